@@ -1,0 +1,96 @@
+"""The book's structure: top-level parts and their sections, with clean text and word counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# A word: letters or digits, joined by inner apostrophes or hyphens ("workers'", "semi-feudal").
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    """Number of words in `text` (punctuation and numbers' separators do not count)."""
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+@dataclass
+class Section:
+    """A section inside a part: a heading and the text up to the next heading."""
+
+    title: str
+    text: str = ""
+    line: int | None = None  # 1-based line of the heading in the source text
+    number: int | None = None  # the number printed before it, if any
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+
+@dataclass
+class Part:
+    """A top-level part of the book: introduction, chapter, appendix, ...
+
+    `text` is the part's own text before its first section (often empty);
+    `words` counts the whole part, sections included.
+    """
+
+    kind: str  # "chapter", "introduction", "appendix", "preface", ...
+    number: int | None = None
+    title: str | None = None
+    text: str = ""
+    sections: list[Section] = field(default_factory=list)
+    line: int | None = None
+    group: str | None = None  # enclosing "Part Two" where a book has parts above chapters
+
+    @property
+    def label(self) -> str:
+        """How the book names it: "Chapter 5", "Introduction", "Appendix 2"."""
+        name = self.kind.capitalize()
+        return f"{name} {self.number}" if self.number is not None else name
+
+    @property
+    def display_title(self) -> str:
+        """Label and title together: "Chapter 5: The Soviet Thermidor"."""
+        return f"{self.label}: {self.title}" if self.title else self.label
+
+    @property
+    def lead_words(self) -> int:
+        return count_words(self.text)
+
+    @property
+    def words(self) -> int:
+        return self.lead_words + sum(s.words for s in self.sections)
+
+    @property
+    def full_text(self) -> str:
+        pieces = [self.text] + [s.text for s in self.sections]
+        return "\n\n".join(p for p in pieces if p)
+
+
+@dataclass
+class ParseWarning:
+    """Something the parser could not find or had to guess, with the line it concerns."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class Book:
+    """A parsed book: its parts in reading order, plus what the parser warned about."""
+
+    parts: list[Part]
+    title: str | None = None
+    warnings: list[ParseWarning] = field(default_factory=list)
+
+    @property
+    def words(self) -> int:
+        return sum(p.words for p in self.parts)
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.warnings.append(ParseWarning(message, line))

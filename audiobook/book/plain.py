@@ -1,0 +1,346 @@
+"""Plain-text books, PDF dumps included: find the parts, their sections and the clean text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from audiobook.book.furniture import find_furniture
+from audiobook.book.headings import (
+    SECTION_KINDS,
+    SMALL_WORDS,
+    KeywordHeading,
+    is_all_caps,
+    is_blank,
+    is_date,
+    is_heading_block,
+    is_heading_like,
+    is_title_case,
+    match_keyword_heading,
+    match_numbered_line,
+    smart_title,
+    title_similarity,
+)
+from audiobook.book.model import Book, Part, Section
+from audiobook.book.reflow import reflow
+
+SAME_TITLE = 0.85  # title_similarity at or above which two titles name the same section
+MIN_WORDS_BETWEEN_SECTIONS = 40  # closer than this, numbered lines are a list, not sections
+
+
+@dataclass
+class _Head:
+    index: int  # 0-based line of the heading
+    heading: KeywordHeading
+    inferred_from: str | None = None  # the navigation line it was inferred from
+
+
+@dataclass
+class _SectionMark:
+    index: int  # first line of the heading
+    body: int  # first line after the heading
+    title: str | None
+    number: int | None = None
+
+
+@dataclass
+class _Lines:
+    """The source lines with their furniture marked; helpers to walk blocks."""
+
+    lines: list[str]
+    furniture: set[int]
+    used: set[int] = field(default_factory=set)  # heading and list lines: not text
+
+    def content(self, i: int) -> bool:
+        return 0 <= i < len(self.lines) and i not in self.furniture and not is_blank(self.lines[i])
+
+    def next_content(self, i: int, stop: int) -> int:
+        while i < stop and not self.content(i):
+            i += 1
+        return i
+
+    def block(self, i: int, stop: int) -> range:
+        """The run of content lines starting at `i` (a paragraph, or a heading's lines)."""
+        j = i
+        while j < stop and self.content(j):
+            j += 1
+        return range(i, j)
+
+    def text(self, start: int, stop: int) -> str:
+        keep = [self.lines[i] if self.content(i) and i not in self.used else "" for i in range(start, stop)]
+        return reflow(keep)
+
+
+def parse_plain(text: str) -> Book:
+    """Parse a plain-text book into parts and sections."""
+    lines = text.split("\n")
+    furniture = find_furniture(lines)
+    src = _Lines(lines, furniture.lines)
+    book = Book(parts=[])
+
+    heads = _find_heads(src)
+    heads = _add_inferred_heads(src, heads, furniture.nav, book)
+    _warn_missing_chapters(heads, book)
+
+    for n, head in enumerate(heads):
+        stop = heads[n + 1].index if n + 1 < len(heads) else len(lines)
+        book.parts.append(_parse_part(src, head, stop, book))
+    _group_parts(book)
+    if not book.parts:
+        book.warn("no chapter headings found: the whole text is taken as one part")
+        book.parts.append(Part(kind="chapter", number=1, title=None, text=src.text(0, len(lines)), line=1))
+    return book
+
+
+def _find_heads(src: _Lines) -> list[_Head]:
+    heads: list[_Head] = []
+    last_number: dict[str, int] = {}
+    for i, line in enumerate(src.lines):
+        if not src.content(i):
+            continue
+        kh = match_keyword_heading(line)
+        if kh is None or kh.kind in SECTION_KINDS:
+            continue
+        if kh.number is not None:
+            if kh.number <= last_number.get(kh.kind, 0):
+                continue  # "see Chapter 3" wrapped onto a line of its own: a reference, not a heading
+            last_number[kh.kind] = kh.number
+        heads.append(_Head(i, kh))
+    return heads
+
+
+def _add_inferred_heads(src: _Lines, heads: list[_Head], nav, book: Book) -> list[_Head]:
+    """A part whose heading was lost still starts where a navigation line says "On to" it."""
+    found = {(h.heading.kind, h.heading.number) for h in heads}
+    added = []
+    for hint in nav:
+        key = (hint.kind, hint.number)
+        if key in found or hint.kind in SECTION_KINDS:
+            continue
+        start = src.next_content(hint.index + 1, len(src.lines))
+        next_head = min((h.index for h in heads if h.index > hint.index), default=len(src.lines))
+        if start >= next_head:
+            continue  # nothing follows it: a link to a page this text does not hold
+        found.add(key)
+        label = hint.kind.capitalize() + (f" {hint.number}" if hint.number is not None else "")
+        book.warn(f"{label}: heading not found in the text; taken to start after the navigation line "
+                  f"\"{hint.text}\"", hint.index + 1)
+        added.append(_Head(start, KeywordHeading(hint.kind, hint.number, None), inferred_from=hint.text))
+    return sorted(heads + added, key=lambda h: h.index)
+
+
+def _warn_missing_chapters(heads: list[_Head], book: Book) -> None:
+    numbers = [h.heading.number for h in heads if h.heading.kind == "chapter" and h.heading.number]
+    for a, b in zip(numbers, numbers[1:]):
+        for missing in range(a + 1, b):
+            line = next(h.index for h in heads if h.heading.number == b and h.heading.kind == "chapter")
+            book.warn(f"Chapter {missing}: not found in the text (chapter {a} is followed by chapter {b})", line + 1)
+
+
+def _parse_part(src: _Lines, head: _Head, stop: int, book: Book) -> Part:
+    kh = head.heading
+    part = Part(kind=kh.kind, number=kh.number, title=kh.title, line=head.index + 1)
+    i = head.index
+    if head.inferred_from is None:
+        src.used.add(i)
+        i += 1
+    if part.title is None and head.inferred_from is None:
+        part.title, i = _read_part_title(src, i, stop)
+    listed, repeated, i = _read_section_list(src, i, stop)
+    if part.title is None:
+        book.warn(f"{part.label}: title not found in the text", head.index + 1)
+    else:
+        part.title = smart_title(part.title)
+
+    marks = _find_sections(src, i, stop, listed, repeated, book, part)
+    first = marks[0].index if marks else stop
+    part.text = src.text(i, first)
+    for n, mark in enumerate(marks):
+        end = marks[n + 1].index if n + 1 < len(marks) else stop
+        title = mark.title
+        for item in listed:
+            if title and title_similarity(item, title) >= SAME_TITLE:
+                title = item  # the chapter's own contents list: unwrapped, unabridged
+                break
+        part.sections.append(Section(title=smart_title(title) if title else f"Section {mark.number}",
+                                     text=src.text(mark.body, end), line=mark.index + 1, number=mark.number))
+    for item in listed:
+        if not any(title_similarity(item, s.title) >= SAME_TITLE for s in part.sections):
+            book.warn(f"{part.label}: section \"{smart_title(item)}\" is listed at the head of the "
+                      "chapter but has no heading in the text", head.index + 1)
+    return part
+
+
+def _read_part_title(src: _Lines, i: int, stop: int) -> tuple[str | None, int]:
+    """The title under a part heading: ALL-CAPS lines, or one short title line on its own."""
+    j = src.next_content(i, stop)
+    caps: list[int] = []
+    k = j
+    while k < stop and src.content(k) and is_all_caps(src.lines[k]) and _not_structural(src.lines[k]):
+        caps.append(k)
+        k += 1
+    if caps:
+        src.used.update(caps)
+        return " ".join(src.lines[c].strip() for c in caps), k
+    block = src.block(j, stop)
+    if len(block) == 1 and is_heading_like(src.lines[j], max_words=12) and _not_structural(src.lines[j]):
+        src.used.add(j)
+        return src.lines[j].strip(), j + 1
+    return None, i
+
+
+def _read_section_list(src: _Lines, i: int, stop: int) -> tuple[list[str], int | None, int]:
+    """The list of section titles many books print under a chapter's title.
+
+    Returns the items, the line of an item repeated as the first section's own heading
+    (an unnumbered first section), and where the list ends.
+    """
+    items: list[str] = []
+    while True:
+        j = src.next_content(i, stop)
+        if j >= stop:
+            return items, None, i
+        block = src.block(j, stop)
+        texts = [src.lines[k].strip() for k in block]
+        if not is_heading_block(texts) or not _not_structural(texts[0]) or is_date(texts[0]):
+            return items, None, i
+        item = " ".join(texts)
+        if any(title_similarity(item, earlier) >= SAME_TITLE for earlier in items):
+            return items, j, j  # printed again right after the list: the first section's heading
+        items.append(item)
+        src.used.update(block)
+        i = block.stop
+
+
+def _find_sections(src: _Lines, start: int, stop: int, listed: list[str], repeated: int | None,
+                   book: Book, part: Part) -> list[_SectionMark]:
+    marks = _numbered_sections(src, start, stop, book, part)
+    if repeated is not None:
+        block = src.block(repeated, stop)
+        marks.insert(0, _SectionMark(repeated, block.stop, " ".join(src.lines[k].strip() for k in block)))
+        src.used.update(block)
+    marks += _keyword_sections(src, start, stop)
+    if not marks:
+        marks = _unnumbered_sections(src, start, stop, listed)
+    elif listed:
+        marks += [m for m in _unnumbered_sections(src, start, stop, listed)
+                  if any(title_similarity(m.title or "", item) >= SAME_TITLE for item in listed)
+                  and not any(abs(m.index - o.index) <= 3 for o in marks)]
+    marks.sort(key=lambda m: m.index)
+    for m in marks:
+        src.used.update(range(m.index, m.body))
+    return marks
+
+
+def _numbered_sections(src: _Lines, start: int, stop: int, book: Book, part: Part) -> list[_SectionMark]:
+    """"1." then the title (on the next lines, maybe wrapped), or "1. Title", numbered in order."""
+    candidates: list[_SectionMark] = []
+    for i in range(start, stop):
+        if not src.content(i):
+            continue
+        found = match_numbered_line(src.lines[i])
+        if not found:
+            continue
+        number, title = found
+        body = i + 1
+        if title is None:
+            title, body = _read_wrapped_title(src, i + 1, stop)
+        candidates.append(_SectionMark(i, body, title, number))
+
+    accepted: list[_SectionMark] = []
+    expected = 1
+    for c in candidates:
+        if c.number not in (expected, expected + 1):
+            continue
+        if accepted and _words_between(src, accepted[-1].body, c.index) < MIN_WORDS_BETWEEN_SECTIONS:
+            continue
+        if c.number == expected + 1:
+            book.warn(f"{part.label}: section {expected} not found in the text "
+                      f"(the sections go from {expected - 1} to {c.number})", c.index + 1)
+        accepted.append(c)
+        expected = c.number + 1
+    if len(accepted) == 1 and accepted[0].number != 1:
+        return []
+    return accepted
+
+
+def _read_wrapped_title(src: _Lines, i: int, stop: int) -> tuple[str | None, int]:
+    """Title lines after a bare "1.": up to three short lines; a line ending in "of" carries on."""
+    j = src.next_content(i, stop)
+    if j - i > 2:
+        return None, i
+    parts: list[str] = []
+    k = j
+    while k < stop and src.content(k) and len(parts) < 4 and is_heading_block(
+            [*parts, src.lines[k].strip().rstrip(",")], max_lines=4, max_words=24):
+        parts.append(src.lines[k].strip())
+        k += 1
+    if parts and parts[-1].split()[-1].lower() in SMALL_WORDS:
+        n = src.next_content(k, stop)
+        if n < stop and n - k <= 2:
+            cont = src.lines[n].strip()
+            if cont[:1].islower() and len(cont.split()) <= 10 and not cont.endswith((".", ",", ";")):
+                parts.append(cont)
+                k = n + 1
+    return (" ".join(parts) if parts else None), k
+
+
+def _keyword_sections(src: _Lines, start: int, stop: int) -> list[_SectionMark]:
+    """A POSTSCRIPT inside a part is a section of it."""
+    marks = []
+    for i in range(start, stop):
+        if src.content(i):
+            kh = match_keyword_heading(src.lines[i])
+            if kh and kh.kind in SECTION_KINDS:
+                marks.append(_SectionMark(i, i + 1, kh.title or kh.kind.capitalize()))
+    return marks
+
+
+def _unnumbered_sections(src: _Lines, start: int, stop: int, listed: list[str]) -> list[_SectionMark]:
+    """Short title-case lines standing alone between paragraphs."""
+    marks = []
+    i = src.next_content(start, stop)
+    while i < stop:
+        block = src.block(i, stop)
+        line = src.lines[i].strip()
+        after = src.next_content(block.stop, stop)
+        if (len(block) == 1 and block.start > start and is_heading_like(line, max_words=10, max_chars=80)
+                and (is_title_case(line) or any(title_similarity(line, x) >= SAME_TITLE for x in listed))
+                and not line.endswith(("!", "?")) and not is_date(line) and _not_structural(line)
+                and i not in src.used and _is_prose(src, after, stop)):
+            marks.append(_SectionMark(i, i + 1, line))
+        i = src.next_content(block.stop, stop)
+    return marks
+
+
+def _is_prose(src: _Lines, i: int, stop: int) -> bool:
+    if i >= stop:
+        return False
+    block = src.block(i, stop)
+    words = sum(len(src.lines[k].split()) for k in block)
+    return words >= 12 or src.lines[block[-1]].rstrip().endswith((".", "!", "?", '"', "”"))
+
+
+def _words_between(src: _Lines, a: int, b: int) -> int:
+    return sum(len(src.lines[k].split()) for k in range(a, b) if src.content(k))
+
+
+def _not_structural(line: str) -> bool:
+    return match_keyword_heading(line) is None and match_numbered_line(line) is None
+
+
+def _group_parts(book: Book) -> None:
+    """Where a book has PART headings above its chapters, chapters stay top level, grouped."""
+    kinds = {p.kind for p in book.parts}
+    if not ({"part", "book"} & kinds and "chapter" in kinds):
+        return
+    group = None
+    kept = []
+    for p in book.parts:
+        if p.kind in ("part", "book"):
+            group = p.display_title
+            if p.words:
+                kept.append(p)  # a part with its own introduction keeps it as a track
+        else:
+            p.group = group
+            kept.append(p)
+    book.parts = kept
