@@ -166,7 +166,7 @@ def smart_title(text: str) -> str:
 
     Mixed-case titles keep their capitals ("(NEP)") and only gain the missing ones.
     """
-    s = clean_title(text)
+    s = _balance_quotes(clean_title(text))
     if is_all_caps(s):
         s = s.lower()
     out = []
@@ -174,12 +174,22 @@ def smart_title(text: str) -> str:
         m = re.match(r"^([\"'“‘«(\[]*)(.*)$", word)
         lead, core = m[1], m[2]
         bare = re.sub(r"\W+$", "", core).lower()
-        if i and bare in SMALL_WORDS and not out[-1].endswith((":", "—")):
-            out.append(lead + core)
+        if i and bare in SMALL_WORDS and not lead and not out[-1].endswith((":", "—")):
+            out.append(core.lower())
         else:
             core = "-".join(p[:1].upper() + p[1:] for p in core.split("-"))
             out.append(lead + core)
     return " ".join(out)
+
+
+def _balance_quotes(s: str) -> str:
+    """Mend curly quotes a TOC got wrong: '”Generalized Want”' → '“Generalized Want”'."""
+    if s.startswith("”"):
+        s = "“" + s[1:]
+    first_close, first_open = s.find("”"), s.find("“")
+    if first_close != -1 and (first_open == -1 or first_close < first_open) and s.count("”") > s.count("“"):
+        s = "“" + s
+    return s
 
 
 def normalise_title(text: str) -> str:

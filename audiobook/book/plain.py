@@ -156,11 +156,7 @@ def _parse_part(src: _Lines, head: _Head, stop: int, book: Book) -> Part:
     part.text = src.text(i, first)
     for n, mark in enumerate(marks):
         end = marks[n + 1].index if n + 1 < len(marks) else stop
-        title = mark.title
-        for item in listed:
-            if title and title_similarity(item, title) >= SAME_TITLE:
-                title = item  # the chapter's own contents list: unwrapped, unabridged
-                break
+        title = mark.title  # as printed, and as the narrator reads it
         part.sections.append(Section(title=smart_title(title) if title else f"Section {mark.number}",
                                      text=src.text(mark.body, end), line=mark.index + 1, number=mark.number))
     for item in listed:

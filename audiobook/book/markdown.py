@@ -1,0 +1,97 @@
+"""Markdown books and tables of contents: `#` headings name the parts and sections."""
+
+from __future__ import annotations
+
+import re
+
+from audiobook.book.headings import SECTION_KINDS, clean_title, match_keyword_heading, smart_title
+from audiobook.book.model import Book, Part, Section
+from audiobook.book.reflow import reflow
+
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
+_SECTION_NUMBER = re.compile(r"^\s*(?P<num>\d{1,2})\s*[.)]\s*")
+
+
+def strip_inline(text: str) -> str:
+    """Markdown inline markup → the words a narrator reads."""
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text)  # images
+    s = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", lambda m: m[1].rsplit("/", 1)[-1], s)  # [[wiki|links]]
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # [text](url)
+    s = re.sub(r"`([^`]*)`", r"\1", s)
+    s = re.sub(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1", r"\2", s)
+    s = re.sub(r"(?<!\w)#(?=\w)\S+", "", s)  # #tags
+    return s
+
+
+def parse_markdown(text: str) -> Book:
+    """Parse Markdown: keyword headings ("Chapter 2: ...", "Introduction") are parts, others sections.
+
+    Where no heading names a part by keyword, the shallowest heading level holds the parts.
+    A first top-level heading before any part is the document's title, not a part.
+    """
+    offset = 0
+    m = _FRONT_MATTER.match(text)
+    if m:
+        offset = text[: m.end()].count("\n")
+        text = text[m.end():]
+    lines = text.split("\n")
+    headings = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        h = None if in_fence else _HEADING.match(line)
+        if h:
+            headings.append((i, len(h["hashes"]), strip_inline(h["text"]).strip()))
+
+    book = Book(parts=[])
+    keyword = {i: match_keyword_heading(t) for i, _, t in headings}
+    has_keywords = any(k is not None and k.kind not in SECTION_KINDS for k in keyword.values())
+    top_level = min((lvl for _, lvl, _ in headings), default=1)
+
+    current: Part | None = None
+    marks: list[tuple[int, Part | Section]] = []
+    for i, level, title in headings:
+        kh = keyword[i]
+        is_part = (kh is not None and kh.kind not in SECTION_KINDS) if has_keywords else level == top_level
+        if is_part:
+            if kh is not None and kh.kind not in SECTION_KINDS:
+                current = Part(kind=kh.kind, number=kh.number, title=kh.title, line=i + 1 + offset)
+            else:
+                current = Part(kind="chapter", number=None, title=clean_title(title), line=i + 1 + offset)
+            book.parts.append(current)
+            marks.append((i, current))
+        elif current is None:
+            if book.title is None and level == top_level:
+                book.title = clean_title(title)
+            marks.append((i, None))
+        else:
+            section_title = _SECTION_NUMBER.sub("", title) if title else title
+            number = int(_SECTION_NUMBER.match(title)["num"]) if _SECTION_NUMBER.match(title) else None
+            section = Section(title=smart_title(section_title), line=i + 1 + offset, number=number)
+            current.sections.append(section)
+            marks.append((i, section))
+
+    for n, (i, node) in enumerate(marks):
+        end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
+        if node is not None:
+            node.text = reflow([_body_line(line) for line in lines[i + 1: end]])
+    if not has_keywords:
+        for n, part in enumerate(book.parts, 1):
+            part.number = n
+    for part in book.parts:
+        if part.title:
+            part.title = smart_title(part.title)
+    if not book.parts:
+        book.warn("no headings that name chapters were found")
+    return book
+
+
+def _body_line(line: str) -> str:
+    s = line.strip()
+    if re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", s):
+        return ""
+    s = re.sub(r"^(?:>\s*)+", "", s)  # quotes
+    s = re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", s)  # list markers
+    return strip_inline(s)

@@ -1,0 +1,171 @@
+"""Write a manifest a person can read and edit: `audiobook init`."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from audiobook.book import Book, read_book
+from audiobook.book.blurb import Blurb, parse_blurb
+from audiobook.book.reading import read_text
+from audiobook.errors import InputError
+from audiobook.manifest.load import MANIFEST_NAME, parse_manifest
+from audiobook.manifest.model import BookInfo, ChapterEntry, Manifest, SectionEntry, slug
+from audiobook.recordings import find_recordings
+
+HEADER = """\
+# audiobook manifest: {title}
+#
+# Written by `audiobook init`; edit it freely, `audiobook build` reads it.
+#   book:       the tags, feed and credits are made from this. Paths are relative to this folder.
+#   output:     format (mp3, flac, ogg, opus, wav), bitrate_kbps, sample_rate_hz, channels,
+#               preset (acx, podcast, ebu-r128). The defaults are ACX's requirements.
+#   recordings: files, played in this order as one timeline (empty: every audio file here,
+#               in name order); labels: an Audacity label file naming chapters or sections.
+#   chapters:   one finished track each, in order. id is stable (used for file names and
+#               feed guids); words drives the automatic split. To pin a chapter by hand add
+#               files: [session-03.flac], start: / end: ("12:03.5", "1:02:03", 93.5, or
+#               "session-03.flac 12:03.5"), or labels: FILE. Sections (chapter markers)
+#               take start: the same way.
+"""
+
+
+def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_path: str | Path | None = None,
+                  toc_path: str | Path | None = None, cover_path: str | Path | None = None,
+                  title: str | None = None, force: bool = False) -> tuple[Path, Manifest, Book]:
+    """Parse the book (and blurb, TOC) and write RECORDINGS_DIR/manifest.yaml.
+
+    Book files outside the recordings folder are copied into its `book/` subfolder, so the
+    manifest names only files inside the folder. Returns the manifest's path, the
+    manifest and the parsed book (with its warnings).
+    """
+    folder = Path(recordings_dir)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder — give the folder that holds the recordings")
+    target = folder / MANIFEST_NAME
+    if target.exists() and not force:
+        raise InputError(f"{target}: a manifest is already there — pass --force to replace it")
+
+    book = read_book(book_path, toc=toc_path)
+    blurb = parse_blurb(read_text(blurb_path)) if blurb_path else None
+    if cover_path is not None and not Path(cover_path).is_file():
+        raise InputError(f"{cover_path}: no such cover image")
+
+    info = _book_info(book, blurb, title)
+    if not info.title:
+        raise InputError(f"{book_path}: the book's title is not in the text — pass --title, or --blurb "
+                         "with the publisher's blurb")
+    staged = []
+    for key, p in (("text", book_path), ("toc", toc_path), ("blurb", blurb_path), ("cover", cover_path)):
+        if p is not None:
+            rel, copy = _inside(folder, Path(p), force)
+            setattr(info, key, rel)
+            if copy:
+                staged.append(copy)
+    manifest = Manifest(book=info, chapters=chapters_from_book(book))
+    manifest.recordings.files = [p.name for p in find_recordings(folder)]
+    text = dump_manifest(manifest)
+    parse_manifest(text, str(target))  # what we write must load: a bug here must not reach the user
+
+    for src, dest in staged:
+        dest.parent.mkdir(exist_ok=True)
+        shutil.copyfile(src, dest)
+    _write_atomic(target, text)
+    return target, manifest, book
+
+
+def chapters_from_book(book: Book) -> list[ChapterEntry]:
+    """One manifest chapter per top-level part, with its sections and word counts."""
+    chapters = []
+    used: set[str] = set()
+    for part in book.parts:
+        base = f"{part.kind}-{part.number:02d}" if part.number is not None else part.kind
+        cid = slug(base)
+        n = 2
+        while cid in used:
+            cid, n = f"{slug(base)}-{n}", n + 1
+        used.add(cid)
+        chapters.append(ChapterEntry(
+            id=cid, kind=part.kind, number=part.number,
+            title=part.title or part.label, words=part.words,
+            sections=[SectionEntry(title=s.title, words=s.words) for s in part.sections]))
+    return chapters
+
+
+def _book_info(book: Book, blurb: Blurb | None, title: str | None) -> BookInfo:
+    info = BookInfo(year=_dt.date.today().year)
+    info.title = title or book.title or (blurb.book_title() if blurb else None) or (blurb.title_line if blurb else "") or ""
+    if blurb:
+        if blurb.title_line and blurb.title_line != info.title:
+            info.subtitle = blurb.title_line
+        info.author, info.narrator, info.translator = blurb.author, blurb.narrator, blurb.translator
+        info.description = blurb.description or None
+    return info
+
+
+def _inside(folder: Path, path: Path, force: bool) -> tuple[str, tuple[Path, Path] | None]:
+    """`path` relative to `folder`; a file outside it is to be copied into folder/book/."""
+    try:
+        return path.resolve().relative_to(folder.resolve()).as_posix(), None
+    except ValueError:
+        dest = folder / "book" / path.name
+        if dest.exists() and not force and dest.read_bytes() != path.read_bytes():
+            raise InputError(f"{dest}: a different file is already there — pass --force to replace it") from None
+        return f"book/{path.name}", (path, dest)
+
+
+def dump_manifest(manifest: Manifest) -> str:
+    """The manifest as commented YAML; optional per-chapter keys appear only when set."""
+    data = {
+        "book": dataclasses.asdict(manifest.book),
+        "output": dataclasses.asdict(manifest.output),
+        "recordings": dataclasses.asdict(manifest.recordings),
+        "chapters": [_chapter_dict(c) for c in manifest.chapters],
+    }
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=96,
+                     default_flow_style=False)
+    return HEADER.format(title=manifest.book.title or "untitled") + "\n" + body
+
+
+def _chapter_dict(ch: ChapterEntry) -> dict:
+    d = {"id": ch.id, "kind": ch.kind, "number": ch.number, "title": ch.title, "words": ch.words}
+    for key in ("files", "start", "end", "labels"):
+        value = getattr(ch, key)
+        if value:
+            d[key] = value
+    d["sections"] = [_Flow({k: v for k, v in dataclasses.asdict(s).items() if v is not None}) for s in ch.sections]
+    return d
+
+
+class _Flow(dict):
+    """A mapping written on one line: `- {title: Money and Plan, words: 1143}`."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
