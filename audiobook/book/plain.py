@@ -209,7 +209,7 @@ def _read_section_list(src: _Lines, i: int, stop: int) -> tuple[list[str], int |
 
 def _find_sections(src: _Lines, start: int, stop: int, listed: list[str], repeated: int | None,
                    book: Book, part: Part) -> list[_SectionMark]:
-    marks = _numbered_sections(src, start, stop, book, part)
+    marks = _numbered_sections(src, start, stop, listed, book, part)
     if repeated is not None:
         block = src.block(repeated, stop)
         marks.insert(0, _SectionMark(repeated, block.stop, " ".join(src.lines[k].strip() for k in block)))
@@ -227,7 +227,8 @@ def _find_sections(src: _Lines, start: int, stop: int, listed: list[str], repeat
     return marks
 
 
-def _numbered_sections(src: _Lines, start: int, stop: int, book: Book, part: Part) -> list[_SectionMark]:
+def _numbered_sections(src: _Lines, start: int, stop: int, listed: list[str], book: Book,
+                       part: Part) -> list[_SectionMark]:
     """"1." then the title (on the next lines, maybe wrapped), or "1. Title", numbered in order."""
     candidates: list[_SectionMark] = []
     for i in range(start, stop):
@@ -242,20 +243,23 @@ def _numbered_sections(src: _Lines, start: int, stop: int, book: Book, part: Par
             title, body = _read_wrapped_title(src, i + 1, stop)
         candidates.append(_SectionMark(i, body, title, number))
 
+    # numbered lines close together are a numbered list: "1. Bread / 2. Peace / 3. Land"
+    in_list = set()
+    for a, b in zip(candidates, candidates[1:]):
+        if b.number == a.number + 1 and _words_between(src, a.body, b.index) < MIN_WORDS_BETWEEN_SECTIONS:
+            in_list.update((a.index, b.index))
     accepted: list[_SectionMark] = []
     expected = 1
     for c in candidates:
-        if c.number not in (expected, expected + 1):
-            continue
-        if accepted and _words_between(src, accepted[-1].body, c.index) < MIN_WORDS_BETWEEN_SECTIONS:
+        if c.number not in (expected, expected + 1) or c.index in in_list:
             continue
         if c.number == expected + 1:
             book.warn(f"{part.label}: section {expected} not found in the text "
                       f"(the sections go from {expected - 1} to {c.number})", c.index + 1)
         accepted.append(c)
         expected = c.number + 1
-    if len(accepted) == 1 and accepted[0].number != 1:
-        return []
+    if len(accepted) == 1 and not any(title_similarity(accepted[0].title or "", x) >= SAME_TITLE for x in listed):
+        return []  # one numbered line is not a numbering, unless the chapter's contents list names it
     return accepted
 
 

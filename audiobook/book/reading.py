@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.errors import InputError
+import ftfy
 
-# UTF-8 punctuation read as cp1252: "â€™" for "’", "â€œ" for "“" ...
-_MOJIBAKE_MARKS = ("â€", "Ã©", "Ã¨", "Ã¢", "Ã¶", "Ã¼")
+from audiobook.errors import InputError
 
 
 def decode_text(data: bytes, name: str = "<text>") -> str:
-    """Decode `data` as UTF-8 (with or without BOM), else as cp1252; repair double-encoding."""
+    """Decode `data` as UTF-8 (with or without BOM), else as cp1252; repair mojibake."""
     if b"\x00" in data[:4096]:
         raise InputError(f"{name}: not a text file (it holds binary data) — give the book as plain text or Markdown")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    if any(mark in text for mark in _MOJIBAKE_MARKS):
-        try:
-            text = text.encode("cp1252").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass  # mixed text: leave it as it is rather than make it worse
+    # UTF-8 once read as Latin-1 or cp1252 ("Trotskyâ€™s"): ftfy undoes it and leaves clean text alone
+    text = ftfy.fix_encoding(text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -32,8 +32,12 @@ class _Problems:
         self.name = name
         self.lines = lines
         self.items: list[str] = []
+        self.paths: set[tuple] = set()
 
     def add(self, path: tuple, message: str) -> None:
+        if path in self.paths:
+            return  # one problem per place: a title of the wrong type is not also "missing"
+        self.paths.add(path)
         line = None
         for n in range(len(path), -1, -1):
             line = self.lines.get(path[:n])
@@ -241,7 +245,7 @@ def _check_chapter(ch: ChapterEntry, i: int, seen: dict[str, int], problems: _Pr
     else:
         seen[ch.id] = i
     if not ch.title.strip():
-        problems.add(path, "every chapter needs a title")
+        problems.add(path + ("title",), "every chapter needs a title")
     if ch.words < 0:
         problems.add(path + ("words",), "a word count cannot be negative")
     for key in ("start", "end"):
@@ -253,7 +257,7 @@ def _check_chapter(ch: ChapterEntry, i: int, seen: dict[str, int], problems: _Pr
                 problems.add(path + (key,), str(exc))
     for j, s in enumerate(ch.sections):
         if not s.title.strip():
-            problems.add(path + ("sections", j), "every section needs a title")
+            problems.add(path + ("sections", j, "title"), "every section needs a title")
         if s.words < 0:
             problems.add(path + ("sections", j, "words"), "a word count cannot be negative")
         if s.start is not None:

@@ -1,0 +1,76 @@
+"""`audiobook init` through the command line, in process."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from audiobook.cli import cli, main
+
+
+def _invoke(args):
+    """Run main() as the console script does: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code or 0
+    return code, out.getvalue(), err.getvalue()
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_init_on_the_pdf_dump_lists_parts_and_warns(tmp_path, pdf_dump, blurb_txt):
+    before = _digest(pdf_dump), _digest(blurb_txt)
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(pdf_dump), "--blurb", str(blurb_txt)])
+    assert code == 0, err
+    assert "13 parts" in out and "The Revolution Betrayed" in out
+    assert f"warning: {pdf_dump.name}:1924: Chapter 5: title not found in the text" in err
+    assert (tmp_path / "manifest.yaml").is_file()
+    assert (_digest(pdf_dump), _digest(blurb_txt)) == before
+
+
+def test_init_refuses_to_overwrite_and_exits_2(tmp_path, pdf_dump, blurb_txt):
+    args = ["init", str(tmp_path), "--book", str(pdf_dump), "--blurb", str(blurb_txt)]
+    assert _invoke(args)[0] == 0
+    before = (tmp_path / "manifest.yaml").read_bytes()
+    code, out, err = _invoke(args)
+    assert code == 2 and "--force" in err and "error:" in err
+    assert (tmp_path / "manifest.yaml").read_bytes() == before
+    assert _invoke(args + ["--force"])[0] == 0
+
+
+def test_bad_book_text_exits_2_and_writes_nothing(tmp_path):
+    bad = tmp_path / "book.txt"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(bad), "--title", "X"])
+    assert code == 2 and "book.txt: not a text file" in err
+    assert not (tmp_path / "manifest.yaml").exists()
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(empty), "--title", "X"])
+    assert code == 2 and "empty.txt: the file is empty" in err
+
+
+def test_a_book_without_a_title_asks_for_one(tmp_path):
+    book = tmp_path / "book.txt"
+    book.write_text("Chapter 1\n\nONE\n\n" + "Words and more words. " * 50)
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(book)])
+    assert code == 2 and "--title" in err
+    assert _invoke(["init", str(tmp_path), "--book", str(book), "--title", "A Title"])[0] == 0
+
+
+def test_help_and_module_entry_point():
+    result = CliRunner().invoke(cli, ["init", "--help"])
+    assert result.exit_code == 0 and "--toc" in result.output
+    proc = subprocess.run([sys.executable, "-m", "audiobook", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "init" in proc.stdout
