@@ -24,6 +24,7 @@ def cli() -> None:
     \b
     1. audiobook init RECORDINGS --book TEXT [--blurb FILE] [--toc FILE] [--cover IMAGE]
        writes RECORDINGS/manifest.yaml from the book's chapters and sections.
+    2. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
     """
 
 
@@ -59,10 +60,93 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
         click.echo(f"  {c.id:<16} {c.words:>7,} words  {len(c.sections)} sections  {c.title}")
 
 
+def _progress(label: str):
+    """A progress callback drawing a bar on a terminal, and nothing in a pipe or CI."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def bar_context():
+        if not sys.stderr.isatty():
+            yield None
+            return
+        with click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=True) as bar:
+            shown = 0
+
+            def update(done: float, total: float) -> None:
+                nonlocal shown
+                target = int(1000 * done / total) if total else 1000
+                if target > shown:
+                    bar.update(target - shown)
+                    shown = target
+
+            yield update
+
+    return bar_context()
+
+
+def _audio_files(paths: tuple[Path, ...]) -> list[Path]:
+    from audiobook.errors import InputError
+    from audiobook.recordings import find_recordings
+
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = find_recordings(p)
+            if not found:
+                raise InputError(f"{p}: no audio files here (WAV, FLAC, AIFF, Ogg, MP3 ...)")
+            files += found
+        else:
+            files.append(p)
+    return files
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--preset", default="acx", show_default=True, help="Loudness preset: acx, podcast or ebu-r128.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the summary.")
+@click.option("--series", is_flag=True, help="With --json: momentary and short-term loudness every 100 ms.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
+@click.pass_context
+def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: bool, series: bool,
+            jobs: int | None) -> None:
+    """Pre-flight check of raw recordings, like ACX Check for a whole folder.
+
+    For every file: loudness (LUFS, range), true and sample peak, RMS, noise floor, DC
+    offset, clipping and the pauses; what passes or fails the preset, with advice. Exit
+    status 0 when all pass, 1 when any fails, 2 when a file cannot be read.
+    """
+    import json
+
+    from audiobook.analysis import analyze_files
+    from audiobook.analysis.compliance import evaluate
+    from audiobook.analysis.summary import summarize
+    from audiobook.presets import get_preset
+
+    chosen = get_preset(preset)
+    files = _audio_files(paths)
+    with _progress(f"analyzing {len(files)} files") as on_progress:
+        results = analyze_files(files, jobs=jobs, keep_series=series, on_progress=on_progress)
+    findings = [evaluate(a, chosen) for a in results]
+    failed = sum(1 for fs in findings if not all(f.passed for f in fs))
+    if as_json:
+        out = [{**a.to_dict(series=series), "preset": chosen.name, "passed": all(f.passed for f in fs),
+                "checks": [f.to_dict() for f in fs]} for a, fs in zip(results, findings)]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        for a, fs in zip(results, findings):
+            for line in summarize(a, fs, chosen.name):
+                click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
+        click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.name.upper()}")
+    ctx.exit(1 if failed else 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; AudiobookError → its message on stderr and its exit status."""
     try:
-        cli.main(args=argv, prog_name="audiobook", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="audiobook", standalone_mode=False)
+        sys.exit(code or 0)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -1,0 +1,112 @@
+"""Reading recordings block by block through soundfile: every format libsndfile reads.
+
+Never loads a whole file: `blocks()` yields float32 arrays of a fixed number of frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from audiobook.errors import InputError
+
+BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    path: str
+    sample_rate: int
+    channels: int
+    frames: int
+    format: str  # "WAV", "FLAC", "MP3" ...
+    subtype: str  # "PCM_24", "FLOAT", "MPEG_LAYER_III" ...
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def audio_info(path: str | Path) -> AudioInfo:
+    """What a recording holds, or an InputError naming the file and what to do."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path}: the file is empty (0 bytes) — re-export it from your recording software")
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise InputError(f"{path}: not an audio file we can read ({_reason(exc)}) — export it as WAV or FLAC") from None
+    if info.frames <= 0 or info.samplerate <= 0:
+        raise InputError(f"{path}: holds no audio (0 samples) — re-export it from your recording software")
+    if info.format == "WAV":
+        declared = _wav_declared_frames(path, info.channels, info.subtype)
+        if declared is not None and declared > info.frames + info.samplerate // 10:
+            raise InputError(f"{path}: truncated WAV (its header says {_clock(declared / info.samplerate)}, the data "
+                             f"ends at {_clock(info.frames / info.samplerate)}) — re-export or re-copy it")
+    return AudioInfo(str(path), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype)
+
+
+_PCM_BYTES = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
+
+
+def _wav_declared_frames(path: Path, channels: int, subtype: str) -> int | None:
+    """Frames the WAV's data chunk claims (libsndfile quietly reads what is there instead)."""
+    width = _PCM_BYTES.get(subtype)
+    if width is None:
+        return None
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos = 12
+    while pos + 8 <= len(head):
+        cid, size = head[pos:pos + 4], int.from_bytes(head[pos + 4:pos + 8], "little")
+        if cid == b"data":
+            return None if size in (0, 0xFFFFFFFF) else size // (width * channels)
+        pos += 8 + size + (size & 1)
+    return None
+
+
+def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.ndarray]:
+    """Yield the recording as float32 arrays shaped (frames, channels), `block_frames` at a time.
+
+    A file that ends before its header says it should is reported as truncated.
+    """
+    info = audio_info(path)
+    block_frames = block_frames or int(info.sample_rate * BLOCK_SECONDS)
+    read = 0
+    try:
+        with sf.SoundFile(str(path)) as f:
+            while True:
+                data = f.read(block_frames, dtype="float32", always_2d=True)
+                if not len(data):
+                    break
+                read += len(data)
+                yield data
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise InputError(f"{path}: damaged or cut short — reading failed near {_clock(read / info.sample_rate)} of "
+                         f"{_clock(info.duration_s)} ({_reason(exc)}); re-export or re-copy it") from None
+    if read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
+        raise InputError(f"{path}: truncated (its header says {_clock(info.frames / info.sample_rate)}, the audio "
+                         f"ends at {_clock(read / info.sample_rate)}) — re-export or re-copy it")
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if ":" in text:
+        text = text.rsplit(":", 1)[-1]
+    return text.strip().rstrip(".") or type(exc).__name__
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(seconds, 60)
+    h, m = divmod(int(m), 60)
+    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m}:{s:04.1f}"

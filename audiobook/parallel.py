@@ -1,0 +1,99 @@
+"""Run work on every core, in processes, with progress reported back to the caller.
+
+Workers report progress through a queue; the caller's `on_progress(done, total)` runs in
+the calling process, so the CLI can draw a bar while the library never prints.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from typing import Any
+
+_queue = None  # set in each worker by _init
+
+
+def _init(queue) -> None:
+    global _queue
+    _queue = queue
+
+
+def report(amount: float) -> None:
+    """Called inside a worker: `amount` more units of work are done."""
+    if _queue is not None:
+        _queue.put(amount)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, jobs: int | None = None,
+                 on_progress: Callable[[float, float], None] | None = None) -> list[Any]:
+    """`[fn(item) for item in items]` on `jobs` processes (default: every core), results in order.
+
+    `fn` calls `report(amount)` as it goes; `on_progress(done, total)` sees the running sum.
+    The first exception raised by any item is raised here, after the other workers stop.
+    """
+    jobs = min(jobs or default_jobs(), max(1, len(items)))
+    if jobs == 1:
+        return _serial(fn, items, total, on_progress)
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    queue = ctx.SimpleQueue()
+    done = 0.0
+    stop = threading.Event()
+
+    def drain() -> None:
+        nonlocal done
+        while not stop.is_set() or not queue.empty():
+            if queue.empty():
+                stop.wait(0.05)
+                continue
+            done += queue.get()
+            if on_progress:
+                on_progress(min(done, total), total)
+
+    watcher = threading.Thread(target=drain, daemon=True)
+    watcher.start()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(queue,))
+    try:
+        futures = [pool.submit(fn, item) for item in items]
+        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for f in finished:
+            if f.exception() is not None:
+                for other in futures:
+                    other.cancel()
+                raise f.exception()
+        return [f.result() for f in futures]
+    except BaseException:
+        for p in list(getattr(pool, "_processes", {}).values()):
+            p.terminate()  # Ctrl-C or a failure: stop the workers now, not after their files
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        watcher.join()
+
+
+def _serial(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
+    global _queue
+    done = 0.0
+
+    class _Local:
+        def put(self, amount: float) -> None:
+            nonlocal done
+            done += amount
+            if on_progress:
+                on_progress(min(done, total), total)
+
+    saved, _queue = _queue, _Local()
+    try:
+        return [fn(item) for item in items]
+    finally:
+        _queue = saved
