@@ -15,8 +15,9 @@ SPEECH_PERCENTILE = 95.0  # of frame levels: loud speech
 THRESHOLD_FRACTION = 0.3  # of the way from floor to speech ...
 MIN_THRESHOLD_DB = 8.0  # ... but at least this far above the floor
 MIN_SPEECH_S = 0.06  # shorter bursts are mouth clicks
-BREATH_BELOW_SPEECH_DB = 24.0  # a short burst never louder than this below speech is a breath
-BREATH_MAX_S = 1.0
+BREATH_BELOW_SPEECH_DB = 15.0  # an isolated short burst never louder than this below loud speech: a breath
+BREATH_MAX_S = 0.8
+BREATH_ISOLATION_S = 0.15  # ... with at least this much quiet on each side (words in a phrase are closer)
 MIN_PAUSE_S = 0.2  # gaps between words are shorter: they are not listed
 
 
@@ -72,10 +73,16 @@ def find_pauses(weighted: np.ndarray, unweighted: np.ndarray, frame_s: float,
     is_speech = level > threshold
     min_frames = max(1, round(MIN_SPEECH_S / frame_s))
     for a, b in _runs(is_speech):
-        short = b - a < min_frames
-        breath = (b - a) * frame_s < BREATH_MAX_S and level[a:b].max() < speech - BREATH_BELOW_SPEECH_DB
-        if short or breath:
-            is_speech[a:b] = False
+        if b - a < min_frames:
+            is_speech[a:b] = False  # mouth click
+    isolation = max(1, round(BREATH_ISOLATION_S / frame_s))
+    runs = _runs(is_speech)
+    for i, (a, b) in enumerate(runs):
+        quiet_before = i == 0 or a - runs[i - 1][1] >= isolation
+        quiet_after = i == len(runs) - 1 or runs[i + 1][0] - b >= isolation
+        if (quiet_before and quiet_after and (b - a) * frame_s < BREATH_MAX_S
+                and level[a:b].max() < speech - BREATH_BELOW_SPEECH_DB):
+            is_speech[a:b] = False  # breath
 
     speech_power = unweighted[is_speech].astype(np.float64)
     speech_rms_db = float(_db(speech_power.mean())) if len(speech_power) else float("-inf")

@@ -120,12 +120,22 @@ def _add_inferred_heads(src: _Lines, heads: list[_Head], nav, book: Book) -> lis
         next_head = min((h.index for h in heads if h.index > hint.index), default=len(src.lines))
         if start >= next_head:
             continue  # nothing follows it: a link to a page this text does not hold
+        if hint.number is not None and not _fits_in_order(heads, hint.index, hint.kind, hint.number):
+            continue
         found.add(key)
         label = hint.kind.capitalize() + (f" {hint.number}" if hint.number is not None else "")
         book.warn(f"{label}: heading not found in the text; taken to start after the navigation line "
                   f"\"{hint.text}\"", hint.index + 1)
         added.append(_Head(start, KeywordHeading(hint.kind, hint.number, None), inferred_from=hint.text))
     return sorted(heads + added, key=lambda h: h.index)
+
+
+def _fits_in_order(heads: list[_Head], index: int, kind: str, number: int) -> bool:
+    """Chapter N may go here only if the chapters before it are numbered lower, those after higher."""
+    same = [h for h in heads if h.heading.kind == kind and h.heading.number is not None]
+    before = [h.heading.number for h in same if h.index < index]
+    after = [h.heading.number for h in same if h.index > index]
+    return all(n < number for n in before) and all(n > number for n in after)
 
 
 def _warn_missing_chapters(heads: list[_Head], book: Book) -> None:
