@@ -52,7 +52,7 @@ def test_the_shortcut_is_exact(rng=np.random.default_rng(7)):
 
 
 def _ffmpeg_ebur128(path) -> tuple[float, float]:
-    proc = subprocess.run(["ffmpeg", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true",
+    proc = subprocess.run(["ffmpeg", "-nostdin", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true",
                            "-f", "null", "-"], capture_output=True, text=True, check=True)
     summary = proc.stderr[proc.stderr.rfind("Summary:"):]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary)[1])

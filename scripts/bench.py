@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Benchmark: speed and peak memory of audiobook's stages, side by side with the tools users
+would otherwise use, on generated narration of several lengths.
+
+    python scripts/bench.py analysis --minutes 10 120
+
+Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
+seconds per wall-clock second. Not a test: numbers vary with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from narration import has_espeak, write_narration  # noqa: E402
+
+
+# Runs a command from a small fresh interpreter and reports its wall time and peak RSS. Linux
+# keeps a process's peak RSS across exec, so launching straight from this (large) process
+# would charge our own memory to every tool measured.
+_LAUNCHER = """
+import os, sys, time, json
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_RDWR)
+    os.dup2(fd, 0); os.dup2(fd, 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)]))
+"""
+
+
+def measure(cmd: list[str]) -> tuple[float, float]:
+    """Run `cmd`; wall seconds and its peak RSS in MB."""
+    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
+    wall, rss, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    if code != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return wall, rss
+
+
+def ffmpeg() -> str | None:
+    exe = shutil.which("ffmpeg")
+    if exe:
+        return exe
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except ImportError:
+        return None
+
+
+def row(tool: str, minutes: float, wall: float, rss: float) -> str:
+    return f"| {tool:<44} | {minutes:>7.0f} | {wall:>8.2f} | {minutes * 60 / wall:>8.0f}x | {rss:>8.0f} |"
+
+
+def bench_analysis(minutes_list: list[float], workdir: Path) -> list[str]:
+    rows = []
+    ff = ffmpeg()
+    for minutes in minutes_list:
+        path = workdir / f"narration-{minutes:g}min.wav"
+        write_narration(path, minutes)
+        ours = [sys.executable, "-c", f"from audiobook.analysis import analyze_file; analyze_file({str(path)!r})"]
+        rows.append(row("audiobook analyze (one core, every figure)", minutes, *measure(ours)))
+        if ff:
+            cmd = [ff, "-nostdin", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
+            rows.append(row("ffmpeg -af ebur128=peak=true", minutes, *measure(cmd)))
+            cmd = [ff, "-nostdin", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128", "-f", "null", "-"]
+            rows.append(row("ffmpeg -af ebur128 (no true peak)", minutes, *measure(cmd)))
+        if minutes <= 30:
+            ref = [sys.executable, "-c", "import soundfile, pyloudnorm; x, fs = soundfile.read("
+                   f"{str(path)!r}); pyloudnorm.Meter(fs).integrated_loudness(x)"]
+            try:
+                rows.append(row("pyloudnorm (whole file in memory)", minutes, *measure(ref)))
+            except SystemExit:
+                pass  # pyloudnorm not installed
+        path.unlink()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage", choices=["analysis"], help="what to measure")
+    parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
+    parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+              f"input: 48 kHz 24-bit mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
+        print("| tool                                         | minutes |   wall s | realtime |  peak MB |")
+        print("|----------------------------------------------|--------:|---------:|---------:|---------:|")
+        for line in bench_analysis(args.minutes, Path(tmp)):
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()

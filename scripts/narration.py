@@ -1,0 +1,97 @@
+"""Narration-like audio of any length, written block by block (for the benchmark and the demo).
+
+Speech comes from espeak-ng when it is installed (sentences of The Revolution Betrayed),
+otherwise from a seeded speech-like signal; either way it is laid out as a narrator reads:
+phrases, pauses between sentences, longer ones between paragraphs, room tone throughout.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT = ROOT / "tests" / "data" / "revolution-betrayed-pdf-dump.txt"
+
+
+def has_espeak() -> bool:
+    return bool(shutil.which("espeak-ng") or shutil.which("espeak"))
+
+
+def espeak(text: str, fs: int, voice: str = "en-gb", wpm: int = 165) -> np.ndarray | None:
+    """`text` spoken by espeak-ng at `fs` (float32 mono), or None when espeak-ng is not installed."""
+    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "speech.wav"
+        subprocess.run([exe, "-v", voice, "-s", str(wpm), "-w", str(out), text], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        x, rate = sf.read(str(out), dtype="float32")
+    if x.ndim > 1:
+        x = x.mean(axis=1)
+    if rate != fs:
+        ratio = Fraction(fs, rate)
+        x = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+    return _trim(x)
+
+
+def _trim(x: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(x) > threshold)
+    return x[loud[0]: loud[-1] + 1] if len(loud) else x
+
+
+def synthetic_sentence(fs: int, rng: np.random.Generator) -> np.ndarray:
+    """A speech-like sentence: voiced syllables with formant-ish harmonics and short gaps."""
+    parts = []
+    for _ in range(rng.integers(6, 18)):
+        n = int(rng.uniform(0.12, 0.4) * fs)
+        t = np.arange(n) / fs
+        f0 = rng.uniform(95, 180) * (1 + 0.1 * np.sin(2 * np.pi * 3 * t))
+        phase = 2 * np.pi * np.cumsum(f0) / fs
+        voiced = sum(np.sin(k * phase) * np.exp(-k / 8) for k in range(1, 30))
+        env = np.sin(np.pi * t / t[-1]) ** 0.5
+        parts.append((voiced + 0.2 * rng.standard_normal(n)) * env)
+        parts.append(np.zeros(int(rng.uniform(0.02, 0.1) * fs)))
+    x = np.concatenate(parts)
+    return (x / np.sqrt(np.mean(x ** 2)) * 0.1).astype(np.float32)
+
+
+def sentences(count: int, fs: int, seed: int = 0) -> list[np.ndarray]:
+    """`count` spoken sentences: from the book by espeak-ng when possible, else synthetic."""
+    text = TEXT.read_text(encoding="utf-8")
+    candidates = [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split()[2000:8000])) if 8 <= len(s.split()) <= 30]
+    rng = np.random.default_rng(seed)
+    if not has_espeak():
+        return [synthetic_sentence(fs, rng) for _ in range(count)]
+    return [espeak(s, fs) for s in candidates[:count]]
+
+
+def write_narration(path: Path, minutes: float, fs: int = 48000, seed: int = 0, subtype: str = "PCM_24",
+                    speech_rms_dbfs: float = -20.0, room_tone_dbfs: float = -64.0, n_sentences: int = 24) -> None:
+    """Write `minutes` of narration to `path`, one sentence at a time: memory stays flat."""
+    rng = np.random.default_rng(seed)
+    clips = sentences(n_sentences, fs, seed)
+    gain = 10 ** (speech_rms_dbfs / 20)
+    clips = [c / np.sqrt(np.mean(c.astype(np.float64) ** 2)) * gain for c in clips]
+    total = int(minutes * 60 * fs)
+    written = 0
+    with sf.SoundFile(str(path), "w", fs, 1, subtype=subtype) as f:
+        n_in_paragraph = 0
+        while written < total:
+            clip = clips[rng.integers(len(clips))]
+            n_in_paragraph += 1
+            pause_s = rng.uniform(1.6, 2.8) if n_in_paragraph % 5 == 0 else rng.uniform(0.35, 0.9)
+            pause = np.zeros(int(pause_s * fs), dtype=np.float32)
+            block = np.concatenate([clip, pause])[: total - written]
+            block = block + rng.standard_normal(len(block)).astype(np.float32) * 10 ** (room_tone_dbfs / 20)
+            f.write(block)
+            written += len(block)
