@@ -1,9 +1,9 @@
 """Loudness per ITU-R BS.1770-4 / EBU R 128: integrated, momentary, short-term, loudness range.
 
 Streaming: `KWeightedEnergy.update(block)` filters each block (filter state carried across
-blocks) and keeps one mean-square value per 10 ms frame — 1.4 MB an hour. Everything
-else is computed from those frames at the end, exactly as the spec's 400 ms and 3 s
-windows with 100 ms hops would be.
+blocks) and returns one mean square per 10 ms frame; `Hops` keeps their 100 ms means
+(0.3 MB an hour), from which the spec's 400 ms and 3 s windows with 100 ms hops are
+computed exactly at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import sosfilt
 
+from audiobook.analysis.frames import FrameEnergy
 from audiobook.analysis.kweighting import k_weighting_sos
 
 LUFS_OFFSET = -0.691  # BS.1770-4 eq. 2: the constant that makes a 1 kHz sine at 0 dBFS read -3.01 LKFS
@@ -25,25 +26,6 @@ MOMENTARY_HOPS = 4  # 400 ms
 SHORT_TERM_HOPS = 30  # 3 s
 
 
-class FrameEnergy:
-    """Mean of a per-sample quantity over consecutive frames of `frame_len` samples."""
-
-    def __init__(self, frame_len: int):
-        self.frame_len = frame_len
-        self._rest = np.zeros(0, dtype=np.float64)
-        self._frames: list[np.ndarray] = []
-
-    def update(self, values: np.ndarray) -> None:
-        data = np.concatenate([self._rest, values]) if len(self._rest) else values
-        n = len(data) // self.frame_len
-        if n:
-            self._frames.append(data[: n * self.frame_len].reshape(n, self.frame_len).mean(axis=1).astype(np.float32))
-        self._rest = np.array(data[n * self.frame_len:], dtype=np.float64)
-
-    def result(self) -> np.ndarray:
-        return np.concatenate(self._frames) if self._frames else np.zeros(0, dtype=np.float32)
-
-
 class KWeightedEnergy:
     """K-weighted power, summed over channels (all weighted 1.0: mono and stereo), per 10 ms frame."""
 
@@ -52,13 +34,11 @@ class KWeightedEnergy:
         self._zi = np.zeros((self.sos.shape[0], 2, channels))  # the meter starts from silence
         self.frames = FrameEnergy(frame_len)
 
-    def update(self, block: np.ndarray) -> None:
+    def update(self, block: np.ndarray) -> np.ndarray:
+        """Filter `block` (frames, channels); the 10 ms frame powers it completes."""
         y, self._zi = sosfilt(self.sos, block, axis=0, zi=self._zi)
         power = np.einsum("ij,ij->i", y, y) if y.shape[1] > 1 else np.square(y[:, 0])
-        self.frames.update(power)
-
-    def result(self) -> np.ndarray:
-        return self.frames.result()
+        return self.frames.update(power)
 
 
 @dataclass
@@ -108,10 +88,8 @@ def loudness_range(short_term_ms: np.ndarray) -> float:
     return float(high - low)
 
 
-def loudness_from_frames(frames_10ms: np.ndarray) -> Loudness:
-    """All loudness figures from the 10 ms K-weighted frame energies."""
-    n = len(frames_10ms) // FRAMES_PER_HOP
-    hops = frames_10ms[: n * FRAMES_PER_HOP].astype(np.float64).reshape(n, FRAMES_PER_HOP).mean(axis=1)
+def loudness_from_hops(hops: np.ndarray) -> Loudness:
+    """All loudness figures from the 100 ms K-weighted hop energies."""
     momentary = _windows(hops, MOMENTARY_HOPS)
     short_term = _windows(hops, SHORT_TERM_HOPS)
     m_lufs = to_lufs(momentary).astype(np.float32)

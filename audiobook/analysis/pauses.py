@@ -1,14 +1,17 @@
 """Speech and pauses at 10 ms resolution, with a threshold set by the recording's own noise floor.
 
-Works on per-frame energies (K-weighted for the decision: rumble does not count as speech;
-unweighted for the levels reported), so it needs no second pass over the audio.
+Works on per-frame levels kept during the one pass (K-weighted for the decision: rumble
+does not count as speech; unweighted for the levels reported), two bytes a frame.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from audiobook.analysis.frames import FrameLevels
 
 FLOOR_PERCENTILE = 5.0  # of frame levels: the room tone, in any narration with pauses in it
 SPEECH_PERCENTILE = 95.0  # of frame levels: loud speech
@@ -43,55 +46,64 @@ class PauseMap:
     frame_s: float = 0.01
 
 
-def _db(power: np.ndarray | float) -> np.ndarray | float:
-    with np.errstate(divide="ignore"):
-        return 10 * np.log10(power)
-
-
 def _runs(mask: np.ndarray) -> np.ndarray:
     """(start, stop) index pairs of the runs of True in `mask`."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    edges = np.diff(mask.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
     return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1)
+
+
+def _percentiles(codes: np.ndarray, qs: list[float]) -> list[float]:
+    """Percentiles (dB) of the non-silent frame levels, from their histogram: no sorted copy."""
+    counts = np.bincount(codes, minlength=65536)
+    counts[0] = 0  # digital silence
+    cdf = np.cumsum(counts)
+    return [float(FrameLevels.to_db(int(np.searchsorted(cdf, q / 100 * cdf[-1])))) for q in qs]
+
+
+def _mean_db(codes: np.ndarray) -> float:
+    """Level (dB) of the mean power of frames given as level codes; -inf if all silent."""
+    power = np.where(codes > 0, 10 ** (FrameLevels.to_db(codes) / 10), 0.0)
+    mean = float(power.mean()) if len(power) else 0.0
+    return 10 * math.log10(mean) if mean > 0 else float("-inf")
 
 
 def find_pauses(weighted: np.ndarray, unweighted: np.ndarray, frame_s: float,
                 min_pause_s: float = MIN_PAUSE_S) -> PauseMap:
-    """Pause map from per-frame K-weighted and unweighted mean squares (same length, `frame_s` apart)."""
+    """Pause map from per-frame level codes (`FrameLevels`): K-weighted for the decision,
+    unweighted for the levels reported; both the same length, `frame_s` apart."""
     n = len(weighted)
     result = PauseMap(frame_s=frame_s)
     if n == 0:
         return result
-    level = _db(np.maximum(weighted.astype(np.float64), 1e-20))
-    audible = weighted > 0
-    if not audible.any():
-        result.pauses = [Pause(0.0, n * frame_s, float("-inf"), 0.0)]
+    if not weighted.any():
+        result.pauses = [Pause(0.0, round(n * frame_s, 4), float("-inf"), 0.0)]
         return result
-    floor, speech = np.percentile(level[audible], [FLOOR_PERCENTILE, SPEECH_PERCENTILE])
+    floor, speech = _percentiles(weighted, [FLOOR_PERCENTILE, SPEECH_PERCENTILE])
     threshold = floor + max(MIN_THRESHOLD_DB, THRESHOLD_FRACTION * (speech - floor))
-    result.floor_db, result.speech_db, result.threshold_db = float(floor), float(speech), float(threshold)
+    result.floor_db, result.speech_db, result.threshold_db = floor, speech, threshold
 
-    is_speech = level > threshold
+    is_speech = weighted > FrameLevels.to_code(threshold)
     min_frames = max(1, round(MIN_SPEECH_S / frame_s))
     for a, b in _runs(is_speech):
         if b - a < min_frames:
             is_speech[a:b] = False  # mouth click
     isolation = max(1, round(BREATH_ISOLATION_S / frame_s))
+    breath_code = FrameLevels.to_code(speech - BREATH_BELOW_SPEECH_DB)
     runs = _runs(is_speech)
     for i, (a, b) in enumerate(runs):
         quiet_before = i == 0 or a - runs[i - 1][1] >= isolation
         quiet_after = i == len(runs) - 1 or runs[i + 1][0] - b >= isolation
         if (quiet_before and quiet_after and (b - a) * frame_s < BREATH_MAX_S
-                and level[a:b].max() < speech - BREATH_BELOW_SPEECH_DB):
+                and weighted[a:b].max() < breath_code):
             is_speech[a:b] = False  # breath
 
-    speech_power = unweighted[is_speech].astype(np.float64)
-    speech_rms_db = float(_db(speech_power.mean())) if len(speech_power) else float("-inf")
     result.speech_s = float(is_speech.sum() * frame_s)
+    speech_db = _mean_db(unweighted[is_speech])
     min_frames = max(1, round(min_pause_s / frame_s))
     for a, b in _runs(~is_speech):
         if b - a < min_frames and 0 < a and b < n:
             continue
-        pause_db = float(_db(unweighted[a:b].astype(np.float64).mean()))
+        pause_db = _mean_db(unweighted[a:b])
         result.pauses.append(Pause(round(float(a * frame_s), 4), round(float(b * frame_s), 4), pause_db,
-                                   speech_rms_db - pause_db))
+                                   speech_db - pause_db))
     return result

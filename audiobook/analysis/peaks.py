@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import firwin
 
-from audiobook.analysis.loudness import FrameEnergy
+from audiobook.analysis.frames import FrameEnergy
 
 CLIP_LEVEL = 1.0 - 2.0 ** -15  # at or above: a full-scale sample (16-bit's largest code and beyond)
 TAPS_PER_PHASE = 24  # with a Kaiser window (beta 8): flat to 20 kHz at 48 kHz, images below -70 dB
@@ -41,6 +41,7 @@ class TruePeak:
         self.factor = oversampling_factor(sample_rate)
         self.phases = interpolation_phases(self.factor)
         self.gain_bound = float(np.abs(self.phases).sum(axis=1).max())
+        self._taps = [p[::-1].astype(np.float32) for p in self.phases]  # np.convolve flips them back
         self.peak = np.zeros(channels)
         self._history = np.zeros((TAPS_PER_PHASE - 1, channels), dtype=np.float32)
 
@@ -57,20 +58,21 @@ class TruePeak:
     def _channel(self, padded: np.ndarray, n: int, ch: int) -> None:
         abs_in = np.abs(padded)
         self.peak[ch] = max(self.peak[ch], float(abs_in[TAPS_PER_PHASE - 1:].max()))
-        windows = sliding_window_view(padded, TAPS_PER_PHASE)  # windows[i] ends at output sample i
         chunks = -(-n // CHUNK)
         reach = np.zeros(chunks * CHUNK + TAPS_PER_PHASE - 1, dtype=np.float32)
         reach[: len(abs_in)] = abs_in
         # largest input each chunk's outputs can see: the chunk itself and the taps before it
         chunk_max = sliding_window_view(reach, CHUNK + TAPS_PER_PHASE - 1)[::CHUNK][:chunks].max(axis=1)
-        candidates = np.flatnonzero(chunk_max * self.gain_bound > self.peak[ch])
-        if not len(candidates):
+        candidates = chunk_max * self.gain_bound > self.peak[ch]
+        if not candidates.any():
             return
-        starts = candidates * CHUNK
-        idx = (starts[:, None] + np.arange(CHUNK)[None, :]).ravel()
-        idx = idx[idx < n]
-        values = windows[idx] @ self.phases.T  # (outputs, factor): every interpolated point
-        self.peak[ch] = max(self.peak[ch], float(np.abs(values).max()))
+        edges = np.diff(candidates.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+        for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+            # outputs first*CHUNK .. last*CHUNK need inputs from TAPS_PER_PHASE - 1 before them
+            segment = padded[first * CHUNK: min(last * CHUNK, n) + TAPS_PER_PHASE - 1]
+            for taps in self._taps:
+                y = np.convolve(segment, taps, mode="valid")  # every output this phase interpolates
+                self.peak[ch] = max(self.peak[ch], float(np.abs(y).max()))
 
     def result(self) -> np.ndarray:
         return self.peak
@@ -88,14 +90,15 @@ class SampleStats:
         self.frames = FrameEnergy(frame_len)
         self.channels = channels
 
-    def update(self, block: np.ndarray) -> None:
+    def update(self, block: np.ndarray) -> np.ndarray:
+        """Take in `block` (frames, channels); the unweighted 10 ms frame powers it completes."""
         self.peak = np.maximum(self.peak, np.abs(block).max(axis=0))
         self.sum += block.sum(axis=0, dtype=np.float64)
         power = np.einsum("ij,ij->i", block, block, dtype=np.float64) / self.channels
         self.sum_squares += float(power.sum())
         self.samples += len(block)
         self.clipped += int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL))
-        self.frames.update(power)
+        return self.frames.update(power)
 
     @property
     def dc_offset(self) -> np.ndarray:

@@ -1,0 +1,72 @@
+"""Per-frame bookkeeping for streaming analysis: 10 ms frame means, 100 ms hops, compact levels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class FrameEnergy:
+    """Mean of a per-sample quantity over consecutive frames of `frame_len` samples.
+
+    `update()` returns the frames it completed; the samples of an unfinished frame wait
+    for the next block.
+    """
+
+    def __init__(self, frame_len: int):
+        self.frame_len = frame_len
+        self._rest = np.zeros(0, dtype=np.float64)
+
+    def update(self, values: np.ndarray) -> np.ndarray:
+        data = np.concatenate([self._rest, values]) if len(self._rest) else values
+        n = len(data) // self.frame_len
+        frames = data[: n * self.frame_len].reshape(n, self.frame_len).mean(axis=1, dtype=np.float64)
+        self._rest = np.array(data[n * self.frame_len:], dtype=np.float64)
+        return frames
+
+
+class FrameLevels:
+    """Per-frame levels for a whole recording in two bytes a frame: hundredths of a dB.
+
+    Ten-millisecond frames of a 12-hour recording take 8.6 MB this way; 0 means digital silence.
+    """
+
+    STEPS_PER_DB = 100
+    FLOOR_DB = -200.0
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+
+    def append(self, power: np.ndarray) -> None:
+        with np.errstate(divide="ignore"):
+            db = 10 * np.log10(power)
+        q = np.clip(np.round((db - self.FLOOR_DB) * self.STEPS_PER_DB), 0, 65535)
+        self._chunks.append(np.where(power > 0, np.maximum(q, 1), 0).astype(np.uint16))
+
+    def codes(self) -> np.ndarray:
+        return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.uint16)
+
+    @classmethod
+    def to_db(cls, codes: np.ndarray | int) -> np.ndarray | float:
+        return np.asarray(codes, dtype=np.float32) / cls.STEPS_PER_DB + cls.FLOOR_DB
+
+    @classmethod
+    def to_code(cls, db: float) -> int:
+        return int(np.clip(round((db - cls.FLOOR_DB) * cls.STEPS_PER_DB), 0, 65535))
+
+
+class Hops:
+    """Means over 100 ms hops (ten 10 ms frames), kept for the whole recording: 0.3 MB an hour."""
+
+    def __init__(self, frames_per_hop: int = 10):
+        self.frames_per_hop = frames_per_hop
+        self._rest = np.zeros(0, dtype=np.float64)
+        self._chunks: list[np.ndarray] = []
+
+    def update(self, frames: np.ndarray) -> None:
+        data = np.concatenate([self._rest, frames]) if len(self._rest) else frames
+        n = len(data) // self.frames_per_hop
+        self._chunks.append(data[: n * self.frames_per_hop].reshape(n, self.frames_per_hop).mean(axis=1))
+        self._rest = np.array(data[n * self.frames_per_hop:], dtype=np.float64)
+
+    def result(self) -> np.ndarray:
+        return np.concatenate(self._chunks) if self._chunks else np.zeros(0)
