@@ -24,7 +24,8 @@ def cli() -> None:
     \b
     1. audiobook init RECORDINGS --book TEXT [--blurb FILE] [--toc FILE] [--cover IMAGE]
        writes RECORDINGS/manifest.yaml from the book's chapters and sections.
-    2. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
+    2. audiobook validate RECORDINGS checks the manifest after you edit it.
+    3. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
     """
 
 
@@ -58,6 +59,20 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
                f"{len(manifest.recordings.files)} recordings")
     for c in manifest.chapters:
         click.echo(f"  {c.id:<16} {c.words:>7,} words  {len(c.sections)} sections  {c.title}")
+
+
+@cli.command()
+@click.argument("manifest", type=click.Path(exists=True, path_type=Path))
+def validate(manifest: Path) -> None:
+    """Check a manifest (a file, or the recordings folder that holds manifest.yaml).
+
+    Every problem is listed with its line; exit status 2 when there is any.
+    """
+    from audiobook.manifest import load_manifest
+
+    loaded, folder = load_manifest(manifest)
+    words = sum(c.words for c in loaded.chapters)
+    click.echo(f"{manifest}: valid — {loaded.book.title}, {len(loaded.chapters)} chapters, {words:,} words")
 
 
 def _progress(label: str):

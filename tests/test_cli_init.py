@@ -74,3 +74,18 @@ def test_help_and_module_entry_point():
     assert result.exit_code == 0 and "--toc" in result.output
     proc = subprocess.run([sys.executable, "-m", "audiobook", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "init" in proc.stdout
+
+
+def test_validate_reports_every_problem_with_its_line_and_exits_2(tmp_path, pdf_dump, blurb_txt):
+    assert _invoke(["init", str(tmp_path), "--book", str(pdf_dump), "--blurb", str(blurb_txt)])[0] == 0
+    code, out, err = _invoke(["validate", str(tmp_path)])
+    assert code == 0 and "valid" in out
+    path = tmp_path / "manifest.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.split("\n").index("  narrator: Jonathan Booth") + 1
+    path.write_text(text.replace("  narrator: Jonathan Booth", "  narator: Jonathan Booth")
+                    .replace("  bitrate_kbps: 192", "  bitrate_kbps: high"), encoding="utf-8")
+    code, out, err = _invoke(["validate", str(tmp_path)])
+    assert code == 2
+    assert f"manifest.yaml:{line}: book.narator: unknown key 'narator' — did you mean 'narrator'?" in err
+    assert "output.bitrate_kbps: expected a whole number, got 'high'" in err

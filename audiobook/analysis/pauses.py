@@ -60,10 +60,15 @@ def _percentiles(codes: np.ndarray, qs: list[float]) -> list[float]:
     return [float(FrameLevels.to_db(int(np.searchsorted(cdf, q / 100 * cdf[-1])))) for q in qs]
 
 
+_CODE_POWER = np.concatenate([[0.0], 10 ** (FrameLevels.to_db(np.arange(1, 65536)).astype(np.float64) / 10)])
+
+
 def _mean_db(codes: np.ndarray) -> float:
     """Level (dB) of the mean power of frames given as level codes; -inf if all silent."""
-    power = np.where(codes > 0, 10 ** (FrameLevels.to_db(codes) / 10), 0.0)
-    mean = float(power.mean()) if len(power) else 0.0
+    if len(codes) > 4096:  # a histogram: no float copy of a long stretch
+        mean = float(np.bincount(codes, minlength=65536) @ _CODE_POWER) / len(codes)
+    else:
+        mean = float(_CODE_POWER[codes].mean()) if len(codes) else 0.0
     return 10 * math.log10(mean) if mean > 0 else float("-inf")
 
 
