@@ -26,6 +26,7 @@ def cli() -> None:
        writes RECORDINGS/manifest.yaml from the book's chapters and sections.
     2. audiobook validate RECORDINGS checks the manifest after you edit it.
     3. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
+    4. audiobook build RECORDINGS [--out build] splits, masters and encodes the chapter tracks.
     """
 
 
@@ -75,28 +76,82 @@ def validate(manifest: Path) -> None:
     click.echo(f"{manifest}: valid — {loaded.book.title}, {len(loaded.chapters)} chapters, {words:,} words")
 
 
+@cli.command()
+@click.argument("recordings", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"), show_default=True,
+              help="Where the tracks, plan.yaml and report.json go.")
+@click.option("--chapters", help="Build only these: positions in the manifest (1-3, 1,4) or ids (chapter-01).")
+@click.option("--plan-only", is_flag=True, help="Write plan.yaml and stop: review the split before rendering.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
+def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, jobs: int | None) -> None:
+    """Split the recordings into chapter tracks, master them to the preset, encode them.
+
+    Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
+    boundaries are found from the word counts and the pauses; pin any of them in the
+    manifest. Writes OUT/NN - Title.mp3 (or the manifest's format), OUT/plan.yaml and
+    OUT/report.json.
+    """
+    from audiobook.analysis.summary import clock
+    from audiobook.build import build as run_build
+
+    bars = _StageBars()
+    try:
+        result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars)
+    finally:
+        bars.close()
+    plan = result.plan
+    click.echo(f"{out / 'plan.yaml'}: {len(plan.tracks)} tracks, narration at {plan.pace_wpm:.0f} words a minute")
+    for t in plan.tracks:
+        weak = "  <- review" if t.confidence < 0.5 and t.number > 1 else ""
+        click.echo(f"  {t.number:>2}. {clock(t.duration_s):>9}  {len(t.markers)} markers  {t.title}{weak}")
+    if plan_only:
+        return
+    total = sum(t["duration_s"] for t in result.tracks)
+    click.echo(f"{len(result.tracks)} tracks in {out}, {round(total / 60)} minutes in all; report: {result.report_path}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+class _StageBars:
+    """Progress for work in stages: one bar per stage on a terminal, nothing in a pipe or CI."""
+
+    def __init__(self) -> None:
+        self.stage: str | None = None
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        if not sys.stderr.isatty():
+            return
+        if stage != self.stage:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.bar = click.progressbar(length=1000, label=f"{stage:<10}", file=sys.stderr, show_eta=True)
+            self.bar.__enter__()
+        target = int(1000 * done / total) if total else 1000
+        if target > self.shown:
+            self.bar.update(target - self.shown)
+            self.shown = target
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def _progress(label: str):
-    """A progress callback drawing a bar on a terminal, and nothing in a pipe or CI."""
+    """A progress callback (done, total) for one stage of work."""
     import contextlib
 
     @contextlib.contextmanager
-    def bar_context():
-        if not sys.stderr.isatty():
-            yield None
-            return
-        with click.progressbar(length=1000, label=label, file=sys.stderr, show_eta=True) as bar:
-            shown = 0
+    def one_stage():
+        bars = _StageBars()
+        try:
+            yield lambda done, total: bars(label, done, total)
+        finally:
+            bars.close()
 
-            def update(done: float, total: float) -> None:
-                nonlocal shown
-                target = int(1000 * done / total) if total else 1000
-                if target > shown:
-                    bar.update(target - shown)
-                    shown = target
-
-            yield update
-
-    return bar_context()
+    return one_stage()
 
 
 def _audio_files(paths: tuple[Path, ...]) -> list[Path]:

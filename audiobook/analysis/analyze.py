@@ -40,14 +40,17 @@ class Analysis:
     clipped_samples: int
     digital_silence_s: float
     speech_s: float
+    speech_rms_dbfs: float  # unweighted RMS over the speech alone: the session's reading level
     pause_threshold_db: float
     pauses: list[Pause] = field(default_factory=list)
+    power_hops: np.ndarray | None = field(default=None, repr=False)  # unweighted mean square per 100 ms
     momentary_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 400 ms windows
     short_term_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 3 s windows
 
     def to_dict(self, series: bool = False) -> dict:
         """JSON-ready: -inf becomes None; the loudness series only when asked for."""
         d = asdict(self)
+        d.pop("power_hops")
         for key in ("momentary_lufs", "short_term_lufs"):
             value = d.pop(key)
             if series and value is not None:
@@ -97,6 +100,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
             progress(len(block) / info.sample_rate)
 
     loud = loudness_from_hops(weighted_hops.result())
+    unweighted_hop_values = unweighted_hops.result()
     pauses = find_pauses(weighted_levels.codes(), unweighted_levels.codes(), frame_s)
     sample_peak = float(stats.peak.max())
     return Analysis(
@@ -107,11 +111,13 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         sample_peak_dbfs=_dbfs(sample_peak),
         true_peak_dbtp=_dbfs(max(float(true_peak.result().max()), sample_peak)),
         rms_dbfs=10 * math.log10(stats.mean_square) if stats.mean_square > 0 else float("-inf"),
-        noise_floor_dbfs=noise_floor(unweighted_hops.result(), silent_hops.result() > 0, frame_s * 10),
+        noise_floor_dbfs=noise_floor(unweighted_hop_values, silent_hops.result() > 0, frame_s * 10),
         dc_offset=[float(v) for v in stats.dc_offset],
         clipped_samples=stats.clipped,
         digital_silence_s=silent_frames * frame_s,
-        speech_s=pauses.speech_s, pause_threshold_db=pauses.threshold_db, pauses=pauses.pauses,
+        speech_s=pauses.speech_s, speech_rms_dbfs=pauses.speech_rms_dbfs,
+        pause_threshold_db=pauses.threshold_db, pauses=pauses.pauses,
+        power_hops=unweighted_hop_values.astype(np.float32),
         momentary_lufs=loud.momentary_lufs if keep_series else None,
         short_term_lufs=loud.short_term_lufs if keep_series else None,
     )

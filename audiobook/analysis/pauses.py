@@ -43,6 +43,7 @@ class PauseMap:
     floor_db: float = float("-inf")  # K-weighted level of the room tone, per 10 ms frame
     speech_db: float = float("-inf")
     threshold_db: float = float("-inf")
+    speech_rms_dbfs: float = float("-inf")
     frame_s: float = 0.01
 
 
@@ -104,6 +105,7 @@ def find_pauses(weighted: np.ndarray, unweighted: np.ndarray, frame_s: float,
 
     result.speech_s = float(is_speech.sum() * frame_s)
     speech_db = _mean_db(unweighted[is_speech])
+    result.speech_rms_dbfs = speech_db
     min_frames = max(1, round(min_pause_s / frame_s))
     for a, b in _runs(~is_speech):
         if b - a < min_frames and 0 < a and b < n:

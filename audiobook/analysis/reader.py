@@ -94,7 +94,8 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: damaged or cut short — reading failed near {_clock(read / info.sample_rate)} of "
                          f"{_clock(info.duration_s)} ({_reason(exc)}); re-export or re-copy it") from None
-    if read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
+    # (an MP3's length in its header is libsndfile's estimate, off by the encoder's padding)
+    if info.format not in ("MP3", "MPEG") and read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
         raise InputError(f"{path}: truncated (its header says {_clock(info.frames / info.sample_rate)}, the audio "
                          f"ends at {_clock(read / info.sample_rate)}) — re-export or re-copy it")
 

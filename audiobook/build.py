@@ -1,0 +1,260 @@
+"""`audiobook build`: recordings + manifest → plan → one mastered, encoded track per chapter.
+
+The stages, in order: load the manifest; analyse every recording (parallel); plan the
+split and write plan.yaml; render the tracks (parallel); measure what was written and
+write report.json. The library reports progress through `on_progress(stage, done, total)`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from audiobook.analysis import Analysis, analyze_files
+from audiobook.analysis.summary import clock
+from audiobook.errors import InputError
+from audiobook.manifest import Manifest, load_manifest
+from audiobook.manifest.model import ChapterEntry
+from audiobook.parallel import run_parallel
+from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
+from audiobook.presets import Preset, get_preset
+from audiobook.recordings import find_recordings
+from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
+from audiobook.render.track import SpanJob, TrackJob, render_track
+
+PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
+NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
+
+Progress = Callable[[str, float, float], None]
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    plan: Plan
+    tracks: list[dict] = field(default_factory=list)
+    report_path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[ChapterEntry]:
+    """"1-3", "1,4,7-9" (positions in the manifest, from 1) or ids ("chapter-01,appendix")."""
+    if not text:
+        return chapters
+    chosen: list[int] = []
+    for piece in text.split(","):
+        piece = piece.strip()
+        ids = [c.id for c in chapters]
+        if piece in ids:
+            chosen.append(ids.index(piece))
+            continue
+        m = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", piece)
+        if not m:
+            raise InputError(f"--chapters {text!r}: '{piece}' is neither a range like 1-3 nor a chapter id")
+        a, b = int(m[1]), int(m[2] or m[1])
+        if not 1 <= a <= b <= len(chapters):
+            raise InputError(f"--chapters {text!r}: the manifest has chapters 1 to {len(chapters)}")
+        chosen += range(a - 1, b)
+    return [chapters[i] for i in sorted(set(chosen))]
+
+
+def safe_name(number: int, title: str, width: int, ext: str) -> str:
+    """"01 - What Has Been Achieved.mp3": no characters any filesystem refuses, not too long."""
+    clean = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title.replace(": ", " - "))
+    clean = re.sub(r"\s+", " ", clean).strip(" .") or "Track"
+    return f"{number:0{width}d} - {clean[:100].rstrip(' .')}{ext}"
+
+
+def _check_out(out: Path, folder: Path) -> None:
+    out_r, folder_r = out.resolve(), folder.resolve()
+    if out_r == folder_r or folder_r in out_r.parents:
+        raise InputError(f"{out}: the output folder may not be the recordings folder or inside it — "
+                         "choose another, e.g. ./build")
+
+
+def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
+          plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None) -> BuildResult:
+    """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`."""
+    started = time.perf_counter()
+    manifest, folder = load_manifest(recordings)
+    out = Path(out)
+    _check_out(out, folder)
+    preset = get_preset(manifest.output.preset)
+    names = manifest.recordings.files or [p.name for p in find_recordings(folder)]
+    if not names:
+        raise InputError(f"{folder}: no recordings here (WAV, FLAC, AIFF, Ogg, MP3 ...)")
+    paths = [folder / n for n in names]
+
+    def stage(name: str):
+        return (lambda done, total: on_progress(name, done, total)) if on_progress else None
+
+    analyses = analyze_files(paths, jobs=jobs, on_progress=stage("analysing"))
+    selected = parse_selection(chapters, manifest.chapters)
+    timeline = Timeline(analyses)
+    plan = make_plan(selected, timeline, names)
+    notes = list(plan.notes)
+    rates = sorted({a.sample_rate for a in analyses})
+    if len(rates) > 1:
+        notes.append(f"sessions at different sample rates ({', '.join(map(str, rates))} Hz): all resampled to "
+                     f"{manifest.output.sample_rate_hz} Hz")
+    out.mkdir(parents=True, exist_ok=True)
+    write_plan(plan, timeline, out / "plan.yaml")
+    result = BuildResult(out=out, plan=plan, notes=notes)
+    if plan_only:
+        return result
+
+    jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes)
+    total = sum(t.duration_s for t in plan.tracks)
+    rendered = run_parallel(render_track, jobs_list, total=total, jobs=jobs, on_progress=stage("rendering"))
+    measured = analyze_files([r["path"] for r in rendered], jobs=jobs, on_progress=stage("checking"))
+    result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
+    for t in result.tracks:
+        if not t["meets_preset"]:
+            notes.append(f"{Path(t['file']).name}: does not meet {preset.name.upper()} — {'; '.join(t['failures'])}")
+    report = {
+        "book": manifest.book.title,
+        "preset": preset.name,
+        "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
+        "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
+        "pace_wpm": plan.pace_wpm,
+        "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
+                        "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
+                       for n, a in zip(names, analyses)],
+        "tracks": result.tracks,
+        "notes": notes,
+        "build_seconds": round(time.perf_counter() - started, 2),
+    }
+    result.report_path = out / "report.json"
+    write_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return result
+
+
+def _r(v: float, digits: int = 2):
+    return round(v, digits) if math.isfinite(v) else None
+
+
+def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
+    hops = a.power_hops
+    lo, hi = int(start_s / 0.1), max(int(start_s / 0.1) + 1, int(end_s / 0.1))
+    part = hops[lo:hi].astype(np.float64)
+    return float(part.sum()), len(part)
+
+
+def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
+               out: Path, notes: list[str]) -> list[TrackJob]:
+    """Gains, room-tone handling and encoder settings for every track.
+
+    Sessions are first brought to one reading level (their speech RMS, to the median
+    session's), then each track is set to the preset's target as a whole: chapters read in
+    sessions at different levels come out alike, and a track's dynamics are untouched.
+    """
+    o = manifest.output
+    speech = np.array([a.speech_rms_dbfs for a in analyses])
+    reference = float(np.median(speech[np.isfinite(speech)])) if np.isfinite(speech).any() else -20.0
+    offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
+    lufs_minus_rms = float(np.mean([a.integrated_lufs - a.rms_dbfs for a in analyses
+                                    if math.isfinite(a.integrated_lufs) and math.isfinite(a.rms_dbfs)] or [0.0]))
+    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
+    ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
+    width = max(2, len(str(len(plan.tracks))))
+    ext = EXTENSIONS[o.format]
+    jobs = []
+    for t in plan.tracks:
+        power, count = 0.0, 0
+        for s in t.spans:
+            p, c = _span_power(analyses[s.file], s.start_s, s.end_s)
+            power += p * 10 ** (offsets[s.file] / 10)
+            count += c
+        level = 10 * math.log10(power / count) if power > 0 and count else -60.0
+        if preset.target_rms_dbfs is not None:
+            gain = preset.target_rms_dbfs - level
+        else:
+            gain = (preset.target_lufs or -16.0) - (level + lufs_minus_rms)
+        spans = []
+        for s in t.spans:
+            a = analyses[s.file]
+            g = gain + offsets[s.file]
+            span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g)
+            limit = preset.noise_floor_max_dbfs
+            if limit is not None and math.isfinite(a.noise_floor_dbfs) and a.noise_floor_dbfs + g > limit - 1.0:
+                lifted = a.noise_floor_dbfs + g
+                span.expand_by_db = lifted - (limit - NOISE_MARGIN_DB)
+                span.expand_below_db = lifted + 6.0
+                notes.append(f"{t.title}: raising {Path(paths[s.file]).name} by {g:+.1f} dB lifts its room tone to "
+                             f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
+            spans.append(span)
+        name = safe_name(t.number, t.title, width, ext)
+        jobs.append(TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
+                             ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0))
+    return jobs
+
+
+def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:
+    from audiobook.analysis.compliance import evaluate
+
+    findings = [f for f in evaluate(a, preset) if f.check not in ("dc_offset_percent",)]
+    return {
+        "id": t.id,
+        "title": t.title,
+        "file": rendered["path"],
+        "duration_s": round(a.duration_s, 3),
+        "words": t.words,
+        "source_spans": [{"file": s.file, "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3)}
+                         for s in t.spans],
+        "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],
+        "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp), "noise_floor_dbfs": _r(a.noise_floor_dbfs),
+        "integrated_lufs": _r(a.integrated_lufs),
+        "limited_samples": rendered["limited_samples"],
+        "meets_preset": all(f.passed for f in findings),
+        "failures": [f.advice for f in findings if not f.passed],
+    }
+
+
+def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:
+    """plan.yaml: every boundary with its time, pause, deviation and confidence, for review."""
+
+    def where(t: float) -> str:
+        n, local = timeline.locate(t)
+        return f"{plan.files[n]} {clock(local)}"
+
+    tracks = []
+    for t in plan.tracks:
+        tracks.append({
+            "id": t.id, "title": t.title,
+            "start": where(t.start_s), "end": where(t.end_s), "duration": clock(t.duration_s),
+            "pause_s": t.pause_s, "deviation_s": t.deviation_s, "confidence": t.confidence,
+            **({"pinned": True} if t.pinned else {}),
+            "markers": [{"title": m.title, "at_s": round(m.start_s, 2), "source": where(m.timeline_s),
+                         "pause_s": m.pause_s, "deviation_s": m.deviation_s, "confidence": m.confidence}
+                        for m in t.markers[1:]],
+        })
+    header = ("# audiobook plan: where every chapter and section starts in the recordings.\n"
+              "# deviation_s: speech seconds before the boundary minus what the word counts predict;\n"
+              "# confidence: 0..1, how clearly this pause beats the others. To fix a boundary, pin it in\n"
+              "# manifest.yaml (start: \"session-02.flac 12:03.5\") and build again.\n")
+    body = yaml.safe_dump({"pace_wpm": plan.pace_wpm, "speech_minutes": round(plan.speech_s / 60, 1),
+                           "notes": plan.notes, "tracks": tracks}, sort_keys=False, allow_unicode=True, width=110)
+    write_atomic(path, header + body)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+

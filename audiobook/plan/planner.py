@@ -1,0 +1,245 @@
+"""Plan the tracks: where every chapter and section starts in the recordings, with no timestamps typed.
+
+Chapters first, over the whole timeline; then each chapter's sections, one level down.
+Pinned times from the manifest win; the automatic plan fills in around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from audiobook.errors import InputError
+from audiobook.manifest.model import ChapterEntry, parse_time
+from audiobook.plan.split import choose
+from audiobook.plan.timeline import Gap, Timeline
+
+HEAD_S = 0.75  # room tone before the first word (ACX: 0.5–1 s)
+TAIL_S = 2.5  # room tone after the last word (ACX: 1–5 s)
+MARKER_LEAD_S = 0.3  # a section marker sits this far before the section's first word
+JOIN_TAIL_S = 1.0  # where a chapter crosses from one session to the next, room tone kept from each side
+JOIN_HEAD_S = 0.75
+CHAPTER_MIN_PAUSE_S = 0.8
+CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
+SECTION_MIN_PAUSE_S = 0.5
+SECTION_LONG_PAUSE_S = 2.5
+WPM_RANGE = (80, 260)  # narration outside this pace means the recordings do not carry the text
+
+
+@dataclass
+class Marker:
+    title: str
+    start_s: float  # seconds into the track
+    timeline_s: float
+    pause_s: float = 0.0  # the pause it sits in
+    deviation_s: float = 0.0
+    confidence: float = 1.0
+    pinned: bool = False
+
+
+@dataclass
+class Span:
+    file: int  # index into the plan's files
+    start_s: float  # seconds into that file
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass
+class TrackPlan:
+    id: str
+    title: str  # as the track's title tag: "Chapter 1: What Has Been Achieved"
+    number: int  # position among the tracks built, from 1
+    words: int
+    start_s: float  # timeline
+    end_s: float
+    spans: list[Span] = field(default_factory=list)
+    markers: list[Marker] = field(default_factory=list)
+    pause_s: float = 0.0  # the pause its start was cut in
+    deviation_s: float = 0.0
+    confidence: float = 1.0
+    pinned: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        return sum(s.duration_s for s in self.spans)
+
+
+@dataclass
+class Plan:
+    files: list[str]
+    tracks: list[TrackPlan]
+    pace_wpm: float
+    speech_s: float
+    duration_s: float
+    notes: list[str] = field(default_factory=list)
+
+
+def chapter_title(ch: ChapterEntry) -> str:
+    """The track's title: "Chapter 5: The Soviet Thermidor", "Introduction: The Purpose ..."."""
+    label = ch.kind.capitalize() + (f" {ch.number}" if ch.number is not None else "")
+    if not ch.title or ch.title.lower() == label.lower():
+        return label
+    return f"{label}: {ch.title}"
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]) -> Plan:
+    """Place `chapters` (in order) on `timeline`; raise InputError when the recordings cannot carry them."""
+    heading = [_words(chapter_title(c)) + 1 for c in chapters]  # "Chapter One. Title."
+    words = [c.words + h + sum(_words(s.title) + 1 for s in c.sections) for c, h in zip(chapters, heading)]
+    total_words = sum(words)
+    if timeline.speech_s <= 0:
+        raise InputError("the recordings hold no speech — are these the right files?")
+    wpm = total_words / timeline.speech_s * 60
+    minutes = timeline.speech_s / 60
+    if not WPM_RANGE[0] <= wpm <= WPM_RANGE[1]:
+        how = "short" if wpm > WPM_RANGE[1] else "long"
+        raise InputError(
+            f"the recordings are far too {how} for the text: {minutes:.1f} min of speech for {total_words:,} words "
+            f"would be {wpm:.0f} words a minute (narration runs {WPM_RANGE[0]}–{WPM_RANGE[1]}). "
+            + ("Are all the sessions here? To build the chapters recorded so far, pass --chapters (e.g. 1-3)."
+               if how == "short" else "Does the manifest list every chapter read in them?"))
+    pace = total_words / timeline.speech_s
+    expected = [w / pace for w in words]
+
+    gaps = [g for g in timeline.gaps if g.length_s >= CHAPTER_MIN_PAUSE_S
+            and g.start_s > 0 and g.end_s < timeline.duration_s]
+    pins = _chapter_pins(chapters, timeline, files)
+    gaps, forced = _with_pins(gaps, pins)
+    speech_at = np.array([timeline.speech_between(0, g.start_s) for g in gaps])
+    lengths = np.array([g.length_s if not g.file_change else max(g.length_s, CHAPTER_LONG_PAUSE_S) for g in gaps])
+    try:
+        bounds = choose(expected, speech_at, lengths, timeline.speech_s, CHAPTER_LONG_PAUSE_S, forced=forced)
+    except ValueError as exc:
+        raise InputError(f"the recordings cannot carry the manifest's {len(chapters)} chapters: {exc}. "
+                         "Record the missing chapters, or build the ones there are with --chapters.") from None
+
+    plan = Plan(files=files, tracks=[], pace_wpm=round(wpm, 1), speech_s=timeline.speech_s,
+                duration_s=timeline.duration_s)
+    first, last = timeline.gaps[0] if timeline.gaps else None, timeline.gaps[-1] if timeline.gaps else None
+    starts = [max(0.0, first.end_s - HEAD_S) if first and first.start_s <= 0 else 0.0]
+    ends = []
+    for b in bounds:
+        g = gaps[b.gap]
+        head = min(HEAD_S, g.length_s * 0.4)
+        ends.append(g.start_s + min(TAIL_S, g.length_s - head))
+        starts.append(g.end_s - head)
+    ends.append(min(timeline.duration_s, last.start_s + TAIL_S) if last and last.end_s >= timeline.duration_s
+                else timeline.duration_s)
+
+    for n, ch in enumerate(chapters):
+        t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
+                      end_s=ends[n])
+        if n:
+            b = bounds[n - 1]
+            t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
+            t.pinned = n - 1 in forced
+        t.spans = _spans(timeline, t.start_s, t.end_s)
+        t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned)]
+        if ch.sections:
+            t.markers += _section_markers(ch, heading[n], timeline, t, files)
+        plan.tracks.append(t)
+    low = [t.title for t in plan.tracks[1:] if t.confidence < 0.5 and not t.pinned]
+    if low:
+        plan.notes.append(f"{len(low)} chapter boundaries are uncertain (confidence under 0.5): review them in plan.yaml")
+    return plan
+
+
+def _with_pins(gaps: list[Gap], pins: dict[int, float]) -> tuple[list[Gap], dict[int, int]]:
+    """Add a candidate at each pinned time (or use the pause it falls in); boundary -> candidate."""
+    gaps = list(gaps)
+    for t in pins.values():
+        if not any(g.start_s <= t <= g.end_s for g in gaps):
+            gaps.append(Gap(t - 0.01, t + 0.01))
+    gaps.sort(key=lambda g: g.start_s)
+    forced = {}
+    for k, t in pins.items():
+        forced[k] = next(i for i, g in enumerate(gaps) if g.start_s <= t <= g.end_s)
+    return gaps, forced
+
+
+def _resolve(value, timeline: Timeline, files: list[str], where: str) -> float:
+    file, seconds = parse_time(value)
+    if file is None:
+        return seconds
+    if file not in files:
+        raise InputError(f"{where}: '{file}' is not one of the recordings ({', '.join(files)})")
+    return float(timeline.offsets[files.index(file)]) + seconds
+
+
+def _chapter_pins(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]) -> dict[int, float]:
+    """Boundary index (before chapter k+1) -> pinned timeline time, from `start:` and `files:`."""
+    pins: dict[int, float] = {}
+    for k, ch in enumerate(chapters):
+        if k == 0:
+            continue
+        if ch.start is not None:
+            pins[k - 1] = _resolve(ch.start, timeline, files, f"manifest.yaml: chapter {ch.id}: start")
+        elif ch.files:
+            first = ch.files[0]
+            if first not in files:
+                raise InputError(f"manifest.yaml: chapter {ch.id}: '{first}' is not one of the recordings")
+            pins[k - 1] = float(timeline.offsets[files.index(first)])
+    return pins
+
+
+def _spans(timeline: Timeline, start: float, end: float) -> list[Span]:
+    """File pieces for timeline [start, end], trimming the long room tone where sessions join."""
+    pieces: list[tuple[float, float]] = [(start, end)]
+    for g in timeline.gaps:
+        if g.file_change and start < g.start_s and g.end_s < end and g.length_s > JOIN_TAIL_S + JOIN_HEAD_S:
+            a, b = pieces.pop()
+            pieces += [(a, g.start_s + JOIN_TAIL_S), (g.end_s - JOIN_HEAD_S, b)]
+    spans = []
+    for a, b in pieces:
+        spans += [Span(f, s, e) for f, s, e in timeline.spans(a, b) if e - s > 1e-3]
+    return spans
+
+
+def track_time(track: TrackPlan, timeline: Timeline, t: float) -> float:
+    """Seconds into the track of timeline time `t` (which must fall inside one of its spans)."""
+    done = 0.0
+    for s in track.spans:
+        lo = float(timeline.offsets[s.file]) + s.start_s
+        hi = lo + s.duration_s
+        if lo - 1e-6 <= t <= hi + 1e-6:
+            return done + (t - lo)
+        done += s.duration_s
+    return done
+
+
+def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, track: TrackPlan,
+                     files: list[str]) -> list[Marker]:
+    inside = [g for g in timeline.gaps if track.start_s + 0.5 < g.start_s and g.end_s < track.end_s - 0.5
+              and g.length_s >= SECTION_MIN_PAUSE_S]
+    lead = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
+    words = [lead] + [s.words + _words(s.title) + 1 for s in ch.sections]
+    speech = timeline.speech_between(track.start_s, track.end_s)
+    pace = sum(words) / speech if speech > 0 else 1.0
+    pins = {}
+    for j, s in enumerate(ch.sections):
+        if s.start is not None:
+            pins[j] = _resolve(s.start, timeline, files, f"manifest.yaml: chapter {ch.id}: section {s.title!r}")
+    inside, forced = _with_pins(inside, pins)
+    speech_at = np.array([timeline.speech_between(track.start_s, g.start_s) for g in inside])
+    lengths = np.array([g.length_s for g in inside])
+    try:
+        bounds = choose([w / pace for w in words], speech_at, lengths, speech, SECTION_LONG_PAUSE_S, forced=forced)
+    except ValueError:
+        return []  # too few pauses: the track keeps its one marker, and the plan says so below
+    markers = []
+    for j, (s, b) in enumerate(zip(ch.sections, bounds)):
+        g = inside[b.gap]
+        at = max(g.start_s, g.end_s - MARKER_LEAD_S)
+        markers.append(Marker(s.title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2),
+                              round(b.deviation_s, 1), b.confidence, j in forced))
+    return markers

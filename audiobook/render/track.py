@@ -1,0 +1,148 @@
+"""Render one track: read its spans of the recordings, master them, encode — block by block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from audiobook.parallel import report
+from audiobook.render.dsp import HighPass, Limiter
+from audiobook.render.encode import Encoder
+from audiobook.render.resample import Resampler
+
+BLOCK_S = 4.0
+EDGE_FADE_S = 0.010  # at the track's ends and where two spans meet: nothing clicks
+EXPANDER_FRAME_S = 0.010
+EXPANDER_SMOOTH = 0.15  # per frame: about 70 ms to close or open
+
+
+@dataclass
+class SpanJob:
+    path: str
+    start_s: float
+    end_s: float
+    gain_db: float
+    expand_below_db: float | None = None  # room tone under this level (after gain) is turned down ...
+    expand_by_db: float = 0.0  # ... by this much
+
+
+@dataclass
+class TrackJob:
+    out_path: str
+    spans: list[SpanJob]
+    fmt: str
+    rate: int
+    channels: int
+    bitrate_kbps: int
+    ceiling_dbfs: float
+    seed: int = 0
+    extra_gain_db: float = 0.0  # the encoder's own level change, made up for before it
+    stats: dict = field(default_factory=dict)
+
+
+class _Expander:
+    """Downward expander for room tone: frames quieter than the threshold are turned down smoothly.
+
+    Never a gate: the room tone stays, only lower, so pauses never go to digital silence.
+    """
+
+    def __init__(self, rate: int, below_db: float, by_db: float):
+        self.frame = max(1, int(rate * EXPANDER_FRAME_S))
+        self.below = 10 ** (below_db / 10)  # power
+        self.floor_gain = 10 ** (-by_db / 20)
+        self.gain = 1.0
+        self.rest = None
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        n = len(block) // self.frame * self.frame
+        if n == 0:
+            return block
+        power = np.mean(block[:n].reshape(-1, self.frame, block.shape[1]) ** 2, axis=(1, 2))
+        target = np.where(power < self.below, self.floor_gain, 1.0)
+        gains = np.empty(len(target))
+        g = self.gain
+        for i, t in enumerate(target):
+            g += (t - g) * (EXPANDER_SMOOTH if t < g else 0.5)  # close slowly, open fast: words keep their onsets
+            gains[i] = g
+        self.gain = g
+        ramp = np.interp(np.arange(len(block)), np.arange(len(gains)) * self.frame + self.frame / 2, gains)
+        return block * ramp[:, None]
+
+
+def _read_span(span: SpanJob, rate: int, channels: int):
+    """Blocks of a span at the output rate and channel count, with the span's gain applied."""
+    info = sf.info(span.path)
+    start = int(round(span.start_s * info.samplerate))
+    stop = min(int(round(span.end_s * info.samplerate)), info.frames)
+    resampler = Resampler(info.samplerate, rate, channels)
+    gain = 10 ** (span.gain_db / 20)
+    block = int(info.samplerate * BLOCK_S)
+    with sf.SoundFile(span.path) as f:
+        f.seek(start)
+        pos = start
+        while pos < stop:
+            data = f.read(min(block, stop - pos), dtype="float64", always_2d=True)
+            if not len(data):
+                break
+            pos += len(data)
+            if data.shape[1] != channels:
+                data = data.mean(axis=1, keepdims=True) if channels == 1 else np.repeat(data[:, :1], channels, 1)
+            out = resampler.process(data * gain)
+            if len(out):
+                yield out
+        tail = resampler.flush()
+        if len(tail):
+            yield tail
+
+
+def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
+    k = min(n, int(rate * EDGE_FADE_S))
+    ramp = np.ones(n)
+    curve = np.sin(np.linspace(0, np.pi / 2, k)) ** 2
+    if rising:
+        ramp[:k] = curve
+    else:
+        ramp[n - k:] = curve[::-1]
+    return ramp
+
+
+def render_track(job: TrackJob) -> dict:
+    """Render `job` to its file; returns what was done (frames, samples limited)."""
+    out_path = Path(job.out_path)
+    encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed)
+    highpass = HighPass(job.rate, job.channels)
+    limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
+    extra = 10 ** (job.extra_gain_db / 20)
+    try:
+        for span in job.spans:
+            expander = (_Expander(job.rate, span.expand_below_db, span.expand_by_db)
+                        if span.expand_below_db is not None else None)
+            pending, first = None, True
+            for block in _read_span(span, job.rate, job.channels):
+                if pending is not None:
+                    _emit(pending, first, False, job, highpass, expander, limiter, encoder, extra)
+                    first = False
+                pending = block
+            if pending is not None:  # each span fades in and out: where spans meet, nothing clicks
+                _emit(pending, first, True, job, highpass, expander, limiter, encoder, extra)
+        encoder.write(limiter.flush())
+        path = encoder.close()
+    except BaseException:
+        encoder.abort()
+        raise
+    return {"path": str(path), "frames": encoder.frames, "limited_samples": limiter.limited_samples}
+
+
+def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra) -> None:
+    y = highpass.process(block)
+    if expander is not None:
+        y = expander.process(y)
+    if first:
+        y = y * _fade(len(y), job.rate, rising=True)[:, None]
+    if last:
+        y = y * _fade(len(y), job.rate, rising=False)[:, None]
+    encoder.write(limiter.process(y * extra))
+    report(len(block) / job.rate)
