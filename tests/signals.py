@@ -82,3 +82,95 @@ def noise(seconds: float, fs: int = 48000, seed: int = 0, rms_dbfs: float = -20.
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((int(seconds * fs), channels)) * db_to_amp(rms_dbfs)
     return x.astype(np.float32) if channels > 1 else x[:, 0].astype(np.float32)
+
+
+@dataclass
+class ReadBook:
+    """Sessions of a synthetic book read aloud, with where each chapter and section really starts."""
+
+    sessions: list[np.ndarray]
+    fs: int
+    chapter_starts: list[float]  # timeline seconds of each chapter's first word
+    section_starts: list[list[float]]  # per chapter, each section's first word
+    chapter_words: list[int]
+    section_words: list[list[int]]
+
+
+def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, breaks_after: tuple[int, ...] = (),
+              words_per_s: float = 2.7, pace_jitter: float = 0.08, levels_db: tuple[float, ...] = (-18.0,)) -> ReadBook:
+    """Read chapters (each a list of section speech lengths, seconds) the way narrators do:
+    sentences 0.3–0.9 s apart, paragraphs up to 1.4 s, sections 1.6–2.8 s, chapters 3.2–5.5 s.
+
+    A session ends after the chapters listed in `breaks_after` (chapter indices), or in the
+    middle of a chapter given as a float (3.5: inside chapter 3, between its sections).
+    Word counts are what the speech time predicts, each off by up to `pace_jitter`.
+    """
+    rng = np.random.default_rng(seed)
+    pieces: list[np.ndarray] = []
+    t = 0.0
+    chapter_starts, section_starts, chapter_words, section_words = [], [], [], []
+    cut_times = []
+
+    def add(x: np.ndarray) -> None:
+        nonlocal t
+        pieces.append(x)
+        t += len(x) / fs
+
+    def silence(seconds: float) -> None:
+        add(np.zeros(int(seconds * fs)))
+
+    def speak(seconds: float) -> None:
+        """Words and sentence pauses for `seconds` of speech."""
+        left = seconds
+        while left > 0.2:
+            sentence = min(left, rng.uniform(2.0, 5.0))
+            spoken = 0.0
+            while spoken < sentence:
+                n = int(rng.uniform(0.15, 0.5) * fs)
+                w = _word(n, fs, rng)
+                add(w / np.sqrt(np.mean(w ** 2)))
+                spoken += n / fs
+                gap = rng.uniform(0.04, 0.12)
+                silence(gap)
+            left -= sentence
+            silence(rng.uniform(0.3, 0.9) if rng.random() > 0.2 else rng.uniform(1.0, 1.4))
+
+    def speak_heading(seconds: float) -> None:
+        spoken = 0.0
+        while spoken < seconds:
+            n = int(rng.uniform(0.2, 0.45) * fs)
+            w = _word(n, fs, rng)
+            add(w / np.sqrt(np.mean(w ** 2)))
+            spoken += n / fs
+            silence(rng.uniform(0.04, 0.1))
+
+    silence(1.0)
+    for c, sections in enumerate(sections_s):
+        if c:
+            silence(rng.uniform(3.2, 5.5))
+        chapter_starts.append(t)
+        speak_heading(rng.uniform(1.6, 2.2))  # "Chapter Three. Title."
+        silence(rng.uniform(1.0, 1.5))
+        starts, words = [], []
+        for s, length in enumerate(sections):
+            if s:
+                silence(rng.uniform(1.6, 2.8))
+            starts.append(t)
+            speak_heading(rng.uniform(0.9, 1.4))  # "One. Section title."
+            silence(rng.uniform(0.6, 1.0))
+            speak(length)
+            words.append(int(length * words_per_s * rng.uniform(1 - pace_jitter, 1 + pace_jitter)))
+            if c + (s + 1) / (len(sections) + 1) in breaks_after or (s == len(sections) - 1 and c in breaks_after):
+                cut_times.append(t + 0.8)
+        section_starts.append(starts)
+        section_words.append(words)
+        chapter_words.append(sum(words))
+    silence(2.0)
+    audio = np.concatenate(pieces)
+    bounds = [0] + [int(x * fs) for x in cut_times] + [len(audio)]
+    sessions = []
+    for n, (a, b) in enumerate(zip(bounds, bounds[1:])):
+        level = db_to_amp(levels_db[n % len(levels_db)])
+        room = rng.standard_normal(b - a) * db_to_amp(-64.0) * level / db_to_amp(-18.0)
+        sessions.append((audio[a:b] * level * db_to_amp(-0.5) + room).astype(np.float32))
+    return ReadBook(sessions, fs, chapter_starts, section_starts, chapter_words, section_words)

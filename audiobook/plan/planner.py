@@ -37,6 +37,7 @@ class Marker:
     deviation_s: float = 0.0
     confidence: float = 1.0
     pinned: bool = False
+    speech_start_s: float = 0.0  # timeline: where the first word after it begins
 
 
 @dataclass
@@ -64,6 +65,7 @@ class TrackPlan:
     deviation_s: float = 0.0
     confidence: float = 1.0
     pinned: bool = False
+    speech_start_s: float = 0.0  # timeline: its first word
 
     @property
     def duration_s(self) -> float:
@@ -127,24 +129,27 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
                 duration_s=timeline.duration_s)
     first, last = timeline.gaps[0] if timeline.gaps else None, timeline.gaps[-1] if timeline.gaps else None
     starts = [max(0.0, first.end_s - HEAD_S) if first and first.start_s <= 0 else 0.0]
+    words_at = [first.end_s if first and first.start_s <= 0 else 0.0]
     ends = []
     for b in bounds:
         g = gaps[b.gap]
         head = min(HEAD_S, g.length_s * 0.4)
         ends.append(g.start_s + min(TAIL_S, g.length_s - head))
         starts.append(g.end_s - head)
+        words_at.append(g.end_s)
     ends.append(min(timeline.duration_s, last.start_s + TAIL_S) if last and last.end_s >= timeline.duration_s
                 else timeline.duration_s)
 
     for n, ch in enumerate(chapters):
         t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
-                      end_s=ends[n])
+                      end_s=ends[n], speech_start_s=words_at[n])
         if n:
             b = bounds[n - 1]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
             t.pinned = n - 1 in forced
         t.spans = _spans(timeline, t.start_s, t.end_s)
-        t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned)]
+        t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
+                            speech_start_s=t.speech_start_s)]
         if ch.sections:
             t.markers += _section_markers(ch, heading[n], timeline, t, files)
         plan.tracks.append(t)
@@ -241,5 +246,5 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
         g = inside[b.gap]
         at = max(g.start_s, g.end_s - MARKER_LEAD_S)
         markers.append(Marker(s.title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2),
-                              round(b.deviation_s, 1), b.confidence, j in forced))
+                              round(b.deviation_s, 1), b.confidence, j in forced, speech_start_s=g.end_s))
     return markers

@@ -1,0 +1,76 @@
+"""The split on synthetic books read aloud: boundaries found from word counts and pauses alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from audiobook.analysis import analyze_files
+from audiobook.errors import InputError
+from audiobook.manifest.model import ChapterEntry, SectionEntry
+from audiobook.plan import Timeline, make_plan
+from tests.signals import read_book
+
+CHAPTER_TOLERANCE_S = 1.0
+SECTION_TOLERANCE_S = 1.5
+
+
+def _chapters(book, titles=None) -> list[ChapterEntry]:
+    return [ChapterEntry(id=f"chapter-{c + 1:02d}", title=f"Title {c + 1}", number=c + 1, words=sum(ws),
+                         sections=[SectionEntry(title=f"Section {c + 1}.{s + 1}", words=w) for s, w in enumerate(ws)])
+            for c, ws in enumerate(book.section_words)]
+
+
+def _analyse(tmp_path, book):
+    paths = []
+    for n, audio in enumerate(book.sessions):
+        p = tmp_path / f"session-{n + 1:02d}.flac"
+        sf.write(str(p), audio, book.fs, subtype="PCM_24")
+        paths.append(p)
+    return analyze_files(paths, jobs=1), [p.name for p in paths]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_boundaries_within_a_second_of_the_narrators_first_word(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    sections = [list(rng.uniform(12, 35, size=rng.integers(1, 4))) for _ in range(6)]
+    book = read_book(sections, seed=seed, breaks_after=(1, 3.5), levels_db=(-18.0, -30.0, -22.0))
+    analyses, names = _analyse(tmp_path, book)
+    plan = make_plan(_chapters(book), Timeline(analyses), names)
+    assert len(plan.tracks) == 6
+    for track, truth in zip(plan.tracks, book.chapter_starts):
+        assert abs(track.speech_start_s - truth) <= CHAPTER_TOLERANCE_S, track.title
+        assert track.start_s < truth and truth - track.start_s <= 1.0  # room tone before the first word, not a breath
+    for track, truths in zip(plan.tracks, book.section_starts):
+        sections = track.markers[1:]
+        assert len(sections) == len(truths)
+        for m, truth in zip(sections, truths):
+            assert abs(m.speech_start_s - truth) <= SECTION_TOLERANCE_S, m.title
+            assert m.timeline_s <= truth  # the marker sits in the pause, before the first word
+
+
+def test_a_chapter_pinned_by_hand_wins(tmp_path):
+    book = read_book([[20, 20], [30], [25, 15]], seed=4)
+    analyses, names = _analyse(tmp_path, book)
+    chapters = _chapters(book)
+    pinned = round(book.section_starts[0][1] - 0.2, 2)  # deliberately at the section inside chapter 1
+    chapters[1].start = pinned
+    plan = make_plan(chapters, Timeline(analyses), names)
+    assert plan.tracks[1].pinned
+    assert abs(plan.tracks[1].speech_start_s - book.section_starts[0][1]) <= 1.0
+
+
+def test_recordings_far_too_short_for_the_text(tmp_path):
+    book = read_book([[20], [20]], seed=5)
+    analyses, names = _analyse(tmp_path, book)
+    chapters = _chapters(book) + [ChapterEntry(id=f"more-{i}", title="More", words=3000) for i in range(5)]
+    with pytest.raises(InputError, match=r"far too short for the text.*--chapters"):
+        make_plan(chapters, Timeline(analyses), names)
+
+
+def test_only_the_chapters_recorded_so_far(tmp_path):
+    book = read_book([[20, 15], [25], [18, 12]], seed=6)
+    analyses, names = _analyse(tmp_path, book)
+    plan = make_plan(_chapters(book), Timeline(analyses), names)
+    assert len(plan.tracks) == 3

@@ -1,0 +1,116 @@
+"""`audiobook build` end to end: the bundled demo, and synthetic sessions made here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import mutagen.mp3
+import pytest
+import soundfile as sf
+
+from audiobook.build import build, parse_selection, safe_name
+from audiobook.errors import InputError
+from audiobook.manifest import dump_manifest
+from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
+from tests.signals import read_book
+from tests.test_cli_init import _invoke
+
+DEMO = Path(__file__).resolve().parents[1] / "recordings"
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "build"
+    before = _hashes(DEMO)
+    result = build(DEMO, out, jobs=1)
+    assert _hashes(DEMO) == before  # the narrator's originals are only read
+    return result
+
+
+def test_demo_builds_three_tracks_split_where_the_narrator_starts(demo_build):
+    truth = json.loads((DEMO / "demo-timings.json").read_text())["marks"]
+    chapters = [m["timeline_s"] for m in truth if m["level"] == "chapter"]
+    sections = [m["timeline_s"] for m in truth if m["level"] == "section"]
+    tracks = demo_build.plan.tracks
+    assert [t.title for t in tracks] == ["Introduction: The Purpose of the Present Work",
+                                         "Chapter 1: What Has Been Achieved",
+                                         "Chapter 2: Economic Growth and the Zigzags of the Leadership"]
+    for t, when in zip(tracks, chapters):
+        assert abs(t.speech_start_s - when) <= 1.0
+    found = [m.speech_start_s for t in tracks for m in t.markers[1:]]
+    assert len(found) == len(sections)
+    assert all(abs(a - b) <= 1.5 for a, b in zip(found, sections))
+
+
+def test_demo_tracks_meet_acx_and_read_back(demo_build):
+    report = json.loads(demo_build.report_path.read_text())
+    assert report["preset"] == "acx" and len(report["tracks"]) == 3
+    for t in report["tracks"]:
+        assert t["meets_preset"], t["failures"]
+        assert -23 <= t["rms_dbfs"] <= -18 and t["peak_dbfs"] <= -3 and t["noise_floor_dbfs"] <= -60
+        audio = mutagen.mp3.MP3(t["file"])
+        assert (audio.info.sample_rate, audio.info.channels, audio.info.bitrate) == (44100, 1, 192000)
+        assert audio.info.length == pytest.approx(t["duration_s"], abs=0.1)
+    levels = [t["rms_dbfs"] for t in report["tracks"]]
+    assert max(levels) - min(levels) < 1.0  # sessions 6 dB apart come out alike
+    names = sorted(p.name for p in demo_build.out.glob("*.mp3"))
+    assert names[0] == "01 - Introduction - The Purpose of the Present Work.mp3"
+    assert not list(demo_build.out.glob(".*part"))  # no temporary files left behind
+    assert (demo_build.out / "plan.yaml").read_text().startswith("# audiobook plan")
+
+
+def test_plan_only_writes_the_plan_and_nothing_else(tmp_path):
+    result = build(DEMO, tmp_path / "out", plan_only=True, jobs=1)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.yaml"]
+    assert len(result.plan.tracks) == 3
+
+
+def test_out_folder_inside_the_recordings_is_refused(tmp_path):
+    code, out, err = _invoke(["build", str(DEMO), "--out", str(DEMO / "build")])
+    assert code == 2 and "may not be the recordings folder or inside it" in err
+    assert not (DEMO / "build").exists()
+
+
+def _write_book(folder: Path, book, rates=None) -> None:
+    chapters = [ChapterEntry(id=f"chapter-{c + 1:02d}", title=f"Title {c + 1}", number=c + 1, words=sum(ws),
+                             sections=[SectionEntry(title=f"Part {s + 1}", words=w) for s, w in enumerate(ws)])
+                for c, ws in enumerate(book.section_words)]
+    manifest = Manifest(chapters=chapters)
+    manifest.book.title = "A Test Book"
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, audio in enumerate(book.sessions):
+        rate = rates[n] if rates else book.fs
+        if rate != book.fs:
+            from scipy.signal import resample_poly
+            audio = resample_poly(audio, rate, book.fs).astype("float32")
+        sf.write(str(folder / f"take-{n + 1}.wav"), audio, rate, subtype="PCM_24")
+    (folder / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+
+
+def test_sessions_at_different_rates_and_levels_flac_output(tmp_path):
+    book = read_book([[15, 12], [20], [14, 10]], fs=16000, seed=8, breaks_after=(0,), levels_db=(-16.0, -30.0))
+    _write_book(tmp_path / "rec", book, rates=[48000, 44100])
+    text = (tmp_path / "rec" / "manifest.yaml").read_text().replace("format: mp3", "format: flac")
+    (tmp_path / "rec" / "manifest.yaml").write_text(text)
+    result = build(tmp_path / "rec", tmp_path / "out", jobs=1)
+    assert any("different sample rates" in n for n in result.notes)
+    report = json.loads(result.report_path.read_text())
+    assert all(t["meets_preset"] for t in report["tracks"]), [t["failures"] for t in report["tracks"]]
+    for t in report["tracks"]:
+        info = sf.info(t["file"])
+        assert (info.format, info.samplerate, info.channels) == ("FLAC", 44100, 1)
+
+
+def test_selection_and_names():
+    chapters = [ChapterEntry(id=f"c{i}", title=str(i)) for i in range(1, 6)]
+    assert [c.id for c in parse_selection("1-2,4", chapters)] == ["c1", "c2", "c4"]
+    assert [c.id for c in parse_selection("c5", chapters)] == ["c5"]
+    with pytest.raises(InputError, match="1 to 5"):
+        parse_selection("4-9", chapters)
+    assert safe_name(7, 'Why? "Because": a/b', 3, ".mp3") == "007 - Why Because - a b.mp3"
