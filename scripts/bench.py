@@ -3,6 +3,7 @@
 would otherwise use, on generated narration of several lengths.
 
     python scripts/bench.py analysis --minutes 10 120
+    python scripts/bench.py encoders --minutes 10
 
 Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
 seconds per wall-clock second. Not a test: numbers vary with the machine.
@@ -90,18 +91,59 @@ def bench_analysis(minutes_list: list[float], workdir: Path) -> list[str]:
     return rows
 
 
+_ENCODE_LAMEENC = """
+import sys, numpy as np, soundfile as sf, lameenc
+enc = lameenc.Encoder(); enc.set_bit_rate(192); enc.set_in_sample_rate(44100); enc.set_channels(1); enc.set_quality(3)
+with sf.SoundFile(sys.argv[1]) as f, open(sys.argv[2], "wb") as out:
+    for block in f.blocks(blocksize=176400, dtype="int16"):
+        out.write(enc.encode(block.tobytes()))
+    out.write(enc.flush())
+"""
+_ENCODE_SOUNDFILE = """
+import sys, soundfile as sf
+# libsndfile maps compression level 0..1 onto 320..32 kbps: 0.444 is 192 kbps
+with sf.SoundFile(sys.argv[1]) as f, sf.SoundFile(sys.argv[2], "w", 44100, 1, format="MP3",
+                                                   subtype="MPEG_LAYER_III", compression_level=0.444,
+                                                   bitrate_mode="CONSTANT") as out:
+    for block in f.blocks(blocksize=176400, dtype="float32"):
+        out.write(block)
+"""
+
+
+def bench_encoders(minutes_list: list[float], workdir: Path) -> list[str]:
+    """MP3 at 192 kbps CBR from 44.1 kHz 16-bit mono: the encoders a build could use."""
+    rows = []
+    ff = ffmpeg()
+    for minutes in minutes_list:
+        path = workdir / f"narration-{minutes:g}min-44k.wav"
+        write_narration(path, minutes, fs=44100, subtype="PCM_16")
+        out = workdir / "out.mp3"
+        rows.append(row("lameenc (LAME wheel), 192k CBR", minutes,
+                        *measure([sys.executable, "-c", _ENCODE_LAMEENC, str(path), str(out)])))
+        rows.append(row("soundfile/libsndfile MP3, 192k CBR", minutes,
+                        *measure([sys.executable, "-c", _ENCODE_SOUNDFILE, str(path), str(out)])))
+        if ff:
+            rows.append(row("ffmpeg libmp3lame -b:a 192k", minutes,
+                            *measure([ff, "-nostdin", "-y", "-i", str(path), "-c:a", "libmp3lame", "-b:a", "192k",
+                                      str(out)])))
+        path.unlink()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis"], help="what to measure")
+    parser.add_argument("stage", choices=["analysis", "encoders"], help="what to measure")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: 48 kHz 24-bit mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
+              f"input: {source} mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|")
-        for line in bench_analysis(args.minutes, Path(tmp)):
+        stage = {"analysis": bench_analysis, "encoders": bench_encoders}[args.stage]
+        for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 
 

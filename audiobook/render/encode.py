@@ -39,7 +39,7 @@ class Encoder:
             self._lame.set_in_sample_rate(rate)
             self._lame.set_out_sample_rate(rate)
             self._lame.set_channels(channels)
-            self._lame.set_quality(2)  # 2 = high quality, the LAME preset for CBR masters
+            self._lame.set_quality(3)  # LAME -q 3: high quality at twice the speed of -q 2 (scripts/bench.py encoders)
             self._sf = None
         else:
             formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS"),
