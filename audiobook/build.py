@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,8 +19,8 @@ import numpy as np
 import yaml
 
 from audiobook.analysis import Analysis, analyze_files
-from audiobook.analysis.summary import clock
 from audiobook.errors import InputError
+from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.parallel import run_parallel
@@ -135,7 +133,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
         "build_seconds": round(time.perf_counter() - started, 2),
     }
     result.report_path = out / "report.json"
-    write_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return result
 
 
@@ -244,17 +242,4 @@ def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:
               "# manifest.yaml (start: \"session-02.flac 12:03.5\") and build again.\n")
     body = yaml.safe_dump({"pace_wpm": plan.pace_wpm, "speech_minutes": round(plan.speech_s / 60, 1),
                            "notes": plan.notes, "tracks": tracks}, sort_keys=False, allow_unicode=True, width=110)
-    write_atomic(path, header + body)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
+    write_text_atomic(path, header + body)

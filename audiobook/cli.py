@@ -91,8 +91,8 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, jo
     manifest. Writes OUT/NN - Title.mp3 (or the manifest's format), OUT/plan.yaml and
     OUT/report.json.
     """
-    from audiobook.analysis.summary import clock
     from audiobook.build import build as run_build
+    from audiobook.files import clock
 
     bars = _StageBars()
     try:

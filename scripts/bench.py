@@ -19,12 +19,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from narration import has_espeak, write_narration  # noqa: E402
-
 
 # Runs a command from a small fresh interpreter and reports its wall time and peak RSS. Linux
 # keeps a process's peak RSS across exec, so launching straight from this (large) process

@@ -13,6 +13,7 @@ import numpy as np
 import soundfile as sf
 
 from audiobook.errors import InputError
+from audiobook.files import clock
 
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
 
@@ -49,8 +50,8 @@ def audio_info(path: str | Path) -> AudioInfo:
     if info.format == "WAV":
         declared = _wav_declared_frames(path, info.channels, info.subtype)
         if declared is not None and declared > info.frames + info.samplerate // 10:
-            raise InputError(f"{path}: truncated WAV (its header says {_clock(declared / info.samplerate)}, the data "
-                             f"ends at {_clock(info.frames / info.samplerate)}) — re-export or re-copy it")
+            raise InputError(f"{path}: truncated WAV (its header says {clock(declared / info.samplerate)}, the data "
+                             f"ends at {clock(info.frames / info.samplerate)}) — re-export or re-copy it")
     return AudioInfo(str(path), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype)
 
 
@@ -92,12 +93,12 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
                 read += len(data)
                 yield data
     except (sf.LibsndfileError, RuntimeError) as exc:
-        raise InputError(f"{path}: damaged or cut short — reading failed near {_clock(read / info.sample_rate)} of "
-                         f"{_clock(info.duration_s)} ({_reason(exc)}); re-export or re-copy it") from None
+        raise InputError(f"{path}: damaged or cut short — reading failed near {clock(read / info.sample_rate)} of "
+                         f"{clock(info.duration_s)} ({_reason(exc)}); re-export or re-copy it") from None
     # (an MP3's length in its header is libsndfile's estimate, off by the encoder's padding)
     if info.format not in ("MP3", "MPEG") and read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
-        raise InputError(f"{path}: truncated (its header says {_clock(info.frames / info.sample_rate)}, the audio "
-                         f"ends at {_clock(read / info.sample_rate)}) — re-export or re-copy it")
+        raise InputError(f"{path}: truncated (its header says {clock(info.frames / info.sample_rate)}, the audio "
+                         f"ends at {clock(read / info.sample_rate)}) — re-export or re-copy it")
 
 
 def _reason(exc: Exception) -> str:
@@ -105,9 +106,3 @@ def _reason(exc: Exception) -> str:
     if ":" in text:
         text = text.rsplit(":", 1)[-1]
     return text.strip().rstrip(".") or type(exc).__name__
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(seconds, 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m}:{s:04.1f}"

@@ -7,13 +7,7 @@ from pathlib import Path
 
 from audiobook.analysis.analyze import Analysis
 from audiobook.analysis.compliance import Finding
-
-
-def clock(seconds: float) -> str:
-    """1:02:03.4 / 2:03.4"""
-    m, s = divmod(max(seconds, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m}:{s:04.1f}"
+from audiobook.files import clock
 
 
 def _db(value: float, unit: str) -> str:

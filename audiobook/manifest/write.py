@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -15,6 +13,7 @@ from audiobook.book import Book, read_book
 from audiobook.book.blurb import Blurb, parse_blurb
 from audiobook.book.reading import read_text
 from audiobook.errors import InputError
+from audiobook.files import write_text_atomic
 from audiobook.manifest.load import MANIFEST_NAME, parse_manifest
 from audiobook.manifest.model import BookInfo, ChapterEntry, Manifest, SectionEntry, slug
 from audiobook.recordings import find_recordings
@@ -76,7 +75,7 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
     for src, dest in staged:
         dest.parent.mkdir(exist_ok=True)
         shutil.copyfile(src, dest)
-    _write_atomic(target, text)
+    write_text_atomic(target, text)
     return target, manifest, book
 
 
@@ -158,17 +157,3 @@ def _str(dumper: yaml.SafeDumper, value: str):
 
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary file would be, not mkstemp's 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,8 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from audiobook.analysis import analyze_file
-from audiobook.analysis import reader
+from audiobook.analysis import analyze_file, reader
 from tests.signals import narration, noise, sine
 
 

@@ -38,7 +38,7 @@ def test_sines_read_within_the_ebu_tolerance(write_audio, freq, phase):
 def test_the_shortcut_is_exact(rng=np.random.default_rng(7)):
     """Skipping chunks that cannot beat the running maximum must not change the answer."""
     phases = interpolation_phases(4)
-    for trial in range(5):
+    for _ in range(5):
         x = (rng.standard_normal((20000, 2)) * np.linspace(0.05, 1, 20000)[:, None] ** 3).astype(np.float32)
         x[rng.integers(0, 20000)] *= 3  # one lone spike
         meter = TruePeak(48000, 2)
