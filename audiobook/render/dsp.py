@@ -9,6 +9,7 @@ from scipy.signal import butter, sosfilt
 HIGHPASS_HZ = 80.0  # below the voice: rumble, handling noise, DC
 LOOKAHEAD_S = 0.010  # attack and release ramps are as long: no clicks, no pumping
 RELEASE_S = 0.08
+GAIN_STEP = 32  # samples per step of the limiter's gain computation
 
 
 class HighPass:
@@ -51,15 +52,27 @@ class Limiter:
         if needs.min() >= 1.0:
             result = audio[out]
         else:
-            ahead = minimum_filter1d(needs, self.look + 1, origin=-(self.look // 2), mode="nearest")  # i..i+look
-            held = minimum_filter1d(ahead, self.hold + 1, origin=self.hold // 2, mode="nearest")  # i-hold..i
-            gain = uniform_filter1d(held, self.look + 1, origin=self.look // 2, mode="nearest")  # mean i-look..i
-            g = np.minimum(gain[out], needs[out])
+            g = np.minimum(self._gain(needs)[out], needs[out])
             result = audio[out] * g[:, None]
             self.limited_samples += int(np.count_nonzero(g < 0.9999))
         keep = len(self._need)
         self._audio, self._need = audio[total - keep:], needs[total - keep:]
         return result
+
+    def _gain(self, needs: np.ndarray) -> np.ndarray:
+        """The smoothed gain curve, computed on 32-sample steps (their minimum need) for speed;
+        the caller's final `min(gain, need)` keeps every sample under the ceiling exactly."""
+        step = GAIN_STEP
+        n = len(needs)
+        coarse = np.pad(needs, (0, (-n) % step), constant_values=1.0).reshape(-1, step).min(axis=1)
+        look, hold = max(1, self.look // step), max(1, self.hold // step)
+        look += look % 2
+        hold += hold % 2
+        ahead = minimum_filter1d(coarse, look + 1, origin=-(look // 2), mode="nearest")  # i..i+look
+        held = minimum_filter1d(ahead, hold + 1, origin=hold // 2, mode="nearest")  # i-hold..i
+        smooth = uniform_filter1d(held, look + 1, origin=look // 2, mode="nearest")  # mean of i-look..i
+        # back to samples: each coarse value holds for its step, then a linear ramp into the next
+        return np.interp(np.arange(n), np.arange(len(smooth)) * step, np.minimum(smooth, np.append(smooth[1:], 1.0)))
 
     def flush(self) -> np.ndarray:
         return self.process(np.zeros((self.look, self._audio.shape[1])))

@@ -50,4 +50,4 @@ class Resampler:
         data = np.concatenate([self._buf, self._pending, np.zeros((pad + self.margin, self._pending.shape[1]))])
         out = self._run(data, n + pad, self.margin)
         self._pending = self._pending[:0]
-        return out[: round(n * self.up / self.down)]
+        return out[: -(-n * self.up // self.down)]  # as many as resample_poly gives: ceil(n * up / down)
