@@ -23,7 +23,7 @@ from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
-from audiobook.parallel import run_parallel
+from audiobook.parallel import WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
@@ -96,7 +96,22 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     def stage(name: str):
         return (lambda done, total: on_progress(name, done, total)) if on_progress else None
 
-    analyses = analyze_files(paths, jobs=jobs, on_progress=stage("analysing"))
+    workers = None if jobs == 1 else WorkerPool(jobs)  # one set of processes for every stage
+    try:
+        return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers)
+    except BaseException:
+        if workers:
+            workers.terminate()
+        raise
+    finally:
+        if workers:
+            workers.close()
+
+
+def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], preset: Preset,
+           chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None) -> BuildResult:
+    analyses = analyze_files(paths, jobs=1 if workers is None else None, on_progress=stage("analysing"),
+                             pool=workers)
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
     plan = make_plan(selected, timeline, names)
@@ -113,8 +128,10 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
     jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes)
     total = sum(t.duration_s for t in plan.tracks)
-    rendered = run_parallel(render_track, jobs_list, total=total, jobs=jobs, on_progress=stage("rendering"))
-    measured = analyze_files([r["path"] for r in rendered], jobs=jobs, on_progress=stage("checking"))
+    rendered = run_parallel(render_track, jobs_list, total=total, jobs=1 if workers is None else None,
+                            on_progress=stage("rendering"), pool=workers)
+    measured = analyze_files([r["path"] for r in rendered], jobs=1 if workers is None else None,
+                             on_progress=stage("checking"), pool=workers)
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
     for t in result.tracks:
         if not t["meets_preset"]:

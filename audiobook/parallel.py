@@ -34,18 +34,58 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+class WorkerPool:
+    """Worker processes kept for several rounds of work (a build's analysis, rendering and
+    checking), so each round does not pay again for starting them and importing numpy."""
+
+    def __init__(self, jobs: int | None = None):
+        self.jobs = jobs or default_jobs()
+        self._pool: ProcessPoolExecutor | None = None
+        self._queue = None
+
+    def executor(self) -> tuple[ProcessPoolExecutor, Any]:
+        if self._pool is None:
+            ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+            self._queue = ctx.SimpleQueue()
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_init,
+                                             initargs=(self._queue,))
+        return self._pool, self._queue
+
+    def terminate(self) -> None:
+        """Stop the workers now (Ctrl-C, or a failure): not after the files they are on."""
+        if self._pool is not None:
+            for p in list(getattr(self._pool, "_processes", {}).values()):
+                p.terminate()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.terminate()
+        self.close()
+
+
 def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, jobs: int | None = None,
-                 on_progress: Callable[[float, float], None] | None = None) -> list[Any]:
+                 on_progress: Callable[[float, float], None] | None = None,
+                 pool: WorkerPool | None = None) -> list[Any]:
     """`[fn(item) for item in items]` on `jobs` processes (default: every core), results in order.
 
     `fn` calls `report(amount)` as it goes; `on_progress(done, total)` sees the running sum.
     The first exception raised by any item is raised here, after the other workers stop.
+    With `pool`, its workers are used (and left running for the next round).
     """
-    jobs = min(jobs or default_jobs(), max(1, len(items)))
-    if jobs == 1:
+    jobs = min((pool.jobs if pool else jobs) or default_jobs(), max(1, len(items)))
+    if jobs == 1 and pool is None:
         return _serial(fn, items, total, on_progress)
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
-    queue = ctx.SimpleQueue()
+    owned = pool is None
+    pool = pool or WorkerPool(jobs)
+    executor, queue = pool.executor()
     done = 0.0
     stop = threading.Event()
 
@@ -61,9 +101,8 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
 
     watcher = threading.Thread(target=drain, daemon=True)
     watcher.start()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(queue,))
     try:
-        futures = [pool.submit(fn, item) for item in items]
+        futures = [executor.submit(fn, item) for item in items]
         finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for f in finished:
             if f.exception() is not None:
@@ -72,11 +111,11 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
                 raise f.exception()
         return [f.result() for f in futures]
     except BaseException:
-        for p in list(getattr(pool, "_processes", {}).values()):
-            p.terminate()  # Ctrl-C or a failure: stop the workers now, not after their files
+        pool.terminate()
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if owned:
+            pool.close()
         stop.set()
         watcher.join()
 

@@ -4,6 +4,7 @@ would otherwise use, on generated narration of several lengths.
 
     python scripts/bench.py analysis --minutes 10 120
     python scripts/bench.py encoders --minutes 10
+    python scripts/bench.py build --minutes 60 600
 
 Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
 seconds per wall-clock second. Not a test: numbers vary with the machine.
@@ -22,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from narration import has_espeak, write_narration  # noqa: E402
+from narration import has_espeak, write_book, write_narration  # noqa: E402
 
 # Runs a command from a small fresh interpreter and reports its wall time and peak RSS. Linux
 # keeps a process's peak RSS across exec, so launching straight from this (large) process
@@ -128,19 +129,87 @@ def bench_encoders(minutes_list: list[float], workdir: Path) -> list[str]:
     return rows
 
 
+_ENCODE_FLOOR = """
+import sys, numpy as np, lameenc
+seconds, seed = float(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(seed)
+block = (rng.standard_normal(44100 * 4) * 3000).astype(np.int16).tobytes()  # 4 s of noise at -20 dBFS
+enc = lameenc.Encoder(); enc.set_bit_rate(192); enc.set_in_sample_rate(44100); enc.set_channels(1); enc.set_quality(3)
+done = 0.0
+with open(sys.argv[3], "wb") as out:
+    while done < seconds:
+        out.write(enc.encode(block)); done += 4
+    out.write(enc.flush())
+"""
+
+
+def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
+    """End to end: `audiobook build` of a generated book, beside the MP3-encoding floor on every
+    core and the ffmpeg-normalize route over the same chapter spans."""
+    import yaml
+
+    from audiobook.manifest import dump_manifest
+    from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
+
+    rows = []
+    cores = os.cpu_count() or 1
+    for minutes in minutes_list:
+        rec = workdir / f"book-{minutes:g}"
+        rec.mkdir()
+        chapters = write_book(rec, minutes / 60)
+        manifest = Manifest(chapters=[
+            ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
+                         words=sum(s["words"] for s in c["sections"]),
+                         sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
+            for n, c in enumerate(chapters)])
+        manifest.book.title = "Benchmark Book"
+        (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+        out = workdir / f"out-{minutes:g}"
+        wall, rss = measure([sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)])
+        rows.append(row(f"audiobook build ({cores} cores, largest process)", minutes, wall, rss))
+
+        tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
+        total = sum(_seconds(t["duration"]) for t in tracks)
+        floor = [sys.executable, "-c", "import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', "
+                 f"{_ENCODE_FLOOR!r}, str({total / cores}), str(i), '{workdir}/floor-' + str(i) + '.mp3']) "
+                 f"for i in range({cores})]; sys.exit(max(p.wait() for p in ps))"]
+        rows.append(row(f"floor: lameenc MP3 of as much audio, {cores} cores", minutes, *measure(floor)))
+
+        if shutil.which("ffmpeg-normalize") and ffmpeg():
+            script = workdir / "normalize.sh"
+            lines = ["set -e"]
+            for n, t in enumerate(tracks):
+                file, start = t["start"].split(" ", 1)
+                end_file, end = t["end"].split(" ", 1)
+                stop = f"-to {_seconds(end)}" if end_file == file else ""
+                lines.append(f"ffmpeg-normalize {rec / file} -ei '-ss {_seconds(start)} {stop}' -nt ebu -t -20 "
+                             f"-c:a libmp3lame -b:a 192k -ar 44100 -o {workdir}/norm-{n}.mp3 -f -q")
+            script.write_text("\n".join(lines) + "\n")
+            rows.append(row("ffmpeg-normalize (2-pass EBU R128, libmp3lame 192k)", minutes,
+                            *measure(["bash", str(script)])))
+        shutil.rmtree(rec)
+        shutil.rmtree(out)
+    return rows
+
+
+def _seconds(clock: str) -> float:
+    parts = [float(p) for p in str(clock).split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders"], help="what to measure")
+    parser.add_argument("stage", choices=["analysis", "encoders", "build"], help="what to measure")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit"}[args.stage]
+        source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"input: {source} mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|")
-        stage = {"analysis": bench_analysis, "encoders": bench_encoders}[args.stage]
+        stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 

@@ -95,3 +95,55 @@ def write_narration(path: Path, minutes: float, fs: int = 48000, seed: int = 0, 
             block = block + rng.standard_normal(len(block)).astype(np.float32) * 10 ** (room_tone_dbfs / 20)
             f.write(block)
             written += len(block)
+
+
+def write_book(folder: Path, hours: float, chapters: int = 12, sections: int = 3, sessions: int = 4,
+               fs: int = 48000, seed: int = 0, subtype: str = "PCM_24") -> list[dict]:
+    """A generated book read aloud: `sessions` WAV files of 48 kHz 24-bit narration holding
+    `chapters` chapters of `sections` sections, with a narrator's pauses (sentences under
+    1 s, sections about 2 s, chapters about 4 s); written a sentence at a time.
+
+    Returns the chapters for a manifest: title, words (what the speech time predicts at
+    160 words a minute) and sections.
+    """
+    rng = np.random.default_rng(seed)
+    clips = sentences(24, fs, seed)
+    clips = [c / np.sqrt(np.mean(c.astype(np.float64) ** 2)) * 10 ** (-21 / 20) for c in clips]
+    peak = max(float(np.abs(c).max()) for c in clips)
+    clips = [c * min(1.0, 10 ** (-2 / 20) / peak) for c in clips]
+    lengths = rng.uniform(0.6, 1.4, size=(chapters, sections))
+    lengths *= hours * 3600 * 0.8 / lengths.sum()  # speech is ~80 % of a narration's time
+    session_at = set(np.linspace(0, chapters * sections, sessions + 1)[1:-1].astype(int).tolist())
+    book, index = [], 0
+    files = [sf.SoundFile(str(folder / f"session-{n + 1:02d}.wav"), "w", fs, 1, subtype=subtype) for n in range(sessions)]
+    current = 0
+
+    def put(x: np.ndarray) -> None:
+        noise = rng.standard_normal(len(x)).astype(np.float32) * 10 ** (-66 / 20)
+        files[current].write((x + noise).astype(np.float32))
+
+    try:
+        put(np.zeros(fs))
+        for c in range(chapters):
+            entry = {"title": f"Chapter {c + 1}", "sections": []}
+            for s in range(sections):
+                if index in session_at:
+                    put(np.zeros(2 * fs))
+                    current += 1
+                    put(np.zeros(int(1.5 * fs)))
+                elif index:
+                    put(np.zeros(int((4.0 if s == 0 else 2.0) * fs)))
+                index += 1
+                spoken = 0.0
+                while spoken < lengths[c, s]:
+                    clip = clips[rng.integers(len(clips))]
+                    put(clip)
+                    spoken += len(clip) / fs
+                    put(np.zeros(int(rng.uniform(0.35, 0.9) * fs)))
+                entry["sections"].append({"title": f"Section {c + 1}.{s + 1}", "words": int(spoken * 160 / 60)})
+            book.append(entry)
+        put(np.zeros(2 * fs))
+    finally:
+        for f in files:
+            f.close()
+    return book

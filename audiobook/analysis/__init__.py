@@ -9,7 +9,7 @@ from pathlib import Path
 from audiobook.analysis.analyze import Analysis, analyze_file
 from audiobook.analysis.pauses import Pause, PauseMap
 from audiobook.analysis.reader import AudioInfo, audio_info, blocks
-from audiobook.parallel import report, run_parallel
+from audiobook.parallel import WorkerPool, report, run_parallel
 
 __all__ = ["Analysis", "AudioInfo", "Pause", "PauseMap", "analyze_file", "analyze_files", "audio_info", "blocks"]
 
@@ -19,7 +19,8 @@ def _analyze_reporting(path: str, keep_series: bool) -> Analysis:
 
 
 def analyze_files(paths: Sequence[str | Path], *, jobs: int | None = None, keep_series: bool = False,
-                  on_progress: Callable[[float, float], None] | None = None) -> list[Analysis]:
+                  on_progress: Callable[[float, float], None] | None = None, pool: WorkerPool | None = None,
+                  ) -> list[Analysis]:
     """Analyze recordings in parallel processes (default: every core); results in the given order.
 
     Every file is opened first, so an unreadable one is reported before any work starts.
@@ -28,4 +29,4 @@ def analyze_files(paths: Sequence[str | Path], *, jobs: int | None = None, keep_
     infos = [audio_info(p) for p in paths]
     total = sum(i.duration_s for i in infos)
     return run_parallel(partial(_analyze_reporting, keep_series=keep_series), [str(p) for p in paths],
-                        total=total, jobs=jobs, on_progress=on_progress)
+                        total=total, jobs=jobs, on_progress=on_progress, pool=pool)
