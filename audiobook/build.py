@@ -25,6 +25,7 @@ from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.parallel import WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
+from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
@@ -114,8 +115,9 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                              pool=workers)
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
+    label_notes = _apply_label_files(manifest, selected, names, timeline, paths[0].parent)
     plan = make_plan(selected, timeline, names)
-    notes = list(plan.notes)
+    notes = list(plan.notes) + label_notes
     rates = sorted({a.sample_rate for a in analyses})
     if len(rates) > 1:
         notes.append(f"sessions at different sample rates ({', '.join(map(str, rates))} Hz): all resampled to "
@@ -152,6 +154,20 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return result
+
+
+def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,
+                       folder: Path) -> list[str]:
+    """Pins from Audacity label files and cue sheets named in the manifest."""
+    offsets = {n: float(timeline.offsets[i]) for i, n in enumerate(names)}
+    unmatched: list[str] = []
+    if manifest.recordings.labels:
+        unmatched += apply_labels(selected, read_labels(folder / manifest.recordings.labels), offsets)
+    for ch in selected:
+        if ch.labels:
+            base = offsets.get(ch.files[0], 0.0) if ch.files else 0.0
+            unmatched += apply_labels([ch], read_labels(folder / ch.labels), offsets, base_s=base)
+    return [f"label {name!r} names no chapter or section: ignored" for name in unmatched]
 
 
 def _r(v: float, digits: int = 2):
