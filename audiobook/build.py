@@ -225,8 +225,13 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
                              f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
             spans.append(span)
         name = safe_name(t.number, t.title, width, ext)
-        jobs.append(TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
-                             ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0))
+        job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
+                       ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0)
+        if t.room_tone is not None:
+            tone = t.room_tone
+            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
+            job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
+        jobs.append(job)
     return jobs
 
 

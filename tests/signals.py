@@ -97,7 +97,8 @@ class ReadBook:
 
 
 def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, breaks_after: tuple[int, ...] = (),
-              words_per_s: float = 2.7, pace_jitter: float = 0.08, levels_db: tuple[float, ...] = (-18.0,)) -> ReadBook:
+              words_per_s: float = 2.7, pace_jitter: float = 0.08, levels_db: tuple[float, ...] = (-18.0,),
+              chapter_pause_s: tuple[float, float] = (3.2, 5.5)) -> ReadBook:
     """Read chapters (each a list of section speech lengths, seconds) the way narrators do:
     sentences 0.3–0.9 s apart, paragraphs up to 1.4 s, sections 1.6–2.8 s, chapters 3.2–5.5 s.
 
@@ -147,7 +148,7 @@ def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, bre
     silence(1.0)
     for c, sections in enumerate(sections_s):
         if c:
-            silence(rng.uniform(3.2, 5.5))
+            silence(rng.uniform(*chapter_pause_s))
         chapter_starts.append(t)
         speak_heading(rng.uniform(1.6, 2.2))  # "Chapter Three. Title."
         silence(rng.uniform(1.0, 1.5))

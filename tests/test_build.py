@@ -114,3 +114,20 @@ def test_selection_and_names():
     with pytest.raises(InputError, match="1 to 5"):
         parse_selection("4-9", chapters)
     assert safe_name(7, 'Why? "Because": a/b', 3, ".mp3") == "007 - Why Because - a b.mp3"
+
+
+def test_short_pauses_at_the_cuts_get_the_narrators_room_tone(tmp_path):
+    book = read_book([[14, 10], [16], [12, 9]], fs=16000, seed=9, chapter_pause_s=(1.0, 1.15))
+    _write_book(tmp_path / "rec", book)
+    result = build(tmp_path / "rec", tmp_path / "out", jobs=1)
+    padded = [t for t in result.plan.tracks if t.pad_tail_s > 0]
+    assert padded  # the pauses were too short for ACX's tail of room tone
+    from audiobook.analysis import analyze_file
+
+    for t in json.loads(result.report_path.read_text())["tracks"]:
+        a = analyze_file(t["file"])
+        head, tail = a.pauses[0], a.pauses[-1]
+        assert head.start_s == 0 and 0.5 <= head.duration_s <= 1.05
+        assert tail.end_s == pytest.approx(a.duration_s, abs=0.05) and tail.duration_s >= 1.0
+        assert -70 < tail.level_dbfs < -55  # room tone, not digital silence
+        assert t["meets_preset"], t["failures"]

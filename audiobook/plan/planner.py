@@ -18,6 +18,8 @@ from audiobook.plan.timeline import Gap, Timeline
 
 HEAD_S = 0.75  # room tone before the first word (ACX: 0.5–1 s)
 TAIL_S = 2.5  # room tone after the last word (ACX: 1–5 s)
+HEAD_MIN_S = 0.6  # with less of a pause than this before the first word (or TAIL_MIN_S after the last),
+TAIL_MIN_S = 1.2  # the narrator's own room tone, taken from a pause in the chapter, makes up the rest
 MARKER_LEAD_S = 0.3  # a section marker sits this far before the section's first word
 JOIN_TAIL_S = 1.0  # where a chapter crosses from one session to the next, room tone kept from each side
 JOIN_HEAD_S = 0.75
@@ -66,10 +68,13 @@ class TrackPlan:
     confidence: float = 1.0
     pinned: bool = False
     speech_start_s: float = 0.0  # timeline: its first word
+    pad_head_s: float = 0.0  # room tone to add before the first span, and after the last
+    pad_tail_s: float = 0.0
+    room_tone: Span | None = None  # where to take it from: a pause inside the chapter
 
     @property
     def duration_s(self) -> float:
-        return sum(s.duration_s for s in self.spans)
+        return sum(s.duration_s for s in self.spans) + self.pad_head_s + self.pad_tail_s
 
 
 @dataclass
@@ -127,18 +132,21 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
 
     plan = Plan(files=files, tracks=[], pace_wpm=round(wpm, 1), speech_s=timeline.speech_s,
                 duration_s=timeline.duration_s)
+    plan_notes = plan.notes
     first, last = timeline.gaps[0] if timeline.gaps else None, timeline.gaps[-1] if timeline.gaps else None
     starts = [max(0.0, first.end_s - HEAD_S) if first and first.start_s <= 0 else 0.0]
     words_at = [first.end_s if first and first.start_s <= 0 else 0.0]
-    ends = []
+    ends, last_words = [], []
     for b in bounds:
         g = gaps[b.gap]
         head = min(HEAD_S, g.length_s * 0.4)
         ends.append(g.start_s + min(TAIL_S, g.length_s - head))
+        last_words.append(g.start_s)
         starts.append(g.end_s - head)
         words_at.append(g.end_s)
     ends.append(min(timeline.duration_s, last.start_s + TAIL_S) if last and last.end_s >= timeline.duration_s
                 else timeline.duration_s)
+    last_words.append(last.start_s if last and last.end_s >= timeline.duration_s else timeline.duration_s)
 
     for n, ch in enumerate(chapters):
         t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
@@ -148,15 +156,37 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
             t.pinned = n - 1 in forced
         t.spans = _spans(timeline, t.start_s, t.end_s)
+        t.pad_head_s = round(max(0.0, HEAD_MIN_S - (words_at[n] - t.start_s)), 3)
+        t.pad_tail_s = round(max(0.0, TAIL_MIN_S - (t.end_s - last_words[n])), 3)
+        if t.pad_head_s or t.pad_tail_s:
+            t.room_tone = _room_tone(timeline, t)
+            if t.room_tone is None:
+                t.pad_head_s = t.pad_tail_s = 0.0
+                plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
                             speech_start_s=t.speech_start_s)]
         if ch.sections:
             t.markers += _section_markers(ch, heading[n], timeline, t, files)
+        for m in t.markers[1:]:
+            m.start_s = round(m.start_s + t.pad_head_s, 3)
         plan.tracks.append(t)
     low = [t.title for t in plan.tracks[1:] if t.confidence < 0.5 and not t.pinned]
     if low:
         plan.notes.append(f"{len(low)} chapter boundaries are uncertain (confidence under 0.5): review them in plan.yaml")
     return plan
+
+
+def _room_tone(timeline: Timeline, track: TrackPlan) -> Span | None:
+    """The middle of the longest pause inside the track (up to 1.5 s): the narrator's own room tone."""
+    inside = [g for g in timeline.gaps if track.start_s < g.start_s and g.end_s < track.end_s
+              and not g.file_change and g.length_s >= 0.5]
+    if not inside:
+        return None
+    g = max(inside, key=lambda g: g.length_s)
+    length = min(1.5, g.length_s - 0.2)
+    mid = (g.start_s + g.end_s) / 2
+    (f, a, b), *_ = timeline.spans(mid - length / 2, mid + length / 2)
+    return Span(f, a, b)
 
 
 def _with_pins(gaps: list[Gap], pins: dict[int, float]) -> tuple[list[Gap], dict[int, int]]:

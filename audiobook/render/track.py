@@ -40,6 +40,9 @@ class TrackJob:
     ceiling_dbfs: float
     seed: int = 0
     extra_gain_db: float = 0.0  # the encoder's own level change, made up for before it
+    pad_head_s: float = 0.0  # the narrator's room tone (from `room_tone`) before the first span ...
+    pad_tail_s: float = 0.0  # ... and after the last, where the pauses at the cuts were too short
+    room_tone: SpanJob | None = None
     stats: dict = field(default_factory=dict)
 
 
@@ -98,6 +101,24 @@ def _read_span(span: SpanJob, rate: int, channels: int):
             yield tail
 
 
+def _room_tone(span: SpanJob, rate: int, channels: int, seconds: float) -> np.ndarray:
+    """`seconds` of room tone: the (short) source span repeated, each repeat crossfaded into the next."""
+    source = np.concatenate(list(_read_span(span, rate, channels)))
+    n = int(round(seconds * rate))
+    fade = min(len(source) // 4, int(0.05 * rate))
+    if len(source) < 2 * fade + 1 or fade == 0:
+        return np.resize(source, (n, channels))
+    step = len(source) - fade
+    out = np.zeros((n + len(source), channels))
+    ramp = np.linspace(0.0, 1.0, fade)[:, None]
+    shaped = source.copy()
+    shaped[:fade] *= np.sqrt(ramp)  # equal-power crossfades keep the noise level steady
+    shaped[-fade:] *= np.sqrt(1 - ramp)
+    for start in range(0, n, step):
+        out[start:start + len(source)] += shaped
+    return out[:n]
+
+
 def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
     k = min(n, int(rate * EDGE_FADE_S))
     ramp = np.ones(n)
@@ -116,7 +137,13 @@ def render_track(job: TrackJob) -> dict:
     highpass = HighPass(job.rate, job.channels)
     limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
     extra = 10 ** (job.extra_gain_db / 20)
+    def pad(seconds: float) -> None:
+        if seconds > 0 and job.room_tone is not None:
+            tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
+            _emit(tone, True, True, job, highpass, None, limiter, encoder, extra)
+
     try:
+        pad(job.pad_head_s)
         for span in job.spans:
             expander = (_Expander(job.rate, span.expand_below_db, span.expand_by_db)
                         if span.expand_below_db is not None else None)
@@ -128,6 +155,7 @@ def render_track(job: TrackJob) -> dict:
                 pending = block
             if pending is not None:  # each span fades in and out: where spans meet, nothing clicks
                 _emit(pending, first, True, job, highpass, expander, limiter, encoder, extra)
+        pad(job.pad_tail_s)
         encoder.write(limiter.flush())
         path = encoder.close()
     except BaseException:
