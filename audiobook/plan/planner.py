@@ -212,18 +212,29 @@ def _resolve(value, timeline: Timeline, files: list[str], where: str) -> float:
 
 
 def _chapter_pins(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]) -> dict[int, float]:
-    """Boundary index (before chapter k+1) -> pinned timeline time, from `start:` and `files:`."""
+    """Boundary index k (between chapters k and k+1) -> pinned timeline time.
+
+    A chapter's `start:` or the start of its first `files:` pins the boundary before it;
+    its `end:` or the end of its last `files:` pins the one after it.
+    """
+    def file_index(ch: ChapterEntry, name: str) -> int:
+        if name not in files:
+            raise InputError(f"manifest.yaml: chapter {ch.id}: '{name}' is not one of the recordings")
+        return files.index(name)
+
     pins: dict[int, float] = {}
     for k, ch in enumerate(chapters):
-        if k == 0:
-            continue
-        if ch.start is not None:
-            pins[k - 1] = _resolve(ch.start, timeline, files, f"manifest.yaml: chapter {ch.id}: start")
-        elif ch.files:
-            first = ch.files[0]
-            if first not in files:
-                raise InputError(f"manifest.yaml: chapter {ch.id}: '{first}' is not one of the recordings")
-            pins[k - 1] = float(timeline.offsets[files.index(first)])
+        where = f"manifest.yaml: chapter {ch.id}"
+        if k > 0:
+            if ch.start is not None:
+                pins[k - 1] = _resolve(ch.start, timeline, files, f"{where}: start")
+            elif ch.files:
+                pins.setdefault(k - 1, float(timeline.offsets[file_index(ch, ch.files[0])]))
+        if k < len(chapters) - 1:
+            if ch.end is not None:
+                pins[k] = _resolve(ch.end, timeline, files, f"{where}: end")
+            elif ch.files:
+                pins.setdefault(k, float(timeline.offsets[file_index(ch, ch.files[-1]) + 1]) - 0.05)
     return pins
 
 

@@ -74,3 +74,16 @@ def test_only_the_chapters_recorded_so_far(tmp_path):
     analyses, names = _analyse(tmp_path, book)
     plan = make_plan(_chapters(book), Timeline(analyses), names)
     assert len(plan.tracks) == 3
+
+
+def test_chapters_pinned_to_their_files(tmp_path):
+    book = read_book([[20, 15], [25], [18, 12]], seed=7, breaks_after=(0, 1))
+    analyses, names = _analyse(tmp_path, book)
+    chapters = _chapters(book)
+    chapters[1].files = [names[1]]  # chapter 2 is exactly the second session
+    plan = make_plan(chapters, Timeline(analyses), names)
+    offsets = Timeline(analyses).offsets
+    assert plan.tracks[1].pinned and plan.tracks[2].pinned
+    assert offsets[1] <= plan.tracks[1].speech_start_s < offsets[2] <= plan.tracks[2].speech_start_s
+    assert abs(plan.tracks[1].speech_start_s - book.chapter_starts[1]) <= 1.0
+    assert abs(plan.tracks[2].speech_start_s - book.chapter_starts[2]) <= 1.0
