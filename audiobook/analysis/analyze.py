@@ -82,7 +82,8 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
     kweighted = KWeightedEnergy(info.sample_rate, info.channels, frame_len)
     true_peak = TruePeak(info.sample_rate, info.channels)
     stats = SampleStats(info.channels, frame_len)
-    weighted_levels, unweighted_levels = FrameLevels(), FrameLevels()
+    expected_frames = info.frames // frame_len + 1
+    weighted_levels, unweighted_levels = FrameLevels(expected_frames), FrameLevels(expected_frames)
     weighted_hops, unweighted_hops, silent_hops = Hops(), Hops(), Hops()
     silent_frames = 0
     for block in blocks(path):

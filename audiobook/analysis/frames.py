@@ -27,23 +27,30 @@ class FrameEnergy:
 class FrameLevels:
     """Per-frame levels for a whole recording in two bytes a frame: hundredths of a dB.
 
-    Ten-millisecond frames of a 12-hour recording take 8.6 MB this way; 0 means digital silence.
+    Ten-millisecond frames of a 12-hour recording take 8.6 MB this way; 0 means digital
+    silence. Given the number of frames to expect, the array is made once and filled in,
+    so the levels are never copied.
     """
 
     STEPS_PER_DB = 100
     FLOOR_DB = -200.0
 
-    def __init__(self) -> None:
-        self._chunks: list[np.ndarray] = []
+    def __init__(self, capacity: int = 0) -> None:
+        self._codes = np.zeros(max(capacity, 0), dtype=np.uint16)
+        self._n = 0
 
     def append(self, power: np.ndarray) -> None:
         with np.errstate(divide="ignore"):
             db = 10 * np.log10(power)
         q = np.clip(np.round((db - self.FLOOR_DB) * self.STEPS_PER_DB), 0, 65535)
-        self._chunks.append(np.where(power > 0, np.maximum(q, 1), 0).astype(np.uint16))
+        codes = np.where(power > 0, np.maximum(q, 1), 0).astype(np.uint16)
+        if self._n + len(codes) > len(self._codes):  # more than announced: grow
+            self._codes = np.concatenate([self._codes[: self._n], np.zeros(len(codes) + self._n, np.uint16)])
+        self._codes[self._n: self._n + len(codes)] = codes
+        self._n += len(codes)
 
     def codes(self) -> np.ndarray:
-        return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.uint16)
+        return self._codes[: self._n]
 
     @classmethod
     def to_db(cls, codes: np.ndarray | int) -> np.ndarray | float:
