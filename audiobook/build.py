@@ -30,6 +30,8 @@ from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
 from audiobook.render.track import SpanJob, TrackJob, render_track
+from audiobook.tags import Chapter, TrackTags
+from audiobook.tags.metadata import read_cover
 
 PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
 NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
@@ -199,6 +201,10 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
     width = max(2, len(str(len(plan.tracks))))
     ext = EXTENSIONS[o.format]
+    cover = cover_mime = None
+    if manifest.book.cover:
+        cover, cover_mime, warnings = read_cover(paths[0].parent / manifest.book.cover)
+        notes += warnings
     jobs = []
     for t in plan.tracks:
         power, count = 0.0, 0
@@ -227,12 +233,30 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         name = safe_name(t.number, t.title, width, ext)
         job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0)
+        b = manifest.book
+        job.tags = TrackTags(
+            title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
+            tracks=len(plan.tracks), year=b.year, publisher=b.publisher, language=b.language,
+            copyright=b.copyright, description=track_description(t, b), cover=cover, cover_mime=cover_mime,
+            chapters=[Chapter(m.title, m.start_s, 0.0) for m in t.markers])
+        job.id3_version = o.id3_version
         if t.room_tone is not None:
             tone = t.room_tone
             job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
             job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
         jobs.append(job)
     return jobs
+
+
+def track_description(t: TrackPlan, book) -> str:
+    """"Chapter 1: What Has Been Achieved — sections: ...; from The Revolution Betrayed by ..., read by ..."."""
+    sections = [m.title for m in t.markers[1:]]
+    parts = [t.title]
+    if sections:
+        parts.append("Sections: " + "; ".join(sections) + ".")
+    credit = f"From {book.title}" + (f" by {book.author}" if book.author else "")
+    credit += (f", read by {book.narrator}" if book.narrator else "") + "."
+    return " ".join([parts[0] + "."] + parts[1:] + [credit])
 
 
 def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:

@@ -217,6 +217,8 @@ def _check(m: Manifest, problems: _Problems, folder: Path | None) -> None:
     if out.sample_rate_hz not in SAMPLE_RATES_HZ:
         problems.add(("output", "sample_rate_hz"),
                      f"{out.sample_rate_hz} Hz: choose one of {', '.join(map(str, SAMPLE_RATES_HZ))} (ACX asks 44100)")
+    if out.id3_version not in (3, 4):
+        problems.add(("output", "id3_version"), f"{out.id3_version}: 3 (ID3v2.3, the widest support) or 4")
     if out.channels not in (1, 2):
         problems.add(("output", "channels"), f"{out.channels}: 1 (mono, as ACX asks) or 2 (stereo)")
     if out.preset not in presets():

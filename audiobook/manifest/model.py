@@ -42,6 +42,7 @@ class OutputSettings:
     sample_rate_hz: int = 44100
     channels: int = 1
     preset: str = "acx"
+    id3_version: int = 3  # ID3v2.3 for the widest player support; 4 for v2.4
 
 
 @dataclass

@@ -62,7 +62,8 @@ class Encoder:
             self.abort()
             raise InputError(f"{self.path}: cannot write ({exc.strerror}) — is the disk full?") from None
 
-    def close(self) -> Path:
+    def close(self, before_rename=None) -> Path:
+        """Finish the file; `before_rename(tmp_path)` may tag it first, so the file appears whole."""
         try:
             if self._sf is None:
                 self._file.write(self._lame.flush())
@@ -71,6 +72,8 @@ class Encoder:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
+            if before_rename is not None:
+                before_rename(self.tmp)
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
         except OSError as exc:

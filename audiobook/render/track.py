@@ -12,6 +12,7 @@ from audiobook.parallel import report
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
 from audiobook.render.resample import Resampler
+from audiobook.tags import Chapter, TrackTags, write_tags
 
 BLOCK_S = 4.0
 EDGE_FADE_S = 0.010  # at the track's ends and where two spans meet: nothing clicks
@@ -43,6 +44,8 @@ class TrackJob:
     pad_head_s: float = 0.0  # the narrator's room tone (from `room_tone`) before the first span ...
     pad_tail_s: float = 0.0  # ... and after the last, where the pauses at the cuts were too short
     room_tone: SpanJob | None = None
+    tags: TrackTags | None = None  # written before the file takes its name; chapter ends from its length
+    id3_version: int = 3
     stats: dict = field(default_factory=dict)
 
 
@@ -157,11 +160,22 @@ def render_track(job: TrackJob) -> dict:
                 _emit(pending, first, True, job, highpass, expander, limiter, encoder, extra)
         pad(job.pad_tail_s)
         encoder.write(limiter.flush())
-        path = encoder.close()
+        duration = encoder.frames / job.rate
+        path = encoder.close(before_rename=(lambda tmp: _tag(tmp, job, duration)) if job.tags else None)
     except BaseException:
         encoder.abort()
         raise
-    return {"path": str(path), "frames": encoder.frames, "limited_samples": limiter.limited_samples}
+    return {"path": str(path), "frames": encoder.frames, "limited_samples": limiter.limited_samples,
+            "duration_s": encoder.frames / job.rate}
+
+
+def _tag(tmp: Path, job: TrackJob, duration_s: float) -> None:
+    """Tags on the finished temporary file; each marker ends where the next begins, the last at the end."""
+    tags = job.tags
+    marks = tags.chapters
+    tags.chapters = [Chapter(m.title, m.start_s, marks[i + 1].start_s if i + 1 < len(marks) else duration_s)
+                     for i, m in enumerate(marks)]
+    write_tags(tmp, tags, job.id3_version, kind=job.fmt)
 
 
 def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra) -> None:
