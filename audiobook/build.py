@@ -20,6 +20,7 @@ import yaml
 
 from audiobook.analysis import Analysis, analyze_files
 from audiobook.errors import InputError
+from audiobook.feed import Episode, write_feed_files
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
@@ -137,6 +138,11 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     measured = analyze_files([r["path"] for r in rendered], jobs=1 if workers is None else None,
                              on_progress=stage("checking"), pool=workers)
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
+    episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
+                        file=Path(r["path"]), duration_s=a.duration_s,
+                        chapters=[(m.start_s, m.title) for m in t.markers])
+                for t, r, a in zip(plan.tracks, rendered, measured)]
+    notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
             notes.append(f"{Path(t['file']).name}: does not meet {preset.name.upper()} — {'; '.join(t['failures'])}")
@@ -146,6 +152,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
         "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
         "pace_wpm": plan.pace_wpm,
+        "feed": str(out / "feed.xml"),
+        "blurb": str(out / "blurb.txt") if manifest.book.blurb else None,
         "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
                         "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
                        for n, a in zip(names, analyses)],

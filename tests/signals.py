@@ -175,3 +175,16 @@ def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, bre
         room = rng.standard_normal(b - a) * db_to_amp(-64.0) * level / db_to_amp(-18.0)
         sessions.append((audio[a:b] * level * db_to_amp(-0.5) + room).astype(np.float32))
     return ReadBook(sessions, fs, chapter_starts, section_starts, chapter_words, section_words)
+
+
+def png(width: int, height: int) -> bytes:
+    """A valid PNG of one colour (for cover-art tests): header, one IDAT, end."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80\x20\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")

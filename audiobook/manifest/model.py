@@ -46,6 +46,19 @@ class OutputSettings:
 
 
 @dataclass
+class FeedSettings:
+    """The podcast feed: where the files will be served from, and the show's details."""
+
+    base_url: str | None = None  # enclosure URLs are built from it; without one they are relative
+    link: str | None = None  # the book's web page
+    owner_name: str | None = None
+    owner_email: str | None = None
+    category: str = "Arts"
+    subcategory: str | None = "Books"
+    explicit: bool = False
+
+
+@dataclass
 class Recordings:
     """The narrator's session files, played in this order as one timeline.
 
@@ -90,6 +103,7 @@ class ChapterEntry:
 class Manifest:
     book: BookInfo = field(default_factory=BookInfo)
     output: OutputSettings = field(default_factory=OutputSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
     recordings: Recordings = field(default_factory=Recordings)
     chapters: list[ChapterEntry] = field(default_factory=list)
 

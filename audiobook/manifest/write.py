@@ -25,6 +25,8 @@ HEADER = """\
 #   book:       the tags, feed and credits are made from this. Paths are relative to this folder.
 #   output:     format (mp3, flac, ogg, opus, wav), bitrate_kbps, sample_rate_hz, channels,
 #               preset (acx, podcast, ebu-r128). The defaults are ACX's requirements.
+#   feed:       base_url (where the files will be served; enclosure URLs start with it), link,
+#               owner_name, owner_email, category, subcategory, explicit.
 #   recordings: files, played in this order as one timeline (empty: every audio file here,
 #               in name order); labels: an Audacity label file naming chapters or sections.
 #   chapters:   one finished track each, in order. id is stable (used for file names and
@@ -124,6 +126,7 @@ def dump_manifest(manifest: Manifest) -> str:
     data = {
         "book": dataclasses.asdict(manifest.book),
         "output": dataclasses.asdict(manifest.output),
+        "feed": dataclasses.asdict(manifest.feed),
         "recordings": dataclasses.asdict(manifest.recordings),
         "chapters": [_chapter_dict(c) for c in manifest.chapters],
     }
