@@ -24,12 +24,13 @@ from audiobook.feed import Episode, write_feed_files
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
-from audiobook.parallel import WorkerPool, run_parallel
+from audiobook.parallel import WorkerPool, run_here, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
+from audiobook.render.m4b import M4bTrack, find_ffmpeg, write_m4b
 from audiobook.render.track import SpanJob, TrackJob, render_track
 from audiobook.tags import Chapter, TrackTags
 from audiobook.tags.metadata import read_cover
@@ -46,6 +47,7 @@ class BuildResult:
     plan: Plan
     tracks: list[dict] = field(default_factory=list)
     report_path: Path | None = None
+    m4b: Path | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -85,8 +87,12 @@ def _check_out(out: Path, folder: Path) -> None:
 
 
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
-          plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None) -> BuildResult:
-    """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`."""
+          plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
+          m4b: bool | None = None) -> BuildResult:
+    """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`.
+
+    `m4b`: also write OUT/<Title>.m4b — None means when an AAC encoder (ffmpeg) is at hand.
+    """
     started = time.perf_counter()
     manifest, folder = load_manifest(recordings)
     out = Path(out)
@@ -102,7 +108,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
     workers = None if jobs == 1 else WorkerPool(jobs)  # one set of processes for every stage
     try:
-        return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers)
+        return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers, m4b)
     except BaseException:
         if workers:
             workers.terminate()
@@ -113,7 +119,8 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
 
 def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], preset: Preset,
-           chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None) -> BuildResult:
+           chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None,
+           m4b: bool | None = None) -> BuildResult:
     analyses = analyze_files(paths, jobs=1 if workers is None else None, on_progress=stage("analysing"),
                              pool=workers)
     selected = parse_selection(chapters, manifest.chapters)
@@ -142,6 +149,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
+    result.m4b = _write_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -153,6 +161,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
         "pace_wpm": plan.pace_wpm,
         "feed": str(out / "feed.xml"),
+        "m4b": str(result.m4b) if result.m4b else None,
         "blurb": str(out / "blurb.txt") if manifest.book.blurb else None,
         "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
                         "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
@@ -164,6 +173,31 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return result
+
+
+def _write_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,
+               notes: list[str], wanted: bool | None) -> Path | None:
+    if wanted is False:
+        return None
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        if wanted:
+            raise InputError("--m4b needs an AAC encoder: install ffmpeg or `pip install imageio-ffmpeg`")
+        notes.append("no M4B: no AAC encoder here (install ffmpeg or `pip install imageio-ffmpeg`)")
+        return None
+    b = manifest.book
+    name = safe_name(0, b.title, 1, ".m4b").split(" - ", 1)[1]
+    tracks = [M4bTrack(r["path"], t.title, [(m.start_s, m.title) for m in t.markers])
+              for t, r in zip(plan.tracks, rendered)]
+    tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
+            "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,
+            "publisher": b.publisher, "copyright": b.copyright, "comment": b.description}
+    cover = folder / b.cover if b.cover else None
+    total = sum(t.duration_s for t in plan.tracks)
+    path = out / name
+    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz,
+                                manifest.output.channels, ffmpeg), [None], total, progress)
+    return path
 
 
 def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,

@@ -82,8 +82,11 @@ def validate(manifest: Path) -> None:
               help="Where the tracks, plan.yaml and report.json go.")
 @click.option("--chapters", help="Build only these: positions in the manifest (1-3, 1,4) or ids (chapter-01).")
 @click.option("--plan-only", is_flag=True, help="Write plan.yaml and stop: review the split before rendering.")
+@click.option("--m4b/--no-m4b", default=None,
+              help="Also write one M4B with every chapter and section (default: when ffmpeg is at hand).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
-def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, jobs: int | None) -> None:
+def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4b: bool | None,
+          jobs: int | None) -> None:
     """Split the recordings into chapter tracks, master them to the preset, encode them.
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
@@ -96,7 +99,8 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, jo
 
     bars = _StageBars()
     try:
-        result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars)
+        result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars,
+                           m4b=m4b)
     finally:
         bars.close()
     plan = result.plan
@@ -108,6 +112,8 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, jo
         return
     total = sum(t["duration_s"] for t in result.tracks)
     click.echo(f"{len(result.tracks)} tracks in {out}, {round(total / 60)} minutes in all; report: {result.report_path}")
+    if result.m4b:
+        click.echo(f"one-file audiobook: {result.m4b}")
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
 

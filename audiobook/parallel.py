@@ -120,6 +120,11 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
         watcher.join()
 
 
+def run_here(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
+    """Like run_parallel, in this process: `report()` inside `fn` reaches `on_progress`."""
+    return _serial(fn, items, total, on_progress)
+
+
 def _serial(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
     global _queue
     done = 0.0

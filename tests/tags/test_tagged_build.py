@@ -92,3 +92,23 @@ def test_feed_blurb_and_chapter_files(tagged):
     after = (out / "blurb.txt").read_text().split("\n")
     assert [(a, b) for a, b in zip(before, after) if a != b] == [("tbc minutes", f"{minutes} minutes")]
     assert f"{minutes} minutes." in d.feed.summary
+
+
+@pytest.mark.skipif(shutil.which("ffprobe") is None, reason="ffprobe is not installed")
+def test_m4b_has_every_chapter_and_section_tags_and_cover(tagged):
+    from mutagen.mp4 import MP4
+
+    result, report = tagged
+    assert result.m4b is not None and result.m4b.name == "The Revolution Betrayed.m4b"
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(result.m4b)],
+                         capture_output=True, text=True, check=True)
+    probe = json.loads(out.stdout)
+    titles = [c["tags"]["title"] for c in probe["chapters"]]
+    assert titles == [m["title"] for t in report["tracks"] for m in t["markers"]]
+    total = sum(t["duration_s"] for t in report["tracks"])
+    assert float(probe["format"]["duration"]) == pytest.approx(total, abs=0.5)
+    starts = [float(c["start_time"]) for c in probe["chapters"]]
+    assert starts == sorted(starts) and starts[0] == 0
+    m4b = MP4(str(result.m4b))
+    assert m4b["\xa9nam"] == ["The Revolution Betrayed"] and m4b["\xa9ART"] == ["Leon Trotsky"]
+    assert m4b["covr"] and m4b.info.codec.startswith("mp4a")
