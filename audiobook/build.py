@@ -88,13 +88,16 @@ def _check_out(out: Path, folder: Path) -> None:
 
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
           plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
-          m4b: bool | None = None) -> BuildResult:
+          m4b: bool | None = None, base_url: str | None = None) -> BuildResult:
     """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`.
 
     `m4b`: also write OUT/<Title>.m4b — None means when an AAC encoder (ffmpeg) is at hand.
+    `base_url`: where the files will be served from, for the feed (instead of the manifest's).
     """
     started = time.perf_counter()
     manifest, folder = load_manifest(recordings)
+    if base_url:
+        manifest.feed.base_url = base_url
     out = Path(out)
     _check_out(out, folder)
     preset = get_preset(manifest.output.preset)

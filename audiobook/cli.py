@@ -84,9 +84,10 @@ def validate(manifest: Path) -> None:
 @click.option("--plan-only", is_flag=True, help="Write plan.yaml and stop: review the split before rendering.")
 @click.option("--m4b/--no-m4b", default=None,
               help="Also write one M4B with every chapter and section (default: when ffmpeg is at hand).")
+@click.option("--base-url", help="Where the files will be served from: the feed's URLs start with it.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4b: bool | None,
-          jobs: int | None) -> None:
+          base_url: str | None, jobs: int | None) -> None:
     """Split the recordings into chapter tracks, master them to the preset, encode them.
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
@@ -100,7 +101,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     bars = _StageBars()
     try:
         result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars,
-                           m4b=m4b)
+                           m4b=m4b, base_url=base_url)
     finally:
         bars.close()
     plan = result.plan
