@@ -26,7 +26,8 @@ def cli() -> None:
        writes RECORDINGS/manifest.yaml from the book's chapters and sections.
     2. audiobook validate RECORDINGS checks the manifest after you edit it.
     3. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
-    4. audiobook build RECORDINGS [--out build] splits, masters and encodes the chapter tracks.
+    4. audiobook build RECORDINGS [--out build] splits, masters, encodes and tags the tracks.
+    5. audiobook publish build --to DEST --base-url URL puts the podcast where it is served.
     """
 
 
@@ -117,6 +118,23 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
         click.echo(f"one-file audiobook: {result.m4b}")
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+
+
+@cli.command()
+@click.argument("build_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "dest", required=True, help="A folder, or an fsspec URL (sftp://host/path, s3://bucket/path).")
+@click.option("--base-url", help="The address DEST is served from; the feed's URLs are made to start with it.")
+def publish(build_dir: Path, dest: str, base_url: str | None) -> None:
+    """Copy a build's tracks, chapter files, cover and M4B to DEST, then its feed.xml.
+
+    Only files that changed since the last publish are copied; sizes are checked after
+    copying; the feed goes last, so no subscriber sees it name a file not yet there.
+    Credentials come from the environment or fsspec's configuration, never the manifest.
+    """
+    from audiobook.publish import publish as run_publish
+
+    result = run_publish(build_dir, dest, base_url=base_url)
+    click.echo(f"{result.dest}: {len(result.copied)} files copied, {len(result.unchanged)} unchanged")
 
 
 class _StageBars:

@@ -1,0 +1,66 @@
+"""`audiobook publish` to a local folder: a complete, consistent podcast; only changes copied again."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import podcastparser
+import pytest
+
+from audiobook.build import build
+from audiobook.errors import InputError
+from audiobook.publish import _safe, publish
+from tests.test_cli_init import _invoke
+
+DEMO = Path(__file__).resolve().parents[1] / "recordings"
+BASE = "https://example.org/books/rb"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pub") / "build"
+    build(DEMO, out, jobs=1, m4b=False)
+    return out
+
+
+def test_publish_to_a_folder_gives_a_complete_podcast(built, tmp_path):
+    dest = tmp_path / "site"
+    result = publish(built, str(dest), base_url=BASE)
+    assert result.copied[-1] == "feed.xml"
+    assert not (dest / "report.json").exists() and not list(dest.glob(".*.part"))
+    parsed = podcastparser.parse(BASE + "/feed.xml", io.BytesIO((dest / "feed.xml").read_bytes()))
+    assert len(parsed["episodes"]) == 3
+    for ep in parsed["episodes"]:
+        enc = ep["enclosures"][0]
+        assert enc["url"].startswith(BASE + "/")
+        name = enc["url"][len(BASE) + 1:].replace("%20", " ")
+        assert (dest / name).stat().st_size == enc["file_size"]
+    text = (dest / "feed.xml").read_text()
+    assert 'url="01%20' not in text  # nothing left relative
+
+
+def test_republishing_copies_only_what_changed(built, tmp_path):
+    dest = tmp_path / "site"
+    publish(built, str(dest), base_url=BASE)
+    again = publish(built, str(dest), base_url=BASE)
+    assert again.copied == ["feed.xml"] and len(again.unchanged) >= 6
+    changed = tmp_path / "build2"
+    shutil.copytree(built, changed)
+    track = next(changed.glob("02 - *.mp3"))
+    track.write_bytes(track.read_bytes() + b"\x00")
+    third = publish(changed, str(dest), base_url=BASE)
+    assert third.copied == [track.name, "feed.xml"]
+
+
+def test_relative_feed_needs_a_base_url(built, tmp_path):
+    with pytest.raises(InputError, match="--base-url"):
+        publish(built, str(tmp_path / "site"))
+    code, out, err = _invoke(["publish", str(built), "--to", str(tmp_path / "x")])
+    assert code == 2 and "--base-url" in err
+
+
+def test_credentials_never_shown():
+    assert _safe("sftp://alice:s3cret@host.example:2222/srv/books") == "sftp://host.example:2222/srv/books"
+    assert "s3cret" not in _safe("s3://key:s3cret@bucket/path")
