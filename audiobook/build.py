@@ -27,6 +27,7 @@ from audiobook.manifest.model import ChapterEntry
 from audiobook.parallel import WorkerPool, run_here, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
+from audiobook.plan.planner import TAIL_S, is_credits
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
@@ -48,6 +49,7 @@ class BuildResult:
     tracks: list[dict] = field(default_factory=list)
     report_path: Path | None = None
     m4b: Path | None = None
+    sample: Path | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -152,6 +154,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
+    result.sample = _retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes)
     result.m4b = _write_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
@@ -165,6 +168,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "pace_wpm": plan.pace_wpm,
         "feed": str(out / "feed.xml"),
         "m4b": str(result.m4b) if result.m4b else None,
+        "retail_sample": str(result.sample) if result.sample else None,
         "blurb": str(out / "blurb.txt") if manifest.book.blurb else None,
         "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
                         "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
@@ -176,6 +180,43 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     return result
+
+
+def _retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
+                   out: Path, workers: WorkerPool | None, notes: list[str]) -> Path | None:
+    """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
+    manifest names), at most five minutes, ending in a pause; mastered like its track."""
+    o = manifest.output
+    chosen = [n for n, t in enumerate(plan.tracks) if t.id == o.retail_sample_chapter] if o.retail_sample_chapter \
+        else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.id)]
+    if not chosen:
+        return None
+    n = chosen[0]
+    track, job = plan.tracks[n], jobs[n]
+    limit = track.start_s + o.retail_sample_max_s - TAIL_S
+    pauses = [g for g in timeline.gaps if track.speech_start_s < g.start_s < min(limit, track.end_s)
+              and g.length_s >= 0.5]
+    end = min(pauses[-1].start_s + min(TAIL_S, pauses[-1].length_s), track.end_s) if pauses else track.end_s
+    if end - track.start_s > o.retail_sample_max_s:
+        notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
+        return None
+    gains = {s.path: s for s in job.spans}
+    spans = [SpanJob(str(paths[f]), a, b, gains[str(paths[f])].gain_db, gains[str(paths[f])].expand_below_db,
+                     gains[str(paths[f])].expand_by_db)
+             for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
+    path = out / f"retail-sample{Path(job.out_path).suffix}"
+    sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,
+                      seed=0, extra_gain_db=job.extra_gain_db)
+    if job.tags is not None:
+        sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
+                                artist=manifest.book.author, narrator=manifest.book.narrator,
+                                cover=job.tags.cover, cover_mime=job.tags.cover_mime)
+    run_parallel(render_track, [sample], total=end - track.start_s, jobs=1, pool=None)
+    return path
+
+
+def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
+    return any(is_credits(c) for c in manifest.chapters if c.id == chapter_id)
 
 
 def _write_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,

@@ -135,7 +135,7 @@ def publish(build_dir: str | Path, dest: str, base_url: str | None = None,
     state = json.loads(state_raw) if state_raw else {}
     result = PublishResult(_safe(dest))
     files = sorted(p for p in build_dir.iterdir() if p.is_file() and p.suffix.lower() in PUBLISHED_SUFFIXES
-                   and p.name not in NOT_PUBLISHED and not p.name.startswith("."))
+                   and p.name not in NOT_PUBLISHED and not p.name.startswith((".", "retail-sample")))
     for p in files:
         digest = _sha256(p)
         if state.get(p.name) == digest and target.size(p.name) == p.stat().st_size:

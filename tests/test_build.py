@@ -131,3 +131,24 @@ def test_short_pauses_at_the_cuts_get_the_narrators_room_tone(tmp_path):
         assert tail.end_s == pytest.approx(a.duration_s, abs=0.05) and tail.duration_s >= 1.0
         assert -70 < tail.level_dbfs < -55  # room tone, not digital silence
         assert t["meets_preset"], t["failures"]
+
+
+def test_credits_track_and_retail_sample(tmp_path):
+    book = read_book([[6], [30, 25], [20]], fs=16000, seed=10)
+    _write_book(tmp_path / "rec", book)
+    path = tmp_path / "rec" / "manifest.yaml"
+    text = path.read_text().replace("id: chapter-01\n  kind: chapter", "id: opening-credits\n  kind: opening-credits")
+    text = text.replace("title: Title 1", "title: Opening Credits").replace("words: 16\n", "words: 0\n", 1)
+    text = text.replace("retail_sample_max_s: 300.0", "retail_sample_max_s: 20.0")
+    path.write_text(text)
+    result = build(tmp_path / "rec", tmp_path / "out", jobs=1, m4b=False)
+    assert result.plan.tracks[0].title == "Opening Credits"
+    assert abs(result.plan.tracks[1].speech_start_s - book.chapter_starts[1]) <= 1.0
+    from audiobook.analysis import analyze_file
+
+    sample = analyze_file(result.sample)
+    assert result.sample.name == "retail-sample.mp3"
+    assert 5 < sample.duration_s <= 20.0
+    assert sample.pauses[-1].end_s == pytest.approx(sample.duration_s, abs=0.05)  # it ends in a pause
+    assert sample.pauses[0].start_s == 0 and sample.pauses[0].duration_s <= 1.05  # opens on chapter 2's first word
+    assert -23 <= sample.rms_dbfs <= -18

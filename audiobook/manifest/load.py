@@ -219,6 +219,8 @@ def _check(m: Manifest, problems: _Problems, folder: Path | None) -> None:
                      f"{out.sample_rate_hz} Hz: choose one of {', '.join(map(str, SAMPLE_RATES_HZ))} (ACX asks 44100)")
     if out.id3_version not in (3, 4):
         problems.add(("output", "id3_version"), f"{out.id3_version}: 3 (ID3v2.3, the widest support) or 4")
+    if not 0 < out.retail_sample_max_s <= 300:
+        problems.add(("output", "retail_sample_max_s"), "the retail sample runs at most 300 s (ACX)")
     if out.channels not in (1, 2):
         problems.add(("output", "channels"), f"{out.channels}: 1 (mono, as ACX asks) or 2 (stereo)")
     if out.preset not in presets():
@@ -232,6 +234,8 @@ def _check(m: Manifest, problems: _Problems, folder: Path | None) -> None:
     seen: dict[str, int] = {}
     for i, ch in enumerate(m.chapters):
         _check_chapter(ch, i, seen, problems)
+    if out.retail_sample_chapter and m.chapters and out.retail_sample_chapter not in seen:
+        problems.add(("output", "retail_sample_chapter"), f"no chapter has the id '{out.retail_sample_chapter}'")
     if folder is not None:
         _check_paths(m, problems, folder)
 

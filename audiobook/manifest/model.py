@@ -43,6 +43,8 @@ class OutputSettings:
     channels: int = 1
     preset: str = "acx"
     id3_version: int = 3  # ID3v2.3 for the widest player support; 4 for v2.4
+    retail_sample_chapter: str | None = None  # id of the chapter the sample opens; default: the first after credits
+    retail_sample_max_s: float = 300.0  # ACX: at most five minutes
 
 
 @dataclass

@@ -87,8 +87,18 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
+CREDITS_WORDS = 25  # what opening or closing credits take to read, when the manifest gives no count
+
+
+def is_credits(ch: ChapterEntry) -> bool:
+    """Opening or closing credits (ACX asks for both as tracks of their own)."""
+    return "credits" in ch.kind.lower()
+
+
 def chapter_title(ch: ChapterEntry) -> str:
     """The track's title: "Chapter 5: The Soviet Thermidor", "Introduction: The Purpose ..."."""
+    if is_credits(ch):
+        return ch.title or ch.kind.replace("-", " ").title()
     label = ch.kind.capitalize() + (f" {ch.number}" if ch.number is not None else "")
     if not ch.title or ch.title.lower() == label.lower():
         return label
@@ -102,7 +112,8 @@ def _words(text: str) -> int:
 def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]) -> Plan:
     """Place `chapters` (in order) on `timeline`; raise InputError when the recordings cannot carry them."""
     heading = [_words(chapter_title(c)) + 1 for c in chapters]  # "Chapter One. Title."
-    words = [c.words + h + sum(_words(s.title) + 1 for s in c.sections) for c, h in zip(chapters, heading)]
+    words = [(c.words or (CREDITS_WORDS if is_credits(c) else 0)) + h + sum(_words(s.title) + 1 for s in c.sections)
+             for c, h in zip(chapters, heading)]
     total_words = sum(words)
     if timeline.speech_s <= 0:
         raise InputError("the recordings hold no speech — are these the right files?")
