@@ -1,8 +1,9 @@
 """`audiobook build`: recordings + manifest → plan → one mastered, encoded track per chapter.
 
 The stages, in order: load the manifest; analyse every recording (parallel); plan the
-split and write plan.yaml; render the tracks (parallel); measure what was written and
-write report.json. The library reports progress through `on_progress(stage, done, total)`.
+split and write plan.yaml; render and tag the tracks (parallel); measure what was
+written; the retail sample and the M4B; chapters JSON, blurb.txt and feed.xml (last);
+report.json. The library reports progress through `on_progress(stage, done, total)`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from audiobook.analysis import Analysis, analyze_files
@@ -24,20 +24,14 @@ from audiobook.feed import Episode, write_feed_files
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
-from audiobook.parallel import WorkerPool, run_here, run_parallel
+from audiobook.parallel import WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
-from audiobook.plan.planner import TAIL_S, is_credits
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
-from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
-from audiobook.render.m4b import M4bTrack, find_ffmpeg, write_m4b
-from audiobook.render.track import SpanJob, TrackJob, render_track
-from audiobook.tags import Chapter, TrackTags
-from audiobook.tags.metadata import read_cover
-
-PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
-NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
+from audiobook.render.extras import one_file_m4b, retail_sample
+from audiobook.render.jobs import track_description, track_jobs
+from audiobook.render.track import render_track
 
 Progress = Callable[[str, float, float], None]
 
@@ -72,13 +66,6 @@ def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[Chap
             raise InputError(f"--chapters {text!r}: the manifest has chapters 1 to {len(chapters)}")
         chosen += range(a - 1, b)
     return [chapters[i] for i in sorted(set(chosen))]
-
-
-def safe_name(number: int, title: str, width: int, ext: str) -> str:
-    """"01 - What Has Been Achieved.mp3": no characters any filesystem refuses, not too long."""
-    clean = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title.replace(": ", " - "))
-    clean = re.sub(r"\s+", " ", clean).strip(" .") or "Track"
-    return f"{number:0{width}d} - {clean[:100].rstrip(' .')}{ext}"
 
 
 def _check_out(out: Path, folder: Path) -> None:
@@ -154,8 +141,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
-    result.sample = _retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes)
-    result.m4b = _write_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b)
+    result.sample = retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes)
+    result.m4b = one_file_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -182,68 +169,6 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     return result
 
 
-def _retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
-                   out: Path, workers: WorkerPool | None, notes: list[str]) -> Path | None:
-    """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
-    manifest names), at most five minutes, ending in a pause; mastered like its track."""
-    o = manifest.output
-    chosen = [n for n, t in enumerate(plan.tracks) if t.id == o.retail_sample_chapter] if o.retail_sample_chapter \
-        else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.id)]
-    if not chosen:
-        return None
-    n = chosen[0]
-    track, job = plan.tracks[n], jobs[n]
-    limit = track.start_s + o.retail_sample_max_s - TAIL_S
-    pauses = [g for g in timeline.gaps if track.speech_start_s < g.start_s < min(limit, track.end_s)
-              and g.length_s >= 0.5]
-    end = min(pauses[-1].start_s + min(TAIL_S, pauses[-1].length_s), track.end_s) if pauses else track.end_s
-    if end - track.start_s > o.retail_sample_max_s:
-        notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
-        return None
-    gains = {s.path: s for s in job.spans}
-    spans = [SpanJob(str(paths[f]), a, b, gains[str(paths[f])].gain_db, gains[str(paths[f])].expand_below_db,
-                     gains[str(paths[f])].expand_by_db)
-             for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
-    path = out / f"retail-sample{Path(job.out_path).suffix}"
-    sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,
-                      seed=0, extra_gain_db=job.extra_gain_db)
-    if job.tags is not None:
-        sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
-                                artist=manifest.book.author, narrator=manifest.book.narrator,
-                                cover=job.tags.cover, cover_mime=job.tags.cover_mime)
-    run_parallel(render_track, [sample], total=end - track.start_s, jobs=1, pool=None)
-    return path
-
-
-def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
-    return any(is_credits(c) for c in manifest.chapters if c.id == chapter_id)
-
-
-def _write_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,
-               notes: list[str], wanted: bool | None) -> Path | None:
-    if wanted is False:
-        return None
-    ffmpeg = find_ffmpeg()
-    if ffmpeg is None:
-        if wanted:
-            raise InputError("--m4b needs an AAC encoder: install ffmpeg or `pip install imageio-ffmpeg`")
-        notes.append("no M4B: no AAC encoder here (install ffmpeg or `pip install imageio-ffmpeg`)")
-        return None
-    b = manifest.book
-    name = safe_name(0, b.title, 1, ".m4b").split(" - ", 1)[1]
-    tracks = [M4bTrack(r["path"], t.title, [(m.start_s, m.title) for m in t.markers])
-              for t, r in zip(plan.tracks, rendered)]
-    tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
-            "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,
-            "publisher": b.publisher, "copyright": b.copyright, "comment": b.description}
-    cover = folder / b.cover if b.cover else None
-    total = sum(t.duration_s for t in plan.tracks)
-    path = out / name
-    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz,
-                                manifest.output.channels, ffmpeg), [None], total, progress)
-    return path
-
-
 def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,
                        folder: Path) -> list[str]:
     """Pins from Audacity label files and cue sheets named in the manifest."""
@@ -260,89 +185,6 @@ def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: 
 
 def _r(v: float, digits: int = 2):
     return round(v, digits) if math.isfinite(v) else None
-
-
-def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
-    hops = a.power_hops
-    lo, hi = int(start_s / 0.1), max(int(start_s / 0.1) + 1, int(end_s / 0.1))
-    part = hops[lo:hi].astype(np.float64)
-    return float(part.sum()), len(part)
-
-
-def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
-               out: Path, notes: list[str]) -> list[TrackJob]:
-    """Gains, room-tone handling and encoder settings for every track.
-
-    Sessions are first brought to one reading level (their speech RMS, to the median
-    session's), then each track is set to the preset's target as a whole: chapters read in
-    sessions at different levels come out alike, and a track's dynamics are untouched.
-    """
-    o = manifest.output
-    speech = np.array([a.speech_rms_dbfs for a in analyses])
-    reference = float(np.median(speech[np.isfinite(speech)])) if np.isfinite(speech).any() else -20.0
-    offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
-    lufs_minus_rms = float(np.mean([a.integrated_lufs - a.rms_dbfs for a in analyses
-                                    if math.isfinite(a.integrated_lufs) and math.isfinite(a.rms_dbfs)] or [0.0]))
-    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
-    ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
-    width = max(2, len(str(len(plan.tracks))))
-    ext = EXTENSIONS[o.format]
-    cover = cover_mime = None
-    if manifest.book.cover:
-        cover, cover_mime, warnings = read_cover(paths[0].parent / manifest.book.cover)
-        notes += warnings
-    jobs = []
-    for t in plan.tracks:
-        power, count = 0.0, 0
-        for s in t.spans:
-            p, c = _span_power(analyses[s.file], s.start_s, s.end_s)
-            power += p * 10 ** (offsets[s.file] / 10)
-            count += c
-        level = 10 * math.log10(power / count) if power > 0 and count else -60.0
-        if preset.target_rms_dbfs is not None:
-            gain = preset.target_rms_dbfs - level
-        else:
-            gain = (preset.target_lufs or -16.0) - (level + lufs_minus_rms)
-        spans = []
-        for s in t.spans:
-            a = analyses[s.file]
-            g = gain + offsets[s.file]
-            span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g)
-            limit = preset.noise_floor_max_dbfs
-            if limit is not None and math.isfinite(a.noise_floor_dbfs) and a.noise_floor_dbfs + g > limit - 1.0:
-                lifted = a.noise_floor_dbfs + g
-                span.expand_by_db = lifted - (limit - NOISE_MARGIN_DB)
-                span.expand_below_db = lifted + 6.0
-                notes.append(f"{t.title}: raising {Path(paths[s.file]).name} by {g:+.1f} dB lifts its room tone to "
-                             f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
-            spans.append(span)
-        name = safe_name(t.number, t.title, width, ext)
-        job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
-                       ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0)
-        b = manifest.book
-        job.tags = TrackTags(
-            title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
-            tracks=len(plan.tracks), year=b.year, publisher=b.publisher, language=b.language,
-            copyright=b.copyright, description=track_description(t, b), cover=cover, cover_mime=cover_mime,
-            chapters=[Chapter(m.title, m.start_s, 0.0) for m in t.markers])
-        job.id3_version = o.id3_version
-        if t.room_tone is not None:
-            tone = t.room_tone
-            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
-            job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
-        jobs.append(job)
-    return jobs
-
-
-def track_description(t: TrackPlan, book) -> str:
-    """"Chapter 1: What Has Been Achieved — sections: ...; from The Revolution Betrayed by ..., read by ..."."""
-    sections = [m.title for m in t.markers[1:]]
-    parts = [t.title]
-    if sections:
-        parts.append("Sections: " + "; ".join(sections) + ".")
-    credit = f"From {book.title}" + (f" by {book.author}" if book.author else "")
-    credit += (f", read by {book.narrator}" if book.narrator else "") + "."
-    return " ".join([parts[0] + "."] + parts[1:] + [credit])
 
 
 def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:

@@ -51,15 +51,9 @@ def measure(cmd: list[str]) -> tuple[float, float]:
 
 
 def ffmpeg() -> str | None:
-    exe = shutil.which("ffmpeg")
-    if exe:
-        return exe
-    try:
-        import imageio_ffmpeg
+    from audiobook.render.m4b import find_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except ImportError:
-        return None
+    return find_ffmpeg()
 
 
 def row(tool: str, minutes: float, wall: float, rss: float) -> str:

@@ -10,10 +10,11 @@ import mutagen.mp3
 import pytest
 import soundfile as sf
 
-from audiobook.build import build, parse_selection, safe_name
+from audiobook.build import build, parse_selection
 from audiobook.errors import InputError
 from audiobook.manifest import dump_manifest
 from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
+from audiobook.render.jobs import safe_name
 from tests.signals import read_book
 from tests.test_cli_init import _invoke
 

@@ -1,0 +1,77 @@
+"""ACX's and listeners' extras made from the rendered tracks: the retail sample and the M4B."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audiobook.errors import InputError
+from audiobook.manifest import Manifest
+from audiobook.parallel import WorkerPool, run_here, run_parallel
+from audiobook.plan import Plan, Timeline
+from audiobook.plan.planner import TAIL_S, is_credits
+from audiobook.render.jobs import safe_name
+from audiobook.render.m4b import M4bTrack, find_ffmpeg, write_m4b
+from audiobook.render.track import SpanJob, TrackJob, render_track
+from audiobook.tags import TrackTags
+
+
+def retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
+                   out: Path, workers: WorkerPool | None, notes: list[str]) -> Path | None:
+    """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
+    manifest names), at most five minutes, ending in a pause; mastered like its track."""
+    o = manifest.output
+    chosen = [n for n, t in enumerate(plan.tracks) if t.id == o.retail_sample_chapter] if o.retail_sample_chapter \
+        else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.id)]
+    if not chosen:
+        return None
+    n = chosen[0]
+    track, job = plan.tracks[n], jobs[n]
+    limit = track.start_s + o.retail_sample_max_s - TAIL_S
+    pauses = [g for g in timeline.gaps if track.speech_start_s < g.start_s < min(limit, track.end_s)
+              and g.length_s >= 0.5]
+    end = min(pauses[-1].start_s + min(TAIL_S, pauses[-1].length_s), track.end_s) if pauses else track.end_s
+    if end - track.start_s > o.retail_sample_max_s:
+        notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
+        return None
+    gains = {s.path: s for s in job.spans}
+    spans = [SpanJob(str(paths[f]), a, b, gains[str(paths[f])].gain_db, gains[str(paths[f])].expand_below_db,
+                     gains[str(paths[f])].expand_by_db)
+             for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
+    path = out / f"retail-sample{Path(job.out_path).suffix}"
+    sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,
+                      seed=0, extra_gain_db=job.extra_gain_db)
+    if job.tags is not None:
+        sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
+                                artist=manifest.book.author, narrator=manifest.book.narrator,
+                                cover=job.tags.cover, cover_mime=job.tags.cover_mime)
+    run_parallel(render_track, [sample], total=end - track.start_s, jobs=1, pool=None)
+    return path
+
+
+def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
+    return any(is_credits(c) for c in manifest.chapters if c.id == chapter_id)
+
+
+def one_file_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,
+               notes: list[str], wanted: bool | None) -> Path | None:
+    if wanted is False:
+        return None
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        if wanted:
+            raise InputError("--m4b needs an AAC encoder: install ffmpeg or `pip install imageio-ffmpeg`")
+        notes.append("no M4B: no AAC encoder here (install ffmpeg or `pip install imageio-ffmpeg`)")
+        return None
+    b = manifest.book
+    name = safe_name(0, b.title, 1, ".m4b").split(" - ", 1)[1]
+    tracks = [M4bTrack(r["path"], t.title, [(m.start_s, m.title) for m in t.markers])
+              for t, r in zip(plan.tracks, rendered)]
+    tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
+            "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,
+            "publisher": b.publisher, "copyright": b.copyright, "comment": b.description}
+    cover = folder / b.cover if b.cover else None
+    total = sum(t.duration_s for t in plan.tracks)
+    path = out / name
+    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz,
+                                manifest.output.channels, ffmpeg), [None], total, progress)
+    return path

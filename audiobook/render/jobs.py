@@ -1,0 +1,111 @@
+"""Render jobs for a plan: per-session level matching, one gain per track, room tone, tags, file names."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from audiobook.analysis import Analysis
+from audiobook.manifest import Manifest
+from audiobook.plan import Plan, TrackPlan
+from audiobook.presets import Preset
+from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
+from audiobook.render.track import SpanJob, TrackJob
+from audiobook.tags import Chapter, TrackTags
+from audiobook.tags.metadata import read_cover
+
+PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
+NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
+
+
+def safe_name(number: int, title: str, width: int, ext: str) -> str:
+    """"01 - What Has Been Achieved.mp3": no characters any filesystem refuses, not too long."""
+    clean = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title.replace(": ", " - "))
+    clean = re.sub(r"\s+", " ", clean).strip(" .") or "Track"
+    return f"{number:0{width}d} - {clean[:100].rstrip(' .')}{ext}"
+
+
+def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
+    hops = a.power_hops
+    lo, hi = int(start_s / 0.1), max(int(start_s / 0.1) + 1, int(end_s / 0.1))
+    part = hops[lo:hi].astype(np.float64)
+    return float(part.sum()), len(part)
+
+
+def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
+               out: Path, notes: list[str]) -> list[TrackJob]:
+    """Gains, room-tone handling and encoder settings for every track.
+
+    Sessions are first brought to one reading level (their speech RMS, to the median
+    session's), then each track is set to the preset's target as a whole: chapters read in
+    sessions at different levels come out alike, and a track's dynamics are untouched.
+    """
+    o = manifest.output
+    speech = np.array([a.speech_rms_dbfs for a in analyses])
+    reference = float(np.median(speech[np.isfinite(speech)])) if np.isfinite(speech).any() else -20.0
+    offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
+    lufs_minus_rms = float(np.mean([a.integrated_lufs - a.rms_dbfs for a in analyses
+                                    if math.isfinite(a.integrated_lufs) and math.isfinite(a.rms_dbfs)] or [0.0]))
+    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
+    ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
+    width = max(2, len(str(len(plan.tracks))))
+    ext = EXTENSIONS[o.format]
+    cover = cover_mime = None
+    if manifest.book.cover:
+        cover, cover_mime, warnings = read_cover(paths[0].parent / manifest.book.cover)
+        notes += warnings
+    jobs = []
+    for t in plan.tracks:
+        power, count = 0.0, 0
+        for s in t.spans:
+            p, c = _span_power(analyses[s.file], s.start_s, s.end_s)
+            power += p * 10 ** (offsets[s.file] / 10)
+            count += c
+        level = 10 * math.log10(power / count) if power > 0 and count else -60.0
+        if preset.target_rms_dbfs is not None:
+            gain = preset.target_rms_dbfs - level
+        else:
+            gain = (preset.target_lufs or -16.0) - (level + lufs_minus_rms)
+        spans = []
+        for s in t.spans:
+            a = analyses[s.file]
+            g = gain + offsets[s.file]
+            span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g)
+            limit = preset.noise_floor_max_dbfs
+            if limit is not None and math.isfinite(a.noise_floor_dbfs) and a.noise_floor_dbfs + g > limit - 1.0:
+                lifted = a.noise_floor_dbfs + g
+                span.expand_by_db = lifted - (limit - NOISE_MARGIN_DB)
+                span.expand_below_db = lifted + 6.0
+                notes.append(f"{t.title}: raising {Path(paths[s.file]).name} by {g:+.1f} dB lifts its room tone to "
+                             f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
+            spans.append(span)
+        name = safe_name(t.number, t.title, width, ext)
+        job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
+                       ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0)
+        b = manifest.book
+        job.tags = TrackTags(
+            title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
+            tracks=len(plan.tracks), year=b.year, publisher=b.publisher, language=b.language,
+            copyright=b.copyright, description=track_description(t, b), cover=cover, cover_mime=cover_mime,
+            chapters=[Chapter(m.title, m.start_s, 0.0) for m in t.markers])
+        job.id3_version = o.id3_version
+        if t.room_tone is not None:
+            tone = t.room_tone
+            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
+            job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
+        jobs.append(job)
+    return jobs
+
+
+def track_description(t: TrackPlan, book) -> str:
+    """"Chapter 1: What Has Been Achieved — sections: ...; from The Revolution Betrayed by ..., read by ..."."""
+    sections = [m.title for m in t.markers[1:]]
+    parts = [t.title]
+    if sections:
+        parts.append("Sections: " + "; ".join(sections) + ".")
+    credit = f"From {book.title}" + (f" by {book.author}" if book.author else "")
+    credit += (f", read by {book.narrator}" if book.narrator else "") + "."
+    return " ".join([parts[0] + "."] + parts[1:] + [credit])
