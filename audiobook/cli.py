@@ -27,7 +27,8 @@ def cli() -> None:
     2. audiobook validate RECORDINGS checks the manifest after you edit it.
     3. audiobook analyze RECORDINGS checks the raw recordings against ACX's requirements.
     4. audiobook build RECORDINGS [--out build] splits, masters, encodes and tags the tracks.
-    5. audiobook publish build --to DEST --base-url URL puts the podcast where it is served.
+    5. audiobook check build proves runtime, chapter markers and compliance.
+    6. audiobook publish build --to DEST --base-url URL puts the podcast where it is served.
     """
 
 
@@ -118,6 +119,44 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
         click.echo(f"one-file audiobook: {result.m4b}")
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--preset", default="acx", show_default=True, help="acx, podcast or ebu-r128.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the table.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: bool, jobs: int | None) -> None:
+    """Prove runtime, chapter markers and compliance of audiobook files (MP3, M4B, FLAC, Ogg, WAV).
+
+    Per file: runtime; format (ACX: MP3 192 kbps CBR in every frame, 44.1 kHz, all alike);
+    levels against the preset; room tone at head and tail; length; tags; and every chapter
+    marker — first at 0, ordered, not overlapping, inside the file, titled, the CTOC
+    consistent, and in a pause rather than mid-word. Exit status 0 when all pass, 1 when
+    anything fails, 2 when a file cannot be read.
+    """
+    import json
+
+    from audiobook.check import check_files, collect
+    from audiobook.presets import get_preset
+
+    files = collect(list(paths))
+    with _progress(f"checking {len(files)} files") as on_progress:
+        findings = check_files(files, get_preset(preset), jobs=jobs, on_progress=on_progress)
+    failed = [f for f in findings if not f.passed]
+    if as_json:
+        click.echo(json.dumps({"passed": not failed, "findings": [f.to_dict() for f in findings]}, indent=2,
+                              ensure_ascii=False))
+    else:
+        width = max((len(f.file) for f in findings), default=10)
+        for f in failed + [f for f in findings if f.passed]:
+            line = f"{'FAIL' if not f.passed else 'ok':<4}  {f.file:<{width}}  {f.check:<18} {f.value:<24} {f.limit}"
+            click.echo(click.style(line, fg="red") if not f.passed else line)
+            if f.message and not f.passed:
+                click.echo(click.style(f"      {f.message}", fg="red"))
+        click.echo(f"{len(files)} files, {len(findings)} checks, {len(failed)} failed")
+    ctx.exit(1 if failed else 0)
 
 
 @cli.command()

@@ -1,0 +1,206 @@
+"""Check audiobook files from anywhere: runtime, format, levels, room tone, tags, chapter markers.
+
+Every check is a `Finding`: the figure beside its limit, passed or not, with a message a
+producer can act on. Audio is measured by the same streaming analysis as `analyze`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import mutagen
+from mutagen.id3 import ID3, ID3NoHeaderError
+
+from audiobook.analysis import Analysis, analyze_files
+from audiobook.analysis.compliance import evaluate
+from audiobook.check.mp3frames import frame_bitrates
+from audiobook.errors import InputError
+from audiobook.files import clock
+from audiobook.presets import Preset
+
+AUDIO = (".mp3", ".m4b", ".m4a", ".flac", ".ogg", ".opus", ".wav")
+NEAR_S = 0.05  # a marker this close to a pause counts as in it
+
+
+@dataclass
+class Finding:
+    file: str
+    check: str
+    passed: bool
+    value: str
+    limit: str
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"file": self.file, "check": self.check, "passed": self.passed, "value": self.value,
+                "limit": self.limit, "message": self.message}
+
+
+@dataclass
+class Marker:
+    start_s: float
+    end_s: float | None
+    title: str
+
+
+def read_markers(path: Path) -> tuple[list[Marker], list[str]]:
+    """The file's chapter markers, and problems with the table of contents (MP3: the CTOC)."""
+    problems: list[str] = []
+    suffix = path.suffix.lower()
+    if suffix == ".mp3":
+        try:
+            tags = ID3(str(path))
+        except ID3NoHeaderError:
+            return [], []
+        chaps = {c.element_id: c for c in tags.getall("CHAP")}
+        markers = {eid: Marker(c.start_time / 1000, c.end_time / 1000,
+                               str(c.sub_frames["TIT2"]) if "TIT2" in c.sub_frames else "")
+                   for eid, c in chaps.items()}
+        tocs = [t for t in tags.getall("CTOC") if t.flags & 2]  # top level
+        if chaps and not tocs:
+            problems.append("CHAP frames but no top-level CTOC: Overcast and BookPlayer will show no chapters")
+        if tocs:
+            ids = list(tocs[0].child_element_ids)
+            missing = [e for e in ids if e not in chaps]
+            unlisted = [e for e in chaps if e not in ids]
+            if missing or unlisted:
+                problems.append(f"CTOC and CHAP frames disagree (listed but absent: {missing}, present but "
+                                f"unlisted: {unlisted})")
+            return [markers[e] for e in ids if e in markers], problems
+        return sorted(markers.values(), key=lambda m: m.start_s), problems
+    if suffix in (".m4b", ".m4a") and shutil.which("ffprobe"):
+        out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
+                             capture_output=True, text=True)
+        data = json.loads(out.stdout or "{}")
+        return [Marker(float(c["start_time"]), float(c["end_time"]), c.get("tags", {}).get("title", ""))
+                for c in data.get("chapters", [])], problems
+    f = mutagen.File(str(path))
+    if f is not None and f.tags is not None and hasattr(f.tags, "get"):
+        found = []
+        n = 1
+        while f.tags.get(f"CHAPTER{n:03d}"):
+            h, m, s = f.tags[f"CHAPTER{n:03d}"][0].split(":")
+            found.append(Marker(int(h) * 3600 + int(m) * 60 + float(s), None,
+                                (f.tags.get(f"CHAPTER{n:03d}NAME") or [""])[0]))
+            n += 1
+        return found, problems
+    return [], problems
+
+
+def marker_findings(name: str, markers: list[Marker], a: Analysis | None, duration: float,
+                    expected: bool) -> list[Finding]:
+    out: list[Finding] = []
+    if not markers:
+        if expected:
+            out.append(Finding(name, "chapter_markers", False, "none", ">= 1", "no chapter markers in the file"))
+        return out
+    out.append(Finding(name, "first_marker_at_0", markers[0].start_s < 0.001, f"{markers[0].start_s:.3f} s", "0 s",
+                       "" if markers[0].start_s < 0.001 else "the first marker should be at 0: the chapter's heading"))
+    for i, m in enumerate(markers):
+        label = f"marker {i + 1} ({m.title or 'untitled'})"
+        if not m.title.strip():
+            out.append(Finding(name, "marker_title", False, "''", "non-empty", f"{label}: no title"))
+        if m.start_s >= duration or (m.end_s is not None and m.end_s > duration + NEAR_S):
+            out.append(Finding(name, "marker_inside", False, clock(m.start_s), f"< {clock(duration)}",
+                               f"{label} at {clock(m.start_s)} lies past the end of the file ({clock(duration)})"))
+        if i and m.start_s < markers[i - 1].start_s:
+            out.append(Finding(name, "markers_ordered", False, clock(m.start_s), f">= {clock(markers[i - 1].start_s)}",
+                               f"{label} starts before the marker listed before it"))
+        if i and markers[i - 1].end_s is not None and markers[i - 1].end_s > m.start_s + 0.001:
+            out.append(Finding(name, "markers_overlap", False, clock(markers[i - 1].end_s), f"<= {clock(m.start_s)}",
+                               f"marker {i} ends at {clock(markers[i - 1].end_s)}, after {label} begins"))
+        if a is not None and 0 < m.start_s < duration:
+            distance = _distance_to_pause(a, m.start_s)
+            out.append(Finding(name, "marker_in_pause", distance <= NEAR_S, f"{distance:.2f} s from a pause",
+                               f"<= {NEAR_S} s",
+                               "" if distance <= NEAR_S else f"{label} at {clock(m.start_s)} falls in speech, "
+                               f"{distance:.2f} s from the nearest pause: move it into the pause before the words"))
+    return out
+
+
+def _distance_to_pause(a: Analysis, t: float) -> float:
+    best = float("inf")
+    for p in a.pauses:
+        if p.start_s <= t <= p.end_s:
+            return 0.0
+        best = min(best, abs(p.start_s - t), abs(p.end_s - t))
+    return best
+
+
+def check_files(paths: list[Path], preset: Preset, jobs: int | None = None, on_progress=None,
+                analyses: list[Analysis] | None = None) -> list[Finding]:
+    """Every per-file check on `paths` (M4B/M4A: runtime, format and chapters; the rest also levels)."""
+    measurable = [p for p in paths if p.suffix.lower() not in (".m4b", ".m4a")]
+    if analyses is None:
+        analyses = analyze_files(measurable, jobs=jobs, on_progress=on_progress)
+    by_path = dict(zip(measurable, analyses))
+    findings: list[Finding] = []
+    channels = set()
+    for p in paths:
+        a = by_path.get(p)
+        findings += _file_findings(p, a, preset, channels)
+    if len(channels) > 1:
+        findings.append(Finding("(all)", "channels_alike", False, "/".join(sorted(channels)), "all alike",
+                                "the files mix mono and stereo: ACX wants them all alike"))
+    return findings
+
+
+def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -> list[Finding]:
+    name = p.name
+    out: list[Finding] = []
+    f = mutagen.File(str(p))
+    if f is None and a is None:
+        raise InputError(f"{p}: not an audio file we can read")
+    duration = a.duration_s if a is not None else float(f.info.length)
+    out.append(Finding(name, "runtime", True, clock(duration), "", ""))
+    if preset.max_track_minutes and p.suffix.lower() not in (".m4b", ".m4a"):
+        ok = duration <= preset.max_track_minutes * 60
+        out.append(Finding(name, "length", ok, clock(duration), f"<= {preset.max_track_minutes:g} min",
+                           "" if ok else "ACX takes files of at most 120 minutes: split this chapter"))
+    rate = a.sample_rate if a is not None else getattr(f.info, "sample_rate", 0)
+    n_channels = a.channels if a is not None else getattr(f.info, "channels", 0)
+    if p.suffix.lower() not in (".m4b", ".m4a"):  # the one-file book is a deliverable of its own
+        channels.add({1: "mono", 2: "stereo"}.get(n_channels, str(n_channels)))
+    if preset.name == "acx" and p.suffix.lower() == ".mp3":
+        rates = frame_bitrates(p)
+        cbr = set(rates) == {192}
+        out.append(Finding(name, "mp3_192k_cbr", cbr, ", ".join(f"{k} kbps" for k in sorted(rates)) or "no frames",
+                           "192 kbps CBR", "" if cbr else "ACX wants MP3 at 192 kbps constant bitrate: re-encode"))
+        out.append(Finding(name, "sample_rate", rate == 44100, f"{rate} Hz", "44100 Hz",
+                           "" if rate == 44100 else "ACX wants 44.1 kHz: resample"))
+    if a is not None:
+        for c in evaluate(a, preset):
+            if c.check in ("dc_offset_percent", "speech_s"):
+                continue
+            value = "-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples" else f"{c.value:.1f}"
+            out.append(Finding(name, c.check, c.passed, value, c.limit, c.advice))
+        out += _room_tone(name, a, preset)
+    easy = mutagen.File(str(p), easy=True) if f is not None else None
+    has = {k: bool(easy and easy.tags and easy.tags.get(k)) for k in ("title", "album", "artist")}
+    missing = [k for k, v in has.items() if not v]
+    out.append(Finding(name, "tags", not missing, "missing " + ", ".join(missing) if missing else "present",
+                       "title, album, artist", "" if not missing else f"tag the file's {', '.join(missing)}"))
+    markers, problems = read_markers(p)
+    out += [Finding(name, "ctoc", False, "inconsistent", "CTOC lists every CHAP", msg) for msg in problems]
+    out += marker_findings(name, markers, a, duration, expected=False)
+    return out
+
+
+def _room_tone(name: str, a: Analysis, preset: Preset) -> list[Finding]:
+    out = []
+    head = a.pauses[0].duration_s if a.pauses and a.pauses[0].start_s == 0 else 0.0
+    tail = a.pauses[-1].duration_s if a.pauses and abs(a.pauses[-1].end_s - a.duration_s) < 0.05 else 0.0
+    for check, value, limits in (("head_room_tone", head, preset.head_room_tone_s),
+                                 ("tail_room_tone", tail, preset.tail_room_tone_s)):
+        if limits is None:
+            continue
+        lo, hi = limits
+        ok = lo - 0.05 <= value <= hi + 0.05
+        where = "start" if check.startswith("head") else "end"
+        out.append(Finding(name, check, ok, f"{value:.2f} s", f"{lo:g}–{hi:g} s",
+                           "" if ok else f"{value:.2f} s of room tone at the {where}: ACX asks {lo:g}–{hi:g} s"))
+    return out

@@ -1,0 +1,109 @@
+"""`audiobook check` on a good build, and on files made to break each rule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import lameenc
+import numpy as np
+import pytest
+from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+
+from audiobook.analysis import analyze_file
+from audiobook.build import build
+from tests.signals import narration
+from tests.test_cli_init import _invoke
+
+DEMO = Path(__file__).resolve().parents[1] / "recordings"
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    out = tmp_path_factory.mktemp("check") / "build"
+    build(DEMO, out, jobs=1)
+    return out
+
+
+def _failed(args) -> tuple[int, list[dict]]:
+    code, out, err = _invoke(["check", *map(str, args), "--json", "-j", "1"])
+    assert code in (0, 1), err
+    return code, [f for f in json.loads(out)["findings"] if not f["passed"]]
+
+
+def _track(good: Path, tmp_path: Path) -> Path:
+    src = next(good.glob("02 - *.mp3"))
+    dst = tmp_path / src.name
+    shutil.copyfile(src, dst)
+    return dst
+
+
+def _set_chapters(path: Path, chapters: list[tuple[int, int, str]]) -> None:
+    tags = ID3(str(path))
+    tags.delall("CHAP")
+    tags.delall("CTOC")
+    for n, (a, b, title) in enumerate(chapters):
+        tags.add(CHAP(element_id=f"c{n}", start_time=a, end_time=b, sub_frames=[TIT2(text=[title])]))
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                  child_element_ids=[f"c{n}" for n in range(len(chapters))], sub_frames=[]))
+    tags.save(str(path), v2_version=3)
+
+
+def test_a_good_build_passes_and_reads_the_m4b(good):
+    code, failed = _failed([good])
+    assert code == 0 and failed == []
+    code, out, err = _invoke(["check", str(good / "The Revolution Betrayed.m4b")])
+    assert code == 0 and "runtime" in out and "first_marker_at_0" in out
+
+
+def test_marker_past_the_end_and_overlapping(good, tmp_path):
+    path = _track(good, tmp_path)
+    length_ms = int(analyze_file(path).duration_s * 1000)
+    _set_chapters(path, [(0, 40000, "One"), (30000, length_ms, "Two"), (length_ms + 3000, length_ms + 4000, "Three")])
+    code, failed = _failed([path])
+    checks = {f["check"]: f for f in failed}
+    assert code == 1 and {"markers_overlap", "marker_inside"} <= set(checks)
+    assert "past the end" in checks["marker_inside"]["message"]
+
+
+def test_marker_in_the_middle_of_a_word(good, tmp_path):
+    path = _track(good, tmp_path)
+    a = analyze_file(path)
+    speech = next(p.end_s + 0.4 for p in a.pauses[1:] if p.end_s + 0.6 < a.duration_s)  # 0.4 s into speech
+    duration_ms = int(a.duration_s * 1000)
+    _set_chapters(path, [(0, int(speech * 1000), "Heading"), (int(speech * 1000), duration_ms, "Mid-word")])
+    code, failed = _failed([path])
+    (mid,) = [f for f in failed if f["check"] == "marker_in_pause"]
+    assert "falls in speech" in mid["message"] and "Mid-word" in mid["message"]
+
+
+def _encode(path: Path, audio: np.ndarray, vbr: bool = False) -> Path:
+    enc = lameenc.Encoder()
+    enc.set_in_sample_rate(44100)
+    enc.set_channels(1)
+    if vbr:
+        enc.set_vbr(4)
+        enc.set_vbr_quality(2)
+    else:
+        enc.set_bit_rate(192)
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes()
+    path.write_bytes(enc.encode(pcm) + enc.flush())
+    return path
+
+
+def test_too_hot_and_vbr(tmp_path):
+    hot = narration(20, fs=44100, seed=3, speech_rms_dbfs=-14, room_tone_dbfs=-66).audio
+    code, failed = _failed([_encode(tmp_path / "hot.mp3", hot)])
+    assert "rms_dbfs" in {f["check"] for f in failed}
+    ok = narration(20, fs=44100, seed=3, speech_rms_dbfs=-18, room_tone_dbfs=-66).audio
+    code, failed = _failed([_encode(tmp_path / "vbr.mp3", ok, vbr=True)])
+    (cbr,) = [f for f in failed if f["check"] == "mp3_192k_cbr"]
+    assert "constant bitrate" in cbr["message"]
+
+
+def test_unreadable_file_exits_2(tmp_path):
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"not audio at all" * 10)
+    code, out, err = _invoke(["check", str(bad)])
+    assert code == 2 and "bad.mp3" in err
