@@ -149,6 +149,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
             notes.append(f"{Path(t['file']).name}: does not meet {preset.name.upper()} — {'; '.join(t['failures'])}")
     report = {
         "book": manifest.book.title,
+        "manifest": str((paths[0].parent / "manifest.yaml").resolve()),
+        "chapters_selected": [c.id for c in selected],
         "preset": preset.name,
         "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
         "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
@@ -197,6 +199,7 @@ def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> 
         "file": rendered["path"],
         "duration_s": round(a.duration_s, 3),
         "words": t.words,
+        "spoken_words": t.spoken_words,
         "source_spans": [{"file": s.file, "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3)}
                          for s in t.spans],
         "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],

@@ -133,17 +133,19 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: boo
     Per file: runtime; format (ACX: MP3 192 kbps CBR in every frame, 44.1 kHz, all alike);
     levels against the preset; room tone at head and tail; length; tags; and every chapter
     marker — first at 0, ordered, not overlapping, inside the file, titled, the CTOC
-    consistent, and in a pause rather than mid-word. Exit status 0 when all pass, 1 when
+    consistent, and in a pause rather than mid-word. For a build folder, also: a track for
+    every chapter and a marker for every section, lengths as planned, the feed's lengths and
+    durations, chapters JSON against the tags, the blurb's runtime, the M4B's chapters, and
+    each chapter's narration pace against the book's. Exit status 0 when all pass, 1 when
     anything fails, 2 when a file cannot be read.
     """
     import json
 
-    from audiobook.check import check_files, collect
+    from audiobook.check import check_paths
     from audiobook.presets import get_preset
 
-    files = collect(list(paths))
-    with _progress(f"checking {len(files)} files") as on_progress:
-        findings = check_files(files, get_preset(preset), jobs=jobs, on_progress=on_progress)
+    with _progress("checking") as on_progress:
+        files, findings = check_paths(list(paths), get_preset(preset), jobs=jobs, on_progress=on_progress)
     failed = [f for f in findings if not f.passed]
     if as_json:
         click.echo(json.dumps({"passed": not failed, "findings": [f.to_dict() for f in findings]}, indent=2,

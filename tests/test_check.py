@@ -107,3 +107,33 @@ def test_unreadable_file_exits_2(tmp_path):
     bad.write_bytes(b"not audio at all" * 10)
     code, out, err = _invoke(["check", str(bad)])
     assert code == 2 and "bad.mp3" in err
+
+
+def test_build_folder_feed_length_and_blurb_runtime(good, tmp_path):
+    broken = tmp_path / "build"
+    shutil.copytree(good, broken)
+    feed = (broken / "feed.xml").read_text(encoding="utf-8")
+    first = next(broken.glob("01 - *.mp3"))
+    size = first.stat().st_size
+    (broken / "feed.xml").write_text(feed.replace(f'length="{size}"', f'length="{size + 7}"'), encoding="utf-8")
+    blurb = (broken / "blurb.txt").read_text(encoding="utf-8")
+    (broken / "blurb.txt").write_text(blurb.replace("\n3 minutes\n", "\n643 minutes\n"), encoding="utf-8")
+    code, failed = _failed([broken])
+    checks = {f["check"]: f for f in failed}
+    assert code == 1 and set(checks) == {"enclosure_length", "blurb_runtime"}
+    assert f"the feed says {size + 7} bytes, the file has {size}" in checks["enclosure_length"]["message"]
+    assert checks["blurb_runtime"]["value"] == "643 minutes"
+
+
+def test_build_folder_wrong_chapter_count_and_pace(good, tmp_path):
+    import json as _json
+
+    broken = tmp_path / "build"
+    shutil.copytree(good, broken)
+    report = _json.loads((broken / "report.json").read_text())
+    report["tracks"][1]["spoken_words"] *= 2  # as if the narrator had skipped half of chapter 1
+    report["chapters_selected"] = report["chapters_selected"] + ["chapter-99"]
+    (broken / "report.json").write_text(_json.dumps(report))
+    code, failed = _failed([broken])
+    checks = {f["check"] for f in failed}
+    assert {"narration_pace", "every_chapter_a_track"} <= checks

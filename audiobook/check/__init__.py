@@ -7,7 +7,23 @@ from pathlib import Path
 from audiobook.check.files import AUDIO, Finding, check_files, read_markers
 from audiobook.errors import InputError
 
-__all__ = ["AUDIO", "Finding", "check_files", "collect", "read_markers"]
+__all__ = ["AUDIO", "Finding", "check_files", "check_paths", "collect", "read_markers"]
+
+
+def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=None) -> tuple[list[Path], list[Finding]]:
+    """Check every audio file named or found, and every build folder named as a whole."""
+    from audiobook.analysis import analyze_files
+    from audiobook.check.build import check_build, is_build
+
+    files = collect(paths)
+    measurable = [p for p in files if p.suffix.lower() not in (".m4b", ".m4a")]
+    analyses = analyze_files(measurable, jobs=jobs, on_progress=on_progress)
+    findings = check_files(files, preset, analyses=analyses)
+    by_path = {p.resolve(): a for p, a in zip(measurable, analyses)}
+    for p in paths:
+        if p.is_dir() and is_build(p):
+            findings += check_build(p, {Path(k): v for k, v in by_path.items()})
+    return files, findings
 
 
 def collect(paths: list[Path]) -> list[Path]:

@@ -61,6 +61,7 @@ class TrackPlan:
     words: int
     start_s: float  # timeline
     end_s: float
+    spoken_words: int = 0  # what the narrator reads: the text and its headings
     spans: list[Span] = field(default_factory=list)
     markers: list[Marker] = field(default_factory=list)
     pause_s: float = 0.0  # the pause its start was cut in
@@ -161,7 +162,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
 
     for n, ch in enumerate(chapters):
         t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
-                      end_s=ends[n], speech_start_s=words_at[n])
+                      end_s=ends[n], speech_start_s=words_at[n], spoken_words=words[n])
         if n:
             b = bounds[n - 1]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence

@@ -1,0 +1,182 @@
+"""Check a build folder against itself and its manifest: tracks, markers, plan, feed, chapters JSON,
+blurb runtime, M4B, and the narration's pace per chapter."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from audiobook.analysis import Analysis
+from audiobook.check.files import Finding, read_markers
+from audiobook.errors import InputError
+from audiobook.files import clock
+from audiobook.manifest import load_manifest
+
+PACE_TOLERANCE = 0.15  # a chapter read this much faster or slower than the book's median is suspect
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def is_build(folder: Path) -> bool:
+    return (folder / "report.json").is_file() and (folder / "plan.yaml").is_file()
+
+
+def check_build(folder: Path, analyses: dict[Path, Analysis]) -> list[Finding]:
+    """Everything a build promises beyond each file on its own."""
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    tracks = report["tracks"]
+    for t in tracks:  # the folder may have moved since it was built: its files are where it is now
+        t["file"] = str(folder / Path(t["file"]).name)
+    out: list[Finding] = []
+    name = folder.name + "/"
+
+    manifest_path = Path(report.get("manifest", ""))
+    if manifest_path.is_file():
+        manifest, _ = load_manifest(manifest_path)
+        wanted = report.get("chapters_selected") or [c.id for c in manifest.chapters]
+        got = [t["id"] for t in tracks]
+        ok = got == wanted
+        out.append(Finding(name, "every_chapter_a_track", ok, f"{len(got)} tracks", f"{len(wanted)} chapters",
+                           "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
+        by_id = {c.id: c for c in manifest.chapters}
+        for t in tracks:
+            ch = by_id.get(t["id"])
+            markers, _ = read_markers(Path(t["file"]))
+            if ch is not None:
+                titles = [m.title for m in markers[1:]]
+                expected = [s.title for s in ch.sections]
+                ok = titles == expected
+                out.append(Finding(Path(t["file"]).name, "every_section_a_marker", ok, f"{len(titles)} markers",
+                                   f"{len(expected)} sections", "" if ok else
+                                   f"section markers {titles} do not match the manifest's sections {expected}"))
+    else:
+        out.append(Finding(name, "manifest", False, "missing", str(manifest_path),
+                           "the manifest this build was made from is gone: chapters cannot be compared"))
+
+    plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
+    planned = {p["id"]: p for p in plan.get("tracks", [])}
+    for t in tracks:
+        p = planned.get(t["id"])
+        if p is None:
+            continue
+        want = _seconds(p["duration"])
+        ok = abs(t["duration_s"] - want) <= 0.5
+        out.append(Finding(Path(t["file"]).name, "duration_as_planned", ok, clock(t["duration_s"]), clock(want),
+                           "" if ok else "the track's length differs from plan.yaml: rebuild it"))
+
+    out += _feed(folder, tracks)
+    out += _chapters_json(folder, tracks)
+    out += _blurb(folder, tracks)
+    out += _m4b(folder, tracks)
+    out += _pace(tracks, analyses)
+    return out
+
+
+def _seconds(text) -> float:
+    parts = [float(p) for p in str(text).split(":")]
+    return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def _feed(folder: Path, tracks: list[dict]) -> list[Finding]:
+    path = folder / "feed.xml"
+    if not path.is_file():
+        return [Finding("feed.xml", "feed", False, "missing", "present", "no feed.xml in the build")]
+    try:
+        items = ET.parse(path).getroot().find("channel").findall("item")
+    except ET.ParseError as exc:
+        return [Finding("feed.xml", "feed", False, "not XML", "RSS 2.0", f"feed.xml does not parse: {exc}")]
+    out = []
+    by_name = {Path(t["file"]).name: t for t in tracks}
+    for item in items:
+        enc = item.find("enclosure")
+        file = unquote(Path(urlsplit(enc.get("url", "")).path).name) if enc is not None else ""
+        t = by_name.get(file)
+        if t is None:
+            out.append(Finding("feed.xml", "enclosure_file", False, file or "none", "a track of the build",
+                               f"an item's enclosure names '{file}', which is not a track here"))
+            continue
+        size = (folder / file).stat().st_size
+        length = int(enc.get("length", "-1"))
+        out.append(Finding("feed.xml", "enclosure_length", length == size, str(length), f"{size} bytes",
+                           "" if length == size else f"{file}: the feed says {length} bytes, the file has {size}: "
+                           "rebuild the feed"))
+        duration = item.findtext(f"{ITUNES}duration") or ""
+        ok = abs(_seconds(duration or 0) - t["duration_s"]) <= 1.0
+        out.append(Finding("feed.xml", "item_duration", ok, duration, clock(t["duration_s"]),
+                           "" if ok else f"{file}: the feed's duration differs from the file's"))
+    if len(items) != len(tracks):
+        out.append(Finding("feed.xml", "items", False, str(len(items)), str(len(tracks)),
+                           "the feed does not list every track"))
+    return out
+
+
+def _chapters_json(folder: Path, tracks: list[dict]) -> list[Finding]:
+    out = []
+    for t in tracks:
+        path = folder / (Path(t["file"]).stem + ".chapters.json")
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        markers, _ = read_markers(Path(t["file"]))
+        js = [(round(c["startTime"], 2), c["title"]) for c in data.get("chapters", [])]
+        tags = [(round(m.start_s, 2), m.title) for m in markers]
+        ok = js == tags
+        out.append(Finding(path.name, "chapters_json_match_tags", ok, f"{len(js)} chapters", f"{len(tags)} in the tags",
+                           "" if ok else "the chapters JSON and the file's own chapter markers disagree"))
+    return out
+
+
+def _blurb(folder: Path, tracks: list[dict]) -> list[Finding]:
+    path = folder / "blurb.txt"
+    if not path.is_file():
+        return []
+    minutes = round(sum(t["duration_s"] for t in tracks) / 60)
+    m = re.search(r"^\s*(\d+)\s+minutes?\s*$", path.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE)
+    value = int(m[1]) if m else None
+    ok = value == minutes
+    return [Finding("blurb.txt", "blurb_runtime", ok, f"{value} minutes" if m else "none", f"{minutes} minutes",
+                    "" if ok else "the blurb's runtime is not the tracks' total: rebuild, or correct blurb.txt")]
+
+
+def _m4b(folder: Path, tracks: list[dict]) -> list[Finding]:
+    books = list(folder.glob("*.m4b"))
+    if not books:
+        return []
+    markers, _ = read_markers(books[0])
+    got = [m.title for m in markers]
+    want = [m["title"] for t in tracks for m in t["markers"]]
+    if not got and not want:
+        return []
+    ok = got == want
+    return [Finding(books[0].name, "m4b_chapters_match_tracks", ok, f"{len(got)} chapters", f"{len(want)} markers",
+                    "" if ok else "the M4B's chapters are not the tracks' chapters and sections")]
+
+
+def _pace(tracks: list[dict], analyses: dict[Path, Analysis]) -> list[Finding]:
+    rates = {}
+    for t in tracks:
+        a = analyses.get(Path(t["file"]).resolve())
+        words = t.get("spoken_words") or t.get("words")  # headings are read aloud too
+        if a is not None and a.speech_s > 0 and words:
+            rates[t["title"]] = words / a.speech_s * 60
+    if len(rates) < 3:
+        return []
+    median = statistics.median(rates.values())
+    out = []
+    for title, wpm in rates.items():
+        ok = abs(wpm - median) <= PACE_TOLERANCE * median
+        out.append(Finding(title, "narration_pace", ok, f"{wpm:.0f} wpm", f"{median:.0f} ± 15 %",
+                           "" if ok else f"{title}: {wpm:.0f} words a minute against the book's {median:.0f} — a "
+                           "missing or repeated passage, or a wrong boundary?"))
+    return out
+
+
+def require_build(folder: Path) -> None:
+    if not is_build(folder):
+        raise InputError(f"{folder}: not a build folder (no report.json and plan.yaml)")
