@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from audiobook.analysis import Analysis, analyze_files
+from audiobook.cache import BuildCache, job_key
 from audiobook.errors import InputError
 from audiobook.feed import Episode, write_feed_files
 from audiobook.files import clock, write_text_atomic
@@ -31,7 +32,7 @@ from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
 from audiobook.render.extras import one_file_m4b, retail_sample
 from audiobook.render.jobs import track_description, track_jobs
-from audiobook.render.track import render_track
+from audiobook.render.track import TrackJob, render_track
 
 Progress = Callable[[str, float, float], None]
 
@@ -44,6 +45,7 @@ class BuildResult:
     report_path: Path | None = None
     m4b: Path | None = None
     sample: Path | None = None
+    reused: int = 0  # tracks taken from the cache, unchanged since the last build
     notes: list[str] = field(default_factory=list)
 
 
@@ -113,8 +115,10 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], preset: Preset,
            chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None,
            m4b: bool | None = None) -> BuildResult:
-    analyses = analyze_files(paths, jobs=1 if workers is None else None, on_progress=stage("analysing"),
-                             pool=workers)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = BuildCache(out)
+    digests = {str(p): cache.digest(p) for p in paths}
+    analyses = _cached_analyses(cache, paths, digests, stage("analysing"), workers)
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
     label_notes = _apply_label_files(manifest, selected, names, timeline, paths[0].parent)
@@ -124,25 +128,22 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     if len(rates) > 1:
         notes.append(f"sessions at different sample rates ({', '.join(map(str, rates))} Hz): all resampled to "
                      f"{manifest.output.sample_rate_hz} Hz")
-    out.mkdir(parents=True, exist_ok=True)
     write_plan(plan, timeline, out / "plan.yaml")
     result = BuildResult(out=out, plan=plan, notes=notes)
     if plan_only:
+        cache.save()
         return result
 
     jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes)
-    total = sum(t.duration_s for t in plan.tracks)
-    rendered = run_parallel(render_track, jobs_list, total=total, jobs=1 if workers is None else None,
-                            on_progress=stage("rendering"), pool=workers)
-    measured = analyze_files([r["path"] for r in rendered], jobs=1 if workers is None else None,
-                             on_progress=stage("checking"), pool=workers)
+    rendered, measured, keys = _cached_render(cache, jobs_list, digests, out, stage, workers)
+    result.reused = sum(1 for r in rendered if r.get("reused"))
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
-    result.sample = retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes)
-    result.m4b = one_file_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b)
+    result.sample = retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes, cache, digests)
+    result.m4b = one_file_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b, cache, keys)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -168,7 +169,54 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     }
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    cache.save()
     return result
+
+
+def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, str], progress,
+                     workers: WorkerPool | None) -> list[Analysis]:
+    """Analyses of the recordings: from the cache where their content is unchanged."""
+    found = [cache.load_analysis(digests[str(p)], p) for p in paths]
+    missing = [i for i, a in enumerate(found) if a is None]
+    if missing:
+        fresh = analyze_files([paths[i] for i in missing], jobs=1 if workers is None else None, on_progress=progress,
+                              pool=workers)
+        for i, a in zip(missing, fresh):
+            cache.store_analysis(digests[str(paths[i])], a)
+            # as the next build will read it back (figures rounded as stored): the same gains either way
+            found[i] = cache.load_analysis(digests[str(paths[i])], paths[i])
+    return found
+
+
+def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
+                   workers: WorkerPool | None) -> tuple[list[dict], list[Analysis], list[str]]:
+    """Render (and measure) only the tracks whose inputs changed; remove tracks no longer built."""
+    keys = [job_key(j, digests) for j in jobs]
+    names = [Path(j.out_path).name for j in jobs]
+    for stale in set(cache.index["tracks"]) - set(names):
+        (out / stale).unlink(missing_ok=True)
+        cache.index["tracks"].pop(stale)
+    rendered: list[dict | None] = [None] * len(jobs)
+    measured: list[Analysis | None] = [None] * len(jobs)
+    for i, (name, key) in enumerate(zip(names, keys)):
+        entry = cache.track(name, key, out)
+        a = cache.load_analysis(entry["measured"], out / name) if entry else None
+        if entry and a is not None:
+            rendered[i] = {**entry["rendered"], "path": str(out / name), "reused": True}
+            measured[i] = a
+    todo = [i for i in range(len(jobs)) if rendered[i] is None]
+    if todo:
+        total = sum(sum(s.end_s - s.start_s for s in jobs[i].spans) for i in todo)
+        fresh = run_parallel(render_track, [jobs[i] for i in todo], total=total,
+                             jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers)
+        checked = analyze_files([r["path"] for r in fresh], jobs=1 if workers is None else None,
+                                on_progress=stage("checking"), pool=workers)
+        for i, r, a in zip(todo, fresh, checked):
+            digest = cache.digest(Path(r["path"]))
+            cache.store_analysis(digest, a)
+            cache.store_track(names[i], keys[i], out, r, digest)
+            rendered[i], measured[i] = r, a
+    return rendered, measured, keys
 
 
 def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,

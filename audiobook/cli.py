@@ -114,7 +114,9 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     if plan_only:
         return
     total = sum(t["duration_s"] for t in result.tracks)
-    click.echo(f"{len(result.tracks)} tracks in {out}, {round(total / 60)} minutes in all; report: {result.report_path}")
+    reused = f" ({result.reused} unchanged since the last build)" if result.reused else ""
+    click.echo(f"{len(result.tracks)} tracks in {out}{reused}, {round(total / 60)} minutes in all; "
+               f"report: {result.report_path}")
     if result.m4b:
         click.echo(f"one-file audiobook: {result.m4b}")
     for note in result.notes:

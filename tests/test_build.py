@@ -68,7 +68,7 @@ def test_demo_tracks_meet_acx_and_read_back(demo_build):
 
 def test_plan_only_writes_the_plan_and_nothing_else(tmp_path):
     result = build(DEMO, tmp_path / "out", plan_only=True, jobs=1)
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["plan.yaml"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["plan.yaml"]
     assert len(result.plan.tracks) == 3
 
 
@@ -153,3 +153,30 @@ def test_credits_track_and_retail_sample(tmp_path):
     assert sample.pauses[-1].end_s == pytest.approx(sample.duration_s, abs=0.05)  # it ends in a pause
     assert sample.pauses[0].start_s == 0 and sample.pauses[0].duration_s <= 1.05  # opens on chapter 2's first word
     assert -23 <= sample.rms_dbfs <= -18
+
+
+def test_rebuild_renders_only_what_changed(tmp_path):
+    import shutil
+
+    rec = tmp_path / "rec"
+    shutil.copytree(DEMO, rec)
+    out = tmp_path / "out"
+    first = build(rec, out, jobs=1, m4b=False)
+    assert first.reused == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp3")}
+    again = build(rec, out, jobs=1, m4b=False)
+    assert again.reused == 3
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp3")} == stamps  # not even rewritten
+    text = (rec / "manifest.yaml").read_text().replace("title: Economic Growth and the Zigzags of the Leadership",
+                                                       "title: Economic Growth")
+    (rec / "manifest.yaml").write_text(text)
+    third = build(rec, out, jobs=1, m4b=False)
+    assert third.reused == 2
+    names = sorted(p.name for p in out.glob("*.mp3"))
+    assert "03 - Chapter 2 - Economic Growth.mp3" in names
+    assert not any("Zigzags" in n for n in names)  # the track under its old name is gone
+    session = rec / "session-02.flac"
+    data, fs = sf.read(str(session))
+    sf.write(str(session), data * 0.9, fs, subtype="PCM_16")  # a re-exported session: new content
+    fourth = build(rec, out, jobs=1, m4b=False)
+    assert fourth.reused == 1  # the introduction lies wholly in session 1

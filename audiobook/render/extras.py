@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audiobook.cache import BuildCache, job_key, text_key
 from audiobook.errors import InputError
 from audiobook.manifest import Manifest
 from audiobook.parallel import WorkerPool, run_here, run_parallel
@@ -16,7 +17,8 @@ from audiobook.tags import TrackTags
 
 
 def retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
-                   out: Path, workers: WorkerPool | None, notes: list[str]) -> Path | None:
+                   out: Path, workers: WorkerPool | None, notes: list[str], cache: BuildCache | None = None,
+                   digests: dict[str, str] | None = None) -> Path | None:
     """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
     manifest names), at most five minutes, ending in a pause; mastered like its track."""
     o = manifest.output
@@ -44,7 +46,12 @@ def retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list
         sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
                                 artist=manifest.book.author, narrator=manifest.book.narrator,
                                 cover=job.tags.cover, cover_mime=job.tags.cover_mime)
+    key = job_key(sample, digests) if cache is not None else None
+    if cache is not None and cache.extra_is_current("retail_sample", key, path):
+        return path
     run_parallel(render_track, [sample], total=end - track.start_s, jobs=1, pool=None)
+    if cache is not None:
+        cache.store_extra("retail_sample", key, path)
     return path
 
 
@@ -53,7 +60,8 @@ def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
 
 
 def one_file_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,
-               notes: list[str], wanted: bool | None) -> Path | None:
+               notes: list[str], wanted: bool | None, cache: BuildCache | None = None,
+               track_keys: list[str] | None = None) -> Path | None:
     if wanted is False:
         return None
     ffmpeg = find_ffmpeg()
@@ -72,6 +80,11 @@ def one_file_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path
     cover = folder / b.cover if b.cover else None
     total = sum(t.duration_s for t in plan.tracks)
     path = out / name
+    key = text_key(track_keys, tags, str(cover), cover.stat().st_mtime_ns if cover else None) if cache else None
+    if cache is not None and cache.extra_is_current("m4b", key, path):
+        return path
     run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz,
                                 manifest.output.channels, ffmpeg), [None], total, progress)
+    if cache is not None:
+        cache.store_extra("m4b", key, path)
     return path

@@ -1,0 +1,127 @@
+"""The build's cache in OUT/.cache: what was analysed and rendered, by content hash.
+
+A rebuild re-analyses only recordings whose content changed, and re-renders only tracks
+whose recordings, manifest entries or settings changed: a no-change rebuild of a whole
+book takes seconds. A file's digest is reused while its size and modification time are
+unchanged (as make does), and computed again from its content otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from audiobook import __version__
+from audiobook.analysis import Analysis, Pause
+from audiobook.files import write_text_atomic
+
+CACHE_FORMAT = 1
+
+
+def _floats_back(d: dict) -> dict:
+    hints = {f.name: f.type for f in dataclasses.fields(Analysis)}
+    return {k: (float("-inf") if v is None and "float" in str(hints.get(k, "")) else v) for k, v in d.items()}
+
+
+class BuildCache:
+    def __init__(self, out: Path):
+        self.dir = out / ".cache"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._index_path = self.dir / "index.json"
+        try:
+            self.index = json.loads(self._index_path.read_text(encoding="utf-8"))
+            if self.index.get("format") != CACHE_FORMAT or self.index.get("version") != __version__:
+                raise ValueError
+        except (OSError, ValueError):
+            self.index = {"format": CACHE_FORMAT, "version": __version__, "digests": {}, "tracks": {}}
+
+    def save(self) -> None:
+        write_text_atomic(self._index_path, json.dumps(self.index, indent=1))
+
+    # content digests --------------------------------------------------------------------
+    def digest(self, path: Path) -> str:
+        st = path.stat()
+        known = self.index["digests"].get(str(path.resolve()))
+        if known and known["size"] == st.st_size and known["mtime_ns"] == st.st_mtime_ns:
+            return known["digest"]
+        h = hashlib.blake2b(digest_size=20)
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+        digest = h.hexdigest()
+        self.index["digests"][str(path.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "digest": digest}
+        return digest
+
+    # analyses ---------------------------------------------------------------------------
+    def load_analysis(self, digest: str, path: Path) -> Analysis | None:
+        meta, arrays = self.dir / f"{digest}.json", self.dir / f"{digest}.npz"
+        if not (meta.is_file() and arrays.is_file()):
+            return None
+        d = _floats_back(json.loads(meta.read_text(encoding="utf-8")))
+        d["pauses"] = [Pause(**{k: float("-inf") if v is None else v for k, v in p.items()}) for p in d["pauses"]]
+        with np.load(arrays) as z:
+            d["power_hops"] = z["power_hops"]
+        d["path"] = str(path)
+        return Analysis(**d)
+
+    def store_analysis(self, digest: str, a: Analysis) -> None:
+        write_text_atomic(self.dir / f"{digest}.json", json.dumps(a.to_dict(), default=_json_default))
+        tmp = self.dir / f".{digest}.npz"
+        with open(tmp, "wb") as f:
+            np.savez(f, power_hops=a.power_hops if a.power_hops is not None else np.zeros(0, np.float32))
+        tmp.replace(self.dir / f"{digest}.npz")
+
+    # tracks -----------------------------------------------------------------------------
+    def track(self, name: str, key: str, out: Path) -> dict | None:
+        entry = self.index["tracks"].get(name)
+        path = out / name
+        if entry and entry["key"] == key and path.is_file() and path.stat().st_size == entry["size"]:
+            return entry
+        return None
+
+    def store_track(self, name: str, key: str, out: Path, rendered: dict, measured_digest: str) -> None:
+        self.index["tracks"][name] = {"key": key, "size": (out / name).stat().st_size, "rendered": rendered,
+                                      "measured": measured_digest}
+
+
+    # extras: the retail sample and the M4B ------------------------------------------------
+    def extra_is_current(self, kind: str, key: str, path: Path) -> bool:
+        entry = self.index.setdefault("extras", {}).get(kind)
+        return bool(entry and entry["key"] == key and entry["name"] == path.name and path.is_file()
+                    and path.stat().st_size == entry["size"])
+
+    def store_extra(self, kind: str, key: str, path: Path) -> None:
+        self.index.setdefault("extras", {})[kind] = {"key": key, "name": path.name, "size": path.stat().st_size}
+
+
+def text_key(*parts) -> str:
+    return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=20).hexdigest()
+
+
+def _json_default(v):
+    if isinstance(v, (np.floating, np.integer)):
+        return v.item()
+    raise TypeError(type(v))
+
+
+def job_key(job, digests: dict[str, str]) -> str:
+    """What a rendered track depends on: its sources' content, every setting, its tags."""
+    def span(s):
+        return [digests[s.path], s.start_s, s.end_s, round(s.gain_db, 6), s.expand_below_db, s.expand_by_db]
+
+    tags = None
+    if job.tags is not None:
+        t = dataclasses.asdict(job.tags)
+        t["cover"] = hashlib.blake2b(job.tags.cover or b"", digest_size=12).hexdigest()
+        tags = t
+    spec = {"spans": [span(s) for s in job.spans], "fmt": job.fmt, "rate": job.rate, "channels": job.channels,
+            "bitrate": job.bitrate_kbps, "ceiling": job.ceiling_dbfs, "extra": job.extra_gain_db,
+            "pads": [job.pad_head_s, job.pad_tail_s], "tone": span(job.room_tone) if job.room_tone else None,
+            "tags": tags, "id3": job.id3_version, "version": __version__}
+    text = json.dumps(spec, sort_keys=True, default=lambda v: v if not isinstance(v, float) or math.isfinite(v) else str(v))
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
