@@ -18,13 +18,14 @@ from pathlib import Path
 
 import yaml
 
-from audiobook.analysis import Analysis, analyze_files
+from audiobook.analysis import Analysis, analyze_file, analyze_files
 from audiobook.cache import BuildCache, job_key
 from audiobook.errors import InputError
 from audiobook.feed import Episode, write_feed_files
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
+from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
@@ -33,6 +34,7 @@ from audiobook.recordings import find_recordings
 from audiobook.render.extras import one_file_m4b, retail_sample
 from audiobook.render.jobs import track_description, track_jobs
 from audiobook.render.track import TrackJob, render_track
+from audiobook.tags.metadata import read_cover
 
 Progress = Callable[[str, float, float], None]
 
@@ -70,13 +72,6 @@ def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[Chap
     return [chapters[i] for i in sorted(set(chosen))]
 
 
-def _check_out(out: Path, folder: Path) -> None:
-    out_r, folder_r = out.resolve(), folder.resolve()
-    if out_r == folder_r or folder_r in out_r.parents:
-        raise InputError(f"{out}: the output folder may not be the recordings folder or inside it — "
-                         "choose another, e.g. ./build")
-
-
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
           plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
           m4b: bool | None = None, base_url: str | None = None) -> BuildResult:
@@ -90,19 +85,22 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     if base_url:
         manifest.feed.base_url = base_url
     out = Path(out)
-    _check_out(out, folder)
+    check_out(out, folder)
     preset = get_preset(manifest.output.preset)
     names = manifest.recordings.files or [p.name for p in find_recordings(folder)]
     if not names:
         raise InputError(f"{folder}: no recordings here (WAV, FLAC, AIFF, Ogg, MP3 ...)")
     paths = [folder / n for n in names]
+    cover = read_cover(folder / manifest.book.cover) if manifest.book.cover else None  # before anything is written
 
     def stage(name: str):
         return (lambda done, total: on_progress(name, done, total)) if on_progress else None
 
     workers = None if jobs == 1 else WorkerPool(jobs)  # one set of processes for every stage
     try:
-        return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers, m4b)
+        with open_out(out):
+            return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers, m4b,
+                          cover)
     except BaseException:
         if workers:
             workers.terminate()
@@ -114,28 +112,24 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
 def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], preset: Preset,
            chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None,
-           m4b: bool | None = None) -> BuildResult:
-    out.mkdir(parents=True, exist_ok=True)
+           m4b: bool | None, cover: tuple[bytes, str, list[str]] | None) -> BuildResult:
     cache = BuildCache(out)
     digests = {str(p): cache.digest(p) for p in paths}
     analyses = _cached_analyses(cache, paths, digests, stage("analysing"), workers)
+    refuse_silent(analyses)
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
     label_notes = _apply_label_files(manifest, selected, names, timeline, paths[0].parent)
     plan = make_plan(selected, timeline, names)
-    notes = list(plan.notes) + label_notes
-    rates = sorted({a.sample_rate for a in analyses})
-    if len(rates) > 1:
-        notes.append(f"sessions at different sample rates ({', '.join(map(str, rates))} Hz): all resampled to "
-                     f"{manifest.output.sample_rate_hz} Hz")
+    notes = list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
     write_plan(plan, timeline, out / "plan.yaml")
     result = BuildResult(out=out, plan=plan, notes=notes)
     if plan_only:
         cache.save()
         return result
 
-    jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes)
-    rendered, measured, keys = _cached_render(cache, jobs_list, digests, out, stage, workers)
+    jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes, cover[:2] if cover else None)
+    rendered, measured, keys, stale = _cached_render(cache, jobs_list, digests, out, stage, workers)
     result.reused = sum(1 for r in rendered if r.get("reused"))
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
@@ -169,8 +163,36 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     }
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    _remove_stale(cache, out, stale)
     cache.save()
     return result
+
+
+def refuse_silent(analyses: list[Analysis]) -> None:
+    """A recording with no narration in it (digital silence, or room tone alone) stops the build."""
+    for a in analyses:
+        if a.speech_s < 1.0:
+            what = "digital silence throughout" if a.digital_silence_s >= a.duration_s - 0.5 else \
+                f"no speech above its room tone ({_r(a.noise_floor_dbfs, 1)} dBFS)"
+            raise InputError(f"{a.path}: silent — {what}; re-export the session, or leave the file out "
+                             "(move it away, or list the others in the manifest's recordings.files)")
+
+
+def recording_notes(analyses: list[Analysis], manifest: Manifest) -> list[str]:
+    """What the build does about recordings that differ, and what it cannot mend (clipping)."""
+    notes = []
+    for key, what, after in (
+            ("sample_rate", "sample rates", f"all resampled to {manifest.output.sample_rate_hz} Hz"),
+            ("channels", "channel counts", "all mixed to " + ("mono" if manifest.output.channels == 1 else "stereo")),
+            ("subtype", "sample formats", "all mastered in floating point, then dithered to 16 bits")):
+        values = sorted({str(getattr(a, key)) for a in analyses})
+        if len(values) > 1:
+            notes.append(f"sessions at different {what} ({', '.join(values)}): {after}")
+    for a in analyses:
+        if a.clipped_samples:
+            notes.append(f"warning: {Path(a.path).name}: {a.clipped_samples} clipped samples — ACX rejects audible "
+                         "clipping and mastering cannot undo it; listen there and re-record what is distorted")
+    return notes
 
 
 def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, str], progress,
@@ -188,14 +210,22 @@ def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, st
     return found
 
 
+def render_and_measure(job: TrackJob) -> tuple[dict, Analysis]:
+    """Render one track, then measure the file as written (encoded, tagged): what listeners get."""
+    rendered = render_track(job)
+    return rendered, analyze_file(rendered["path"], keep_series=False)
+
+
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
-                   workers: WorkerPool | None) -> tuple[list[dict], list[Analysis], list[str]]:
-    """Render (and measure) only the tracks whose inputs changed; remove tracks no longer built."""
+                   workers: WorkerPool | None) -> tuple[list[dict], list[Analysis], list[str], list[str]]:
+    """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
+    it is done: a build stopped half-way resumes from the last finished track.
+
+    Also returns the names of tracks an earlier build made that this one no longer makes; they
+    are removed only once the new feed and report are written."""
     keys = [job_key(j, digests) for j in jobs]
     names = [Path(j.out_path).name for j in jobs]
-    for stale in set(cache.index["tracks"]) - set(names):
-        (out / stale).unlink(missing_ok=True)
-        cache.index["tracks"].pop(stale)
+    stale = sorted(set(cache.index["tracks"]) - set(names))
     rendered: list[dict | None] = [None] * len(jobs)
     measured: list[Analysis | None] = [None] * len(jobs)
     for i, (name, key) in enumerate(zip(names, keys)):
@@ -205,18 +235,27 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
             rendered[i] = {**entry["rendered"], "path": str(out / name), "reused": True}
             measured[i] = a
     todo = [i for i in range(len(jobs)) if rendered[i] is None]
+
+    def done(k: int, result: tuple[dict, Analysis]) -> None:
+        i, (r, a) = todo[k], result
+        digest = cache.digest(Path(r["path"]))
+        cache.store_analysis(digest, a)
+        cache.store_track(names[i], keys[i], out, r, digest)
+        cache.save()
+        rendered[i], measured[i] = r, a
+
     if todo:
         total = sum(sum(s.end_s - s.start_s for s in jobs[i].spans) for i in todo)
-        fresh = run_parallel(render_track, [jobs[i] for i in todo], total=total,
-                             jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers)
-        checked = analyze_files([r["path"] for r in fresh], jobs=1 if workers is None else None,
-                                on_progress=stage("checking"), pool=workers)
-        for i, r, a in zip(todo, fresh, checked):
-            digest = cache.digest(Path(r["path"]))
-            cache.store_analysis(digest, a)
-            cache.store_track(names[i], keys[i], out, r, digest)
-            rendered[i], measured[i] = r, a
-    return rendered, measured, keys
+        run_parallel(render_and_measure, [jobs[i] for i in todo], total=total, jobs=1 if workers is None else None,
+                     on_progress=stage("rendering"), pool=workers, on_result=done)
+    return rendered, measured, keys, stale
+
+
+def _remove_stale(cache: BuildCache, out: Path, stale: list[str]) -> None:
+    for name in stale:
+        for path in (out / name, (out / name).with_suffix(".chapters.json")):
+            path.unlink(missing_ok=True)
+        cache.index["tracks"].pop(name, None)
 
 
 def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,

@@ -18,7 +18,7 @@ import numpy as np
 
 from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
-from audiobook.files import write_text_atomic
+from audiobook.files import TEMP_SUFFIX, write_text_atomic
 
 CACHE_FORMAT = 1
 
@@ -71,7 +71,7 @@ class BuildCache:
 
     def store_analysis(self, digest: str, a: Analysis) -> None:
         write_text_atomic(self.dir / f"{digest}.json", json.dumps(a.to_dict(), default=_json_default))
-        tmp = self.dir / f".{digest}.npz"
+        tmp = self.dir / f".{digest}.npz{TEMP_SUFFIX}"
         with open(tmp, "wb") as f:
             np.savez(f, power_hops=a.power_hops if a.power_hops is not None else np.zeros(0, np.float32))
         tmp.replace(self.dir / f"{digest}.npz")

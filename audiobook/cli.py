@@ -5,7 +5,9 @@ The only module that prints or exits; every error becomes its exit status here.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -120,7 +122,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     if result.m4b:
         click.echo(f"one-file audiobook: {result.m4b}")
     for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)
 
 
 @cli.command()
@@ -278,16 +280,26 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
     ctx.exit(1 if failed else 0)
 
 
+def _terminated(signum, frame) -> None:
+    raise KeyboardInterrupt(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; AudiobookError → its message on stderr and its exit status."""
+    """Run the command line; AudiobookError → its message on stderr and its exit status.
+
+    Ctrl-C and SIGTERM stop the work promptly, workers included: files being written are
+    removed, finished ones kept, and one line says so (exit status 130, or 143 for SIGTERM).
+    """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code = cli.main(args=argv, prog_name="audiobook", standalone_mode=False)
         sys.exit(code or 0)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort as exc:  # click's word for a KeyboardInterrupt
+        cause = exc.__cause__
+        _interrupted(cause.args[0] if isinstance(cause, KeyboardInterrupt) and cause.args else signal.SIGINT)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -298,6 +310,11 @@ def main(argv: list[str] | None = None) -> None:
     except AudiobookError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc.args[0] if exc.args else signal.SIGINT)
+
+
+def _interrupted(signum: int) -> None:
+    name = "stopped (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    click.echo(f"{name}: files being written were removed, finished ones kept — run it again to resume", err=True)
+    sys.exit(128 + signum)

@@ -6,14 +6,21 @@ import os
 import tempfile
 from pathlib import Path
 
+TEMP_SUFFIX = ".part"  # every file being written is hidden as .NAME.XXXX.part until it is complete
+
 
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write `text` (UTF-8) to `path`: complete, or not at all; permissions as an ordinary file's."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path`: complete, or not at all; permissions as an ordinary file's."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)
@@ -30,3 +37,18 @@ def clock(seconds: float) -> str:
     m, s = divmod(max(seconds, 0.0), 60)
     h, m = divmod(int(m), 60)
     return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m}:{s:04.1f}"
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete what a build stopped by force (SIGKILL, power cut) left half-written in `folder`:
+    hidden `.NAME.XXXX.part` files and `.m4b-XXXX` work folders. Returns what was removed."""
+    import shutil
+
+    removed = []
+    for p in list(folder.glob(f".*{TEMP_SUFFIX}")) + list(folder.glob(".m4b-*")):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed

@@ -8,17 +8,41 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 _queue = None  # set in each worker by _init
 
 
 def _init(queue) -> None:
+    """In each worker: progress goes to `queue`; Ctrl-C is the parent's to handle (it stops the
+    workers), and a stop (SIGTERM) unwinds the work in hand, so no half-written file is left."""
     global _queue
     _queue = queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+
+
+def _stop(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second stop must not break the unwinding
+    raise SystemExit(128 + signum)
+
+
+class _Stoppable:
+    """`fn` as a worker runs it: when stopped (SIGTERM), the work in hand unwinds (its `finally`
+    and `except` clauses remove what it was writing), then the worker exits — it takes no more."""
+
+    def __init__(self, fn: Callable[..., Any]):
+        self.fn = fn
+
+    def __call__(self, item: Any) -> Any:
+        try:
+            return self.fn(item)
+        except SystemExit as exc:
+            os._exit(exc.code if isinstance(exc.code, int) else 1)
 
 
 def report(amount: float) -> None:
@@ -42,6 +66,7 @@ class WorkerPool:
         self.jobs = jobs or default_jobs()
         self._pool: ProcessPoolExecutor | None = None
         self._queue = None
+        self._stopped = False
 
     def executor(self) -> tuple[ProcessPoolExecutor, Any]:
         if self._pool is None:
@@ -53,7 +78,8 @@ class WorkerPool:
 
     def terminate(self) -> None:
         """Stop the workers now (Ctrl-C, or a failure): not after the files they are on."""
-        if self._pool is not None:
+        if self._pool is not None and not self._stopped:
+            self._stopped = True
             for p in list(getattr(self._pool, "_processes", {}).values()):
                 p.terminate()
 
@@ -73,16 +99,19 @@ class WorkerPool:
 
 def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, jobs: int | None = None,
                  on_progress: Callable[[float, float], None] | None = None,
-                 pool: WorkerPool | None = None) -> list[Any]:
+                 pool: WorkerPool | None = None,
+                 on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
     """`[fn(item) for item in items]` on `jobs` processes (default: every core), results in order.
 
     `fn` calls `report(amount)` as it goes; `on_progress(done, total)` sees the running sum.
+    `on_result(index, result)` runs here as each item finishes (a build records each track as
+    it is done, so a build stopped half-way resumes from there).
     The first exception raised by any item is raised here, after the other workers stop.
     With `pool`, its workers are used (and left running for the next round).
     """
     jobs = min((pool.jobs if pool else jobs) or default_jobs(), max(1, len(items)))
     if jobs == 1 and pool is None:
-        return _serial(fn, items, total, on_progress)
+        return _serial(fn, items, total, on_progress, on_result)
     owned = pool is None
     pool = pool or WorkerPool(jobs)
     executor, queue = pool.executor()
@@ -102,14 +131,17 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
     watcher = threading.Thread(target=drain, daemon=True)
     watcher.start()
     try:
-        futures = [executor.submit(fn, item) for item in items]
-        finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-        for f in finished:
+        futures = {executor.submit(_Stoppable(fn), item): i for i, item in enumerate(items)}
+        results: list[Any] = [None] * len(items)
+        for f in as_completed(futures):
             if f.exception() is not None:
                 for other in futures:
                     other.cancel()
                 raise f.exception()
-        return [f.result() for f in futures]
+            results[futures[f]] = f.result()
+            if on_result:
+                on_result(futures[f], results[futures[f]])
+        return results
     except BaseException:
         pool.terminate()
         raise
@@ -125,7 +157,7 @@ def run_here(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
     return _serial(fn, items, total, on_progress)
 
 
-def _serial(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
+def _serial(fn, items: Iterable[Any], total: float, on_progress, on_result=None) -> list[Any]:
     global _queue
     done = 0.0
 
@@ -137,7 +169,12 @@ def _serial(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
                 on_progress(min(done, total), total)
 
     saved, _queue = _queue, _Local()
+    results = []
     try:
-        return [fn(item) for item in items]
+        for i, item in enumerate(items):
+            results.append(fn(item))
+            if on_result:
+                on_result(i, results[-1])
+        return results
     finally:
         _queue = saved

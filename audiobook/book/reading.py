@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import ftfy
@@ -18,8 +19,26 @@ def decode_text(data: bytes, name: str = "<text>") -> str:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     # UTF-8 once read as Latin-1 or cp1252 ("Trotskyâ€™s"): ftfy undoes it and leaves clean text alone
-    text = ftfy.fix_encoding(text)
+    text = repair_mac_roman_punctuation(ftfy.fix_encoding(text))
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_ENGLISH = re.compile(r"\b(?:the|and|of|to|in|is|that|was)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])í(?=(?:s|t|ll|re|ve|d|m)\b)")  # Trotskyís, donít, weíll
+
+
+def repair_mac_roman_punctuation(text: str) -> str:
+    """cp1252 text once read as Mac Roman ("Trotskyís", "ëthe nationí", "Lenin ñ the"): ftfy leaves
+    it, as it spells real accented letters. Undone — exactly, by the reverse round trip — only in
+    English text whose apostrophes give it away and that has no true curly quotes or dashes."""
+    words = len(text.split())
+    if (not _POSSESSIVE.search(text) or len(_ENGLISH.findall(text)) < 0.05 * words
+            or any(c in text for c in "‘’“”–—")):
+        return text
+    try:
+        return text.encode("mac_roman").decode("cp1252")
+    except UnicodeError:
+        return text
 
 
 def read_text(path: str | Path) -> str:

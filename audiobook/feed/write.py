@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from audiobook.book.blurb import fill_runtime, parse_blurb
 from audiobook.book.reading import read_text
 from audiobook.feed.rss import Episode, build_feed, chapters_json
-from audiobook.files import write_text_atomic
+from audiobook.files import write_bytes_atomic, write_text_atomic
 from audiobook.manifest import Manifest
 
 
@@ -32,7 +31,7 @@ def write_feed_files(manifest: Manifest, folder: Path, out: Path, episodes: list
     if manifest.book.cover:
         src = folder / manifest.book.cover
         cover_name = "cover" + src.suffix.lower()
-        shutil.copyfile(src, out / cover_name)
+        write_bytes_atomic(out / cover_name, src.read_bytes())
     if manifest.book.blurb:
         text = read_text(folder / manifest.book.blurb)
         filled = fill_runtime(text, minutes)
@@ -44,8 +43,5 @@ def write_feed_files(manifest: Manifest, folder: Path, out: Path, episodes: list
                      "to the address the files will be served from")
     xml = build_feed(manifest.book, manifest.feed, episodes, channel_description(manifest, minutes),
                      cover_name=cover_name, year=manifest.book.year)
-    path = out / "feed.xml"
-    tmp = path.with_name(".feed.xml.part")
-    tmp.write_bytes(xml)
-    tmp.replace(path)  # last of all: the feed never names a file that is not there yet
+    write_bytes_atomic(out / "feed.xml", xml)  # last of all: the feed never names a file that is not there yet
     return notes

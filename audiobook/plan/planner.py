@@ -178,7 +178,11 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
                             speech_start_s=t.speech_start_s)]
         if ch.sections:
-            t.markers += _section_markers(ch, heading[n], timeline, t, files)
+            sections = _section_markers(ch, heading[n], timeline, t, files)
+            if not sections:
+                plan_notes.append(f"{t.title}: too few pauses to place its {len(ch.sections)} section markers; "
+                                  "pin them in the manifest (sections: start:)")
+            t.markers += sections
         for m in t.markers[1:]:
             m.start_s = round(m.start_s + t.pad_head_s, 3)
         plan.tracks.append(t)

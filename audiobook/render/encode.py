@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from audiobook.errors import InputError
+from audiobook.files import TEMP_SUFFIX
 from audiobook.render.dsp import tpdf_dither
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
@@ -27,7 +27,7 @@ class Encoder:
         self.path = Path(path)
         self.fmt = fmt
         self.rng = np.random.default_rng(seed)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
         self.tmp = Path(tmp)
         self._file = os.fdopen(fd, "wb")
         self.frames = 0
@@ -60,7 +60,7 @@ class Encoder:
                 self._sf.write(block.astype(np.float32))
         except OSError as exc:
             self.abort()
-            raise InputError(f"{self.path}: cannot write ({exc.strerror}) — is the disk full?") from None
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
 
     def close(self, before_rename=None) -> Path:
         """Finish the file; `before_rename(tmp_path)` may tag it first, so the file appears whole."""
@@ -78,7 +78,7 @@ class Encoder:
             os.replace(self.tmp, self.path)
         except OSError as exc:
             self.abort()
-            raise InputError(f"{self.path}: cannot write ({exc.strerror}) — is the disk full?") from None
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from None
         return self.path
 
     def abort(self) -> None:

@@ -15,17 +15,21 @@ from audiobook.presets import Preset
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
-from audiobook.tags.metadata import read_cover
 
 PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
 NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
 
 
+NAME_MAX_BYTES = 150  # of the title in a file name; filesystems allow 255 bytes a name
+
+
 def safe_name(number: int, title: str, width: int, ext: str) -> str:
-    """"01 - What Has Been Achieved.mp3": no characters any filesystem refuses, not too long."""
-    clean = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title.replace(": ", " - "))
+    """"01 - What Has Been Achieved.mp3": no characters any filesystem refuses or a shell reads as
+    code, and short enough (in UTF-8 bytes) for any filesystem, with room for ".chapters.json"."""
+    clean = re.sub(r'[\\/:*?"<>|$`\x00-\x1f\x7f]+', " ", title.replace(": ", " - "))
     clean = re.sub(r"\s+", " ", clean).strip(" .") or "Track"
-    return f"{number:0{width}d} - {clean[:100].rstrip(' .')}{ext}"
+    clean = clean[:100].encode("utf-8")[:NAME_MAX_BYTES].decode("utf-8", errors="ignore")
+    return f"{number:0{width}d} - {clean.rstrip(' .')}{ext}"
 
 
 def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
@@ -36,12 +40,13 @@ def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
 
 
 def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
-               out: Path, notes: list[str]) -> list[TrackJob]:
+               out: Path, notes: list[str], cover: tuple[bytes, str] | None = None) -> list[TrackJob]:
     """Gains, room-tone handling and encoder settings for every track.
 
     Sessions are first brought to one reading level (their speech RMS, to the median
     session's), then each track is set to the preset's target as a whole: chapters read in
     sessions at different levels come out alike, and a track's dynamics are untouched.
+    `cover`: the cover art's bytes and MIME type, for the tags.
     """
     o = manifest.output
     speech = np.array([a.speech_rms_dbfs for a in analyses])
@@ -53,10 +58,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
     width = max(2, len(str(len(plan.tracks))))
     ext = EXTENSIONS[o.format]
-    cover = cover_mime = None
-    if manifest.book.cover:
-        cover, cover_mime, warnings = read_cover(paths[0].parent / manifest.book.cover)
-        notes += warnings
+    cover, cover_mime = cover or (None, None)
     jobs = []
     for t in plan.tracks:
         power, count = 0.0, 0
@@ -79,7 +81,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
                 lifted = a.noise_floor_dbfs + g
                 span.expand_by_db = lifted - (limit - NOISE_MARGIN_DB)
                 span.expand_below_db = lifted + 6.0
-                notes.append(f"{t.title}: raising {Path(paths[s.file]).name} by {g:+.1f} dB lifts its room tone to "
+                notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
                              f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
             spans.append(span)
         name = safe_name(t.number, t.title, width, ext)

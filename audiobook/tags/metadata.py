@@ -51,7 +51,17 @@ def read_cover(path: Path) -> tuple[bytes, str, list[str]]:
     if size is None:
         raise InputError(f"{path}: not a JPEG or PNG image — give the cover as JPEG or PNG")
     mime, (w, h) = size
+    if not _image_complete(data, mime):
+        raise InputError(f"{path}: the image is cut short or damaged (it has no end marker) — export the cover again")
     return data, mime, check_cover(w, h, path.name)
+
+
+def _image_complete(data: bytes, mime: str) -> bool:
+    """Whether the image runs to its end: PNG's IEND chunk, JPEG's end-of-image marker (a few
+    bytes of padding after it are common and harmless)."""
+    if mime == "image/png":
+        return data.rstrip(b"\x00")[-12:-4] == b"\x00\x00\x00\x00IEND"
+    return b"\xff\xd9" in data[-64:]
 
 
 def check_cover(width: int, height: int, name: str = "cover") -> list[str]:

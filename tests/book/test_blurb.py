@@ -29,3 +29,15 @@ def test_cp1252_and_utf8_read_the_same(blurb_txt):
     assert decode_text(text.encode("utf-8-sig")) == text
     mojibake = text.encode("utf-8").decode("latin-1").encode("utf-8")  # "Trotskyâ€™s"
     assert decode_text(mojibake) == text
+
+
+def test_cp1252_punctuation_read_as_mac_roman_is_repaired(blurb_txt):
+    text = read_text(blurb_txt)
+    assert "’" in text or "'" in text
+    curly = text.replace("'", "’")
+    garbled = curly.encode("cp1252").decode("mac_roman")  # "Trotskyís"
+    assert "ís" in garbled and garbled != curly
+    assert decode_text(garbled.encode("utf-8")) == curly
+    # real accented words are left alone: Spanish, and English without the tell-tale apostrophes
+    for clean in ("El país donde vivía María, según él.", "The café served crème brûlée and the piñata."):
+        assert decode_text(clean.encode("utf-8")) == clean
