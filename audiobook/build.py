@@ -31,8 +31,9 @@ from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
-from audiobook.render.extras import one_file_m4b, retail_sample
+from audiobook.render.extras import one_file_m4b, retail_sample_job
 from audiobook.render.jobs import track_description, track_jobs
+from audiobook.render.m4b import find_ffmpeg
 from audiobook.render.track import TrackJob, render_track
 from audiobook.tags.metadata import read_cover
 
@@ -129,15 +130,19 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         return result
 
     jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes, cover[:2] if cover else None)
-    rendered, measured, keys, stale = _cached_render(cache, jobs_list, digests, out, stage, workers)
+    sample = retail_sample_job(manifest, plan, timeline, jobs_list, paths, out, notes)
+    m4b = _m4b_wanted(m4b, notes)
+    rendered, measured, keys, stale = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
+    result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
-    result.sample = retail_sample(manifest, plan, timeline, jobs_list, paths, out, workers, notes, cache, digests)
-    result.m4b = one_file_m4b(manifest, plan, rendered, out, paths[0].parent, stage("m4b"), notes, m4b, cache, keys)
+    if m4b:
+        result.m4b = one_file_m4b(manifest, plan, [j.aac_path for j in jobs_list], out, paths[0].parent,
+                                  stage("m4b"), cache, keys)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -163,7 +168,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     }
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _remove_stale(cache, out, stale)
+    _remove_stale(cache, out, stale, keys)
     cache.save()
     return result
 
@@ -202,7 +207,7 @@ def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, st
     missing = [i for i, a in enumerate(found) if a is None]
     if missing:
         fresh = analyze_files([paths[i] for i in missing], jobs=1 if workers is None else None, on_progress=progress,
-                              pool=workers)
+                              pool=workers, true_peak=False)  # the split and gains need no true peak
         for i, a in zip(missing, fresh):
             cache.store_analysis(digests[str(paths[i])], a)
             # as the next build will read it back (figures rounded as stored): the same gains either way
@@ -216,11 +221,26 @@ def render_and_measure(job: TrackJob) -> tuple[dict, Analysis]:
     return rendered, analyze_file(rendered["path"], keep_series=False)
 
 
+def _m4b_wanted(wanted: bool | None, notes: list[str]) -> bool:
+    """--m4b: yes, or an error now (before any work) without ffmpeg; by default, when ffmpeg is here."""
+    if wanted is False:
+        return False
+    if find_ffmpeg() is None:
+        if wanted:
+            raise InputError("--m4b needs an AAC encoder: install ffmpeg or `pip install imageio-ffmpeg`")
+        notes.append("no M4B: no AAC encoder here (install ffmpeg or `pip install imageio-ffmpeg`)")
+        return False
+    return True
+
+
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
-                   workers: WorkerPool | None) -> tuple[list[dict], list[Analysis], list[str], list[str]]:
+                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None,
+                   ) -> tuple[list[dict], list[Analysis], list[str], list[str]]:
     """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
     it is done: a build stopped half-way resumes from the last finished track.
 
+    `aac`: each track is also encoded to AAC for the M4B (kept in the cache by its key).
+    `sample`: the retail sample, rendered with the tracks unless it is current.
     Also returns the names of tracks an earlier build made that this one no longer makes; they
     are removed only once the new feed and report are written."""
     keys = [job_key(j, digests) for j in jobs]
@@ -228,34 +248,52 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     stale = sorted(set(cache.index["tracks"]) - set(names))
     rendered: list[dict | None] = [None] * len(jobs)
     measured: list[Analysis | None] = [None] * len(jobs)
-    for i, (name, key) in enumerate(zip(names, keys)):
+    for i, (job, name, key) in enumerate(zip(jobs, names, keys)):
+        if aac:
+            job.aac_path = str(cache.dir / f"{key}.aac")
         entry = cache.track(name, key, out)
         a = cache.load_analysis(entry["measured"], out / name) if entry else None
-        if entry and a is not None:
+        if entry and a is not None and (not aac or Path(job.aac_path).is_file()):
             rendered[i] = {**entry["rendered"], "path": str(out / name), "reused": True}
             measured[i] = a
     todo = [i for i in range(len(jobs)) if rendered[i] is None]
+    todo.sort(key=lambda i: -_seconds(jobs[i]))  # longest first: no core left idle at the end
+    batch = [jobs[i] for i in todo]
+    sample_key = job_key(sample, digests) if sample else None
+    if sample and not cache.extra_is_current("retail_sample", sample_key, Path(sample.out_path)):
+        batch.append(sample)
 
     def done(k: int, result: tuple[dict, Analysis]) -> None:
-        i, (r, a) = todo[k], result
-        digest = cache.digest(Path(r["path"]))
-        cache.store_analysis(digest, a)
-        cache.store_track(names[i], keys[i], out, r, digest)
+        r, a = result
+        if k == len(todo):
+            cache.store_extra("retail_sample", sample_key, Path(r["path"]))
+        else:
+            i = todo[k]
+            digest = cache.digest(Path(r["path"]))
+            cache.store_analysis(digest, a)
+            cache.store_track(names[i], keys[i], out, r, digest)
+            rendered[i], measured[i] = r, a
         cache.save()
-        rendered[i], measured[i] = r, a
 
-    if todo:
-        total = sum(sum(s.end_s - s.start_s for s in jobs[i].spans) for i in todo)
-        run_parallel(render_and_measure, [jobs[i] for i in todo], total=total, jobs=1 if workers is None else None,
-                     on_progress=stage("rendering"), pool=workers, on_result=done)
+    if batch:
+        run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
+                     jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
     return rendered, measured, keys, stale
 
 
-def _remove_stale(cache: BuildCache, out: Path, stale: list[str]) -> None:
+def _seconds(job: TrackJob) -> float:
+    return sum(s.end_s - s.start_s for s in job.spans)
+
+
+def _remove_stale(cache: BuildCache, out: Path, stale: list[str], keys: list[str]) -> None:
+    """Tracks this build no longer makes, and AAC streams of tracks that are no more."""
     for name in stale:
         for path in (out / name, (out / name).with_suffix(".chapters.json")):
             path.unlink(missing_ok=True)
         cache.index["tracks"].pop(name, None)
+    for path in cache.dir.glob("*.aac"):
+        if path.stem not in keys:
+            path.unlink(missing_ok=True)
 
 
 def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: list[str], timeline: Timeline,

@@ -20,7 +20,7 @@ from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
 from audiobook.files import TEMP_SUFFIX, write_text_atomic
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: AAC streams for the M4B kept beside the tracks
 
 
 def _floats_back(d: dict) -> dict:

@@ -159,8 +159,13 @@ def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
         manifest.book.title = "Benchmark Book"
         (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
         out = workdir / f"out-{minutes:g}"
-        wall, rss = measure([sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)])
-        rows.append(row(f"audiobook build ({cores} cores, largest process)", minutes, wall, rss))
+        build = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)]
+        wall, rss = measure(build + ["--no-m4b"])
+        rows.append(row(f"audiobook build --no-m4b ({cores} cores)", minutes, wall, rss))
+        shutil.rmtree(out)
+        if ffmpeg():
+            rows.append(row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build)))
+        rows.append(row("audiobook build again, nothing changed", minutes, *measure(build)))
 
         tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
         total = sum(_seconds(t["duration"]) for t in tracks)

@@ -14,13 +14,13 @@ from audiobook.parallel import WorkerPool, report, run_parallel
 __all__ = ["Analysis", "AudioInfo", "Pause", "PauseMap", "analyze_file", "analyze_files", "audio_info", "blocks"]
 
 
-def _analyze_reporting(path: str, keep_series: bool) -> Analysis:
-    return analyze_file(path, progress=report, keep_series=keep_series)
+def _analyze_reporting(path: str, keep_series: bool, true_peak: bool) -> Analysis:
+    return analyze_file(path, progress=report, keep_series=keep_series, true_peak=true_peak)
 
 
 def analyze_files(paths: Sequence[str | Path], *, jobs: int | None = None, keep_series: bool = False,
                   on_progress: Callable[[float, float], None] | None = None, pool: WorkerPool | None = None,
-                  ) -> list[Analysis]:
+                  true_peak: bool = True) -> list[Analysis]:
     """Analyze recordings in parallel processes (default: every core); results in the given order.
 
     Every file is opened first, so an unreadable one is reported before any work starts.
@@ -28,5 +28,6 @@ def analyze_files(paths: Sequence[str | Path], *, jobs: int | None = None, keep_
     """
     infos = [audio_info(p) for p in paths]
     total = sum(i.duration_s for i in infos)
-    return run_parallel(partial(_analyze_reporting, keep_series=keep_series), [str(p) for p in paths],
+    return run_parallel(partial(_analyze_reporting, keep_series=keep_series, true_peak=true_peak),
+                        [str(p) for p in paths],
                         total=total, jobs=jobs, on_progress=on_progress, pool=pool)

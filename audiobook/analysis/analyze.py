@@ -70,17 +70,19 @@ def _dbfs(linear: float) -> float:
 
 
 def analyze_file(path: str | Path, progress: Callable[[float], None] | None = None,
-                 keep_series: bool = True) -> Analysis:
+                 keep_series: bool = True, true_peak: bool = True) -> Analysis:
     """Analyze one recording in a single streaming pass; memory does not grow with its length
     beyond two bytes per 10 ms frame for the pause map and the 100 ms hops (under 2 MB an hour).
 
     `progress(seconds)` is called after each block with the seconds of audio just read.
+    `true_peak=False` skips the oversampled peak (reported as the sample peak): the build's
+    split and gains need none of it.
     """
     info = audio_info(path)
     frame_len = max(1, info.sample_rate // 100)
     frame_s = frame_len / info.sample_rate
     kweighted = KWeightedEnergy(info.sample_rate, info.channels, frame_len)
-    true_peak = TruePeak(info.sample_rate, info.channels)
+    peak_meter = TruePeak(info.sample_rate, info.channels) if true_peak else None
     stats = SampleStats(info.channels, frame_len)
     expected_frames = info.frames // frame_len + 1
     weighted_levels, unweighted_levels = FrameLevels(expected_frames), FrameLevels(expected_frames)
@@ -88,7 +90,8 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
     silent_frames = 0
     for block in blocks(path):
         weighted = kweighted.update(block)
-        true_peak.update(block)
+        if peak_meter is not None:
+            peak_meter.update(block)
         unweighted = stats.update(block)
         weighted_levels.append(weighted)
         unweighted_levels.append(unweighted)
@@ -110,7 +113,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         integrated_lufs=loud.integrated_lufs, loudness_range_lu=loud.loudness_range_lu,
         max_momentary_lufs=loud.max_momentary_lufs, max_short_term_lufs=loud.max_short_term_lufs,
         sample_peak_dbfs=_dbfs(sample_peak),
-        true_peak_dbtp=_dbfs(max(float(true_peak.result().max()), sample_peak)),
+        true_peak_dbtp=_dbfs(max(float(peak_meter.result().max()), sample_peak) if peak_meter else sample_peak),
         rms_dbfs=10 * math.log10(stats.mean_square) if stats.mean_square > 0 else float("-inf"),
         noise_floor_dbfs=noise_floor(unweighted_hop_values, silent_hops.result() > 0, frame_s * 10),
         dc_offset=[float(v) for v in stats.dc_offset],

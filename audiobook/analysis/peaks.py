@@ -41,7 +41,7 @@ class TruePeak:
         self.factor = oversampling_factor(sample_rate)
         self.phases = interpolation_phases(self.factor)
         self.gain_bound = float(np.abs(self.phases).sum(axis=1).max())
-        self._taps = [p[::-1].astype(np.float32) for p in self.phases]  # np.convolve flips them back
+        self._matrix = self.phases.T.astype(np.float32).copy()  # (taps, phases): every phase in one product
         self.peak = np.zeros(channels)
         self._history = np.zeros((TAPS_PER_PHASE - 1, channels), dtype=np.float32)
 
@@ -63,16 +63,16 @@ class TruePeak:
         reach[: len(abs_in)] = abs_in
         # largest input each chunk's outputs can see: the chunk itself and the taps before it
         chunk_max = sliding_window_view(reach, CHUNK + TAPS_PER_PHASE - 1)[::CHUNK][:chunks].max(axis=1)
-        candidates = chunk_max * self.gain_bound > self.peak[ch]
-        if not candidates.any():
+        candidates = np.flatnonzero(chunk_max * self.gain_bound > self.peak[ch])
+        if not len(candidates):
             return
-        edges = np.diff(candidates.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-        for first, last in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-            # outputs first*CHUNK .. last*CHUNK need inputs from TAPS_PER_PHASE - 1 before them
-            segment = padded[first * CHUNK: min(last * CHUNK, n) + TAPS_PER_PHASE - 1]
-            for taps in self._taps:
-                y = np.convolve(segment, taps, mode="valid")  # every output this phase interpolates
-                self.peak[ch] = max(self.peak[ch], float(np.abs(y).max()))
+        windows = sliding_window_view(padded, TAPS_PER_PHASE)  # output j sees padded[j : j + taps]
+        if len(candidates) > chunks // 2:  # most of the block: interpolate it all in one product
+            y = windows[:n] @ self._matrix
+        else:  # the candidate chunks' outputs only, gathered into one product
+            outputs = (candidates[:, None] * CHUNK + np.arange(CHUNK)).ravel()
+            y = windows[outputs[outputs < n]] @ self._matrix
+        self.peak[ch] = max(self.peak[ch], float(np.abs(y).max()))
 
     def result(self) -> np.ndarray:
         return self.peak

@@ -80,7 +80,7 @@ class Limiter:
 
 def tpdf_dither(block: np.ndarray, rng: np.random.Generator, bits: int = 16) -> np.ndarray:
     """Quantise to `bits` with triangular dither: int16 samples, no truncation distortion."""
-    lsb = 2.0 ** (1 - bits)
-    noise = (rng.random(block.shape) - rng.random(block.shape)) * lsb
-    scaled = np.round((block + noise) * 32768.0)
+    full = 2.0 ** (bits - 1)
+    noise = rng.random(block.shape, dtype=np.float32) - rng.random(block.shape, dtype=np.float32)  # ±1 LSB
+    scaled = np.round(block * full + noise)
     return np.clip(scaled, -32768, 32767).astype(np.int16)

@@ -15,6 +15,7 @@ import soundfile as sf
 
 from audiobook.files import TEMP_SUFFIX
 from audiobook.render.dsp import tpdf_dither
+from audiobook.render.m4b import AacStream
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
 EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "wav": ".wav"}
@@ -23,10 +24,13 @@ EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "w
 class Encoder:
     """Write float blocks in [-1, 1] to a temporary file; `close()` renames it into place."""
 
-    def __init__(self, path: Path, fmt: str, rate: int, channels: int, bitrate_kbps: int, seed: int = 0):
+    def __init__(self, path: Path, fmt: str, rate: int, channels: int, bitrate_kbps: int, seed: int = 0,
+                 aac: AacStream | None = None):
+        """`aac`: also encode the same dithered samples to AAC, for the M4B (see render.m4b)."""
         self.path = Path(path)
         self.fmt = fmt
         self.rng = np.random.default_rng(seed)
+        self.aac = aac
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
         self.tmp = Path(tmp)
         self._file = os.fdopen(fd, "wb")
@@ -52,10 +56,13 @@ class Encoder:
             return
         self.frames += len(block)
         try:
+            pcm = tpdf_dither(block, self.rng) if self.fmt in ("mp3", "flac", "wav") or self.aac else None
+            if self.aac is not None:
+                self.aac.write(pcm)
             if self._sf is None:
-                self._file.write(self._lame.encode(tpdf_dither(block, self.rng).tobytes()))
+                self._file.write(self._lame.encode(pcm.tobytes()))
             elif self.fmt in ("flac", "wav"):
-                self._sf.write(tpdf_dither(block, self.rng))
+                self._sf.write(pcm)
             else:
                 self._sf.write(block.astype(np.float32))
         except OSError as exc:
@@ -74,6 +81,8 @@ class Encoder:
             self._file.close()
             if before_rename is not None:
                 before_rename(self.tmp)
+            if self.aac is not None:
+                self.aac.close()
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
         except OSError as exc:
@@ -82,6 +91,8 @@ class Encoder:
         return self.path
 
     def abort(self) -> None:
+        if self.aac is not None:
+            self.aac.abort()
         try:
             self._file.close()
         except OSError:

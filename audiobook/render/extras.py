@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.cache import BuildCache, job_key, text_key
-from audiobook.errors import InputError
+from audiobook.cache import BuildCache, text_key
 from audiobook.manifest import Manifest
-from audiobook.parallel import WorkerPool, run_here, run_parallel
+from audiobook.parallel import run_here
 from audiobook.plan import Plan, Timeline
 from audiobook.plan.planner import TAIL_S, is_credits
 from audiobook.render.jobs import safe_name
-from audiobook.render.m4b import M4bTrack, find_ffmpeg, write_m4b
-from audiobook.render.track import SpanJob, TrackJob, render_track
+from audiobook.render.m4b import M4bTrack, write_m4b
+from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import TrackTags
 
 
-def retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
-                   out: Path, workers: WorkerPool | None, notes: list[str], cache: BuildCache | None = None,
-                   digests: dict[str, str] | None = None) -> Path | None:
+def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
+                      out: Path, notes: list[str]) -> TrackJob | None:
     """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
-    manifest names), at most five minutes, ending in a pause; mastered like its track."""
+    manifest names), at most five minutes, ending in a pause; mastered like its track.
+    Returns the job that renders it (with the tracks), or None when there is none to make."""
     o = manifest.output
     chosen = [n for n, t in enumerate(plan.tracks) if t.id == o.retail_sample_chapter] if o.retail_sample_chapter \
         else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.id)]
@@ -46,45 +45,30 @@ def retail_sample(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list
         sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
                                 artist=manifest.book.author, narrator=manifest.book.narrator,
                                 cover=job.tags.cover, cover_mime=job.tags.cover_mime)
-    key = job_key(sample, digests) if cache is not None else None
-    if cache is not None and cache.extra_is_current("retail_sample", key, path):
-        return path
-    run_parallel(render_track, [sample], total=end - track.start_s, jobs=1, pool=None)
-    if cache is not None:
-        cache.store_extra("retail_sample", key, path)
-    return path
+    return sample
 
 
 def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
     return any(is_credits(c) for c in manifest.chapters if c.id == chapter_id)
 
 
-def one_file_m4b(manifest: Manifest, plan: Plan, rendered: list[dict], out: Path, folder: Path, progress,
-               notes: list[str], wanted: bool | None, cache: BuildCache | None = None,
-               track_keys: list[str] | None = None) -> Path | None:
-    if wanted is False:
-        return None
-    ffmpeg = find_ffmpeg()
-    if ffmpeg is None:
-        if wanted:
-            raise InputError("--m4b needs an AAC encoder: install ffmpeg or `pip install imageio-ffmpeg`")
-        notes.append("no M4B: no AAC encoder here (install ffmpeg or `pip install imageio-ffmpeg`)")
-        return None
+def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, folder: Path, progress,
+                 cache: BuildCache | None = None, track_keys: list[str] | None = None) -> Path:
+    """OUT/<Book Title>.m4b from the tracks' AAC `streams`, unless the one there is current."""
     b = manifest.book
     name = safe_name(0, b.title, 1, ".m4b").split(" - ", 1)[1]
-    tracks = [M4bTrack(r["path"], t.title, [(m.start_s, m.title) for m in t.markers])
-              for t, r in zip(plan.tracks, rendered)]
+    tracks = [M4bTrack(aac, t.title, [(m.start_s, m.title) for m in t.markers])
+              for t, aac in zip(plan.tracks, streams)]
     tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
             "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,
             "publisher": b.publisher, "copyright": b.copyright, "comment": b.description}
     cover = folder / b.cover if b.cover else None
-    total = sum(t.duration_s for t in plan.tracks)
     path = out / name
     key = text_key(track_keys, tags, str(cover), cover.stat().st_mtime_ns if cover else None) if cache else None
     if cache is not None and cache.extra_is_current("m4b", key, path):
         return path
-    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz,
-                                manifest.output.channels, ffmpeg), [None], total, progress)
+    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz), [None], len(tracks),
+             progress)
     if cache is not None:
         cache.store_extra("m4b", key, path)
     return path

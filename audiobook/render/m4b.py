@@ -1,9 +1,11 @@
 """The one-file audiobook: every track in an M4B (AAC), with a chapter for every chapter and section.
 
-libsndfile cannot write AAC, so ffmpeg does (the system's, or the imageio-ffmpeg wheel's),
-fed raw PCM through a pipe block by block: the book is never held in memory. A second,
-copy-only ffmpeg pass adds the chapters (timed on the samples actually written), tags and
-cover; the file takes its name only when complete.
+libsndfile cannot write AAC, so ffmpeg does (the system's, or the imageio-ffmpeg wheel's).
+Each track is encoded to AAC as it is rendered, from the same samples as its MP3, fed
+through a pipe block by block (AacStream), in parallel like the tracks; the M4B joins
+those streams (ADTS frames join as they are) and a copy-only ffmpeg pass adds the chapters
+(timed on the samples actually written), tags and cover. No audio is encoded twice, the
+book is never held in memory, and the file takes its name only when complete.
 """
 
 from __future__ import annotations
@@ -16,18 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from audiobook.errors import InputError
+from audiobook.files import TEMP_SUFFIX
 from audiobook.parallel import report
 
 AAC_BITRATE = "96k"  # transparent for speech, a third of the MP3s' size
-BLOCK_FRAMES = 1 << 17
+PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the audio of every stream
 
 
 @dataclass
 class M4bTrack:
-    path: str
+    path: str  # the track's AAC stream
     title: str
     markers: list[tuple[float, str]]  # (seconds into the track, title); the first at 0
 
@@ -61,46 +63,96 @@ def ffmetadata(tags: dict[str, str], chapters: list[tuple[float, float, str]]) -
     return "\n".join(lines) + "\n"
 
 
+class AacStream:
+    """One track's samples encoded to AAC (ADTS) by an ffmpeg fed through a pipe, beside its MP3:
+    the M4B is then these streams joined, each encoded once from the master, in parallel.
+
+    `gain_db` undoes a level change made for the other encoder (LAME's −0.26 dB made up for).
+    The file appears at `path` only when complete.
+    """
+
+    def __init__(self, path: str | Path, rate: int, channels: int, gain_db: float = 0.0, ffmpeg: str | None = None):
+        ffmpeg = ffmpeg or find_ffmpeg()
+        if ffmpeg is None:
+            raise InputError("no AAC encoder for the M4B: install ffmpeg or `pip install imageio-ffmpeg`")
+        self.path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._log = tempfile.TemporaryFile()
+        cmd = [ffmpeg, "-hide_banner", "-nostats", "-y", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
+               "-i", "pipe:0"]
+        if gain_db:
+            cmd += ["-af", f"volume={gain_db:.4f}dB"]
+        cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", str(self.tmp)]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+
+    def write(self, pcm: np.ndarray) -> None:
+        self._proc.stdin.write(pcm.tobytes())
+
+    def close(self) -> Path:
+        self._proc.stdin.close()
+        if self._proc.wait() != 0:
+            self._log.seek(0)
+            message = self._log.read().decode(errors="replace")[-500:]
+            self.abort()
+            raise InputError(f"{self.path}: ffmpeg could not encode AAC for the M4B: {message}")
+        self._log.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._log.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
+    """Append the ADTS stream `src` to the open file `dst`; returns its samples (1024 a block)."""
+    samples, pending = 0, b""
+    with open(src, "rb") as f:
+        while data := f.read(chunk):
+            dst.write(data)
+            pending += data
+            i = 0
+            while i + 7 <= len(pending):
+                if pending[i] != 0xFF or pending[i + 1] & 0xF0 != 0xF0:
+                    raise InputError(f"{src}: not an ADTS AAC stream — delete it and build again")
+                length = ((pending[i + 3] & 0x03) << 11) | (pending[i + 4] << 3) | (pending[i + 5] >> 5)
+                if i + length > len(pending):
+                    break
+                samples += 1024 * ((pending[i + 6] & 0x03) + 1)
+                i += length
+            pending = pending[i:]
+    return samples
+
+
 def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str], cover: str | Path | None = None,
-              rate: int = 44100, channels: int = 1, ffmpeg: str | None = None) -> list[tuple[float, float, str]]:
-    """Write the M4B; returns its chapters (start, end, title) in seconds."""
+              rate: int = 44100, ffmpeg: str | None = None) -> list[tuple[float, float, str]]:
+    """Join the tracks' AAC streams (`M4bTrack.path`, written by AacStream) into the M4B, with a
+    chapter for every chapter and section and the book's tags and cover; no audio is encoded
+    again. Returns its chapters (start, end, title) in seconds."""
     ffmpeg = ffmpeg or find_ffmpeg()
     if ffmpeg is None:
         raise InputError("no AAC encoder for the M4B: install ffmpeg or `pip install imageio-ffmpeg`")
     out_path = Path(out_path)
     chapters: list[tuple[float, float, str]] = []
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".m4b-") as tmp:
-        audio = Path(tmp) / "audio.m4a"
-        with tempfile.TemporaryFile() as log:
-            enc = subprocess.Popen([ffmpeg, "-hide_banner", "-nostats", "-y", "-f", "s16le", "-ar", str(rate),
-                                    "-ac", str(channels), "-i", "pipe:0", "-c:a", "aac", "-b:a", AAC_BITRATE,
-                                    str(audio)], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=log)
-            written = 0
-            try:
-                for t in tracks:
-                    start = written / rate
-                    with sf.SoundFile(t.path) as f:
-                        # f.read, not f.blocks: for MP3, blocks() trusts libsndfile's length estimate and pads
-                        while len(block := f.read(BLOCK_FRAMES, dtype="int16", always_2d=True)):
-                            if block.shape[1] != channels:
-                                block = np.repeat(block[:, :1], channels, axis=1)
-                            enc.stdin.write(block.tobytes())
-                            written += len(block)
-                            report(len(block) / rate)
-                    end = written / rate
-                    marks = t.markers or [(0.0, t.title)]
-                    for i, (at, title) in enumerate(marks):
-                        stop = start + marks[i + 1][0] if i + 1 < len(marks) else end
-                        chapters.append((start + at, min(stop, end), title))
-                enc.stdin.close()
-            except BaseException:
-                enc.kill()
-                enc.wait()
-                raise
-            if enc.wait() != 0:
-                log.seek(0)
-                raise InputError(f"{out_path}: ffmpeg could not encode the M4B: "
-                                 f"{log.read().decode(errors='replace')[-500:]}")
+        audio = Path(tmp) / "audio.aac"
+        written = 0
+        with open(audio, "wb") as joined:
+            for t in tracks:
+                # each stream opens with the encoder's 1024 samples of priming: the track starts after them
+                start = (written + PRIMING) / rate if written else 0.0
+                written += _copy_adts(Path(t.path), joined)
+                report(1.0)
+                end = written / rate
+                marks = t.markers or [(0.0, t.title)]
+                for i, (at, title) in enumerate(marks):
+                    stop = start + marks[i + 1][0] if i + 1 < len(marks) else end
+                    chapters.append((start + at, min(stop, end), title))
         meta = Path(tmp) / "chapters.txt"
         meta.write_text(ffmetadata(tags, chapters), encoding="utf-8")
         final = Path(tmp) / "book.m4b"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import firwin, resample_poly
 
 
 class Resampler:
@@ -22,11 +22,14 @@ class Resampler:
         # resample_poly's filter reaches 10 * max(up, down) / up input samples each side
         reach = 10 * max(self.up, self.down) // self.up + 2
         self.margin = -(-reach // self.down) * self.down  # whole multiples of `down` keep the grids aligned
+        # resample_poly's own filter (Kaiser, beta 5), designed once rather than on every block
+        self._filter = firwin(2 * 10 * max(self.up, self.down) + 1, 1.0 / max(self.up, self.down),
+                              window=("kaiser", 5.0)) if not self.identity else None
         self._buf = np.zeros((self.margin, channels), dtype=np.float64)  # silence before the start
         self._pending = np.zeros((0, channels), dtype=np.float64)
 
     def _run(self, data: np.ndarray, keep_in: int, skip_in: int) -> np.ndarray:
-        y = resample_poly(data, self.up, self.down, axis=0)
+        y = resample_poly(data, self.up, self.down, axis=0, window=self._filter)
         return y[skip_in * self.up // self.down: (skip_in + keep_in) * self.up // self.down]
 
     def process(self, block: np.ndarray) -> np.ndarray:

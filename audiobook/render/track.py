@@ -11,6 +11,7 @@ import soundfile as sf
 from audiobook.parallel import report
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
+from audiobook.render.m4b import AacStream
 from audiobook.render.resample import Resampler
 from audiobook.tags import Chapter, TrackTags, write_tags
 
@@ -46,6 +47,7 @@ class TrackJob:
     room_tone: SpanJob | None = None
     tags: TrackTags | None = None  # written before the file takes its name; chapter ends from its length
     id3_version: int = 3
+    aac_path: str | None = None  # also encode the track to AAC here, for the M4B
     stats: dict = field(default_factory=dict)
 
 
@@ -136,7 +138,8 @@ def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
 def render_track(job: TrackJob) -> dict:
     """Render `job` to its file; returns what was done (frames, samples limited)."""
     out_path = Path(job.out_path)
-    encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed)
+    aac = AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db) if job.aac_path else None
+    encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed, aac=aac)
     highpass = HighPass(job.rate, job.channels)
     limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
     extra = 10 ** (job.extra_gain_db / 20)

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import feedparser
+import numpy as np
 import podcastparser
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
@@ -109,6 +110,17 @@ def test_m4b_has_every_chapter_and_section_tags_and_cover(tagged):
     assert float(probe["format"]["duration"]) == pytest.approx(total, abs=0.5)
     starts = [float(c["start_time"]) for c in probe["chapters"]]
     assert starts == sorted(starts) and starts[0] == 0
+    offset = 0.0  # every chapter and section where its track's audio puts it
+    for t in report["tracks"]:
+        for m in t["markers"]:
+            assert starts.pop(0) == pytest.approx(offset + m["start_s"], abs=0.1), m["title"]
+        offset += t["duration_s"]
+    # the AAC is made from the same master as the MP3s, at the same level (LAME's -0.26 dB matched)
+    pcm = subprocess.run(["ffmpeg", "-v", "error", "-i", str(result.m4b), "-f", "f32le", "-ac", "1", "-"],
+                         capture_output=True, check=True).stdout
+    rms = 10 * np.log10(np.mean(np.frombuffer(pcm, np.float32).astype(np.float64) ** 2))
+    power = sum(10 ** (t["rms_dbfs"] / 10) * t["duration_s"] for t in report["tracks"]) / total
+    assert rms == pytest.approx(10 * np.log10(power), abs=0.1)
     m4b = MP4(str(result.m4b))
     assert m4b["\xa9nam"] == ["The Revolution Betrayed"] and m4b["\xa9ART"] == ["Leon Trotsky"]
     assert m4b["covr"] and m4b.info.codec.startswith("mp4a")
