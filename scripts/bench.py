@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -60,28 +61,26 @@ def row(tool: str, minutes: float, wall: float, rss: float) -> str:
     return f"| {tool:<44} | {minutes:>7.0f} | {wall:>8.2f} | {minutes * 60 / wall:>8.0f}x | {rss:>8.0f} |"
 
 
-def bench_analysis(minutes_list: list[float], workdir: Path) -> list[str]:
-    rows = []
+def bench_analysis(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     ff = ffmpeg()
     for minutes in minutes_list:
         path = workdir / f"narration-{minutes:g}min.wav"
         write_narration(path, minutes)
         ours = [sys.executable, "-c", f"from audiobook.analysis import analyze_file; analyze_file({str(path)!r})"]
-        rows.append(row("audiobook analyze (one core, every figure)", minutes, *measure(ours)))
+        yield row("audiobook analyze (one core, every figure)", minutes, *measure(ours))
         if ff:
             cmd = [ff, "-nostdin", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"]
-            rows.append(row("ffmpeg -af ebur128=peak=true", minutes, *measure(cmd)))
+            yield row("ffmpeg -af ebur128=peak=true", minutes, *measure(cmd))
             cmd = [ff, "-nostdin", "-nostats", "-hide_banner", "-i", str(path), "-af", "ebur128", "-f", "null", "-"]
-            rows.append(row("ffmpeg -af ebur128 (no true peak)", minutes, *measure(cmd)))
+            yield row("ffmpeg -af ebur128 (no true peak)", minutes, *measure(cmd))
         if minutes <= 30:
             ref = [sys.executable, "-c", "import soundfile, pyloudnorm; x, fs = soundfile.read("
                    f"{str(path)!r}); pyloudnorm.Meter(fs).integrated_loudness(x)"]
             try:
-                rows.append(row("pyloudnorm (whole file in memory)", minutes, *measure(ref)))
+                yield row("pyloudnorm (whole file in memory)", minutes, *measure(ref))
             except SystemExit:
                 pass  # pyloudnorm not installed
         path.unlink()
-    return rows
 
 
 _ENCODE_LAMEENC = """
@@ -103,24 +102,21 @@ with sf.SoundFile(sys.argv[1]) as f, sf.SoundFile(sys.argv[2], "w", 44100, 1, fo
 """
 
 
-def bench_encoders(minutes_list: list[float], workdir: Path) -> list[str]:
+def bench_encoders(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """MP3 at 192 kbps CBR from 44.1 kHz 16-bit mono: the encoders a build could use."""
-    rows = []
     ff = ffmpeg()
     for minutes in minutes_list:
         path = workdir / f"narration-{minutes:g}min-44k.wav"
         write_narration(path, minutes, fs=44100, subtype="PCM_16")
         out = workdir / "out.mp3"
-        rows.append(row("lameenc (LAME wheel), 192k CBR", minutes,
-                        *measure([sys.executable, "-c", _ENCODE_LAMEENC, str(path), str(out)])))
-        rows.append(row("soundfile/libsndfile MP3, 192k CBR", minutes,
-                        *measure([sys.executable, "-c", _ENCODE_SOUNDFILE, str(path), str(out)])))
+        yield row("lameenc (LAME wheel), 192k CBR", minutes,
+                  *measure([sys.executable, "-c", _ENCODE_LAMEENC, str(path), str(out)]))
+        yield row("soundfile/libsndfile MP3, 192k CBR", minutes,
+                  *measure([sys.executable, "-c", _ENCODE_SOUNDFILE, str(path), str(out)]))
         if ff:
-            rows.append(row("ffmpeg libmp3lame -b:a 192k", minutes,
-                            *measure([ff, "-nostdin", "-y", "-i", str(path), "-c:a", "libmp3lame", "-b:a", "192k",
-                                      str(out)])))
+            yield row("ffmpeg libmp3lame -b:a 192k", minutes,
+                      *measure([ff, "-nostdin", "-y", "-i", str(path), "-c:a", "libmp3lame", "-b:a", "192k", str(out)]))
         path.unlink()
-    return rows
 
 
 _ENCODE_FLOOR = """
@@ -137,7 +133,7 @@ with open(sys.argv[3], "wb") as out:
 """
 
 
-def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
+def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """End to end: `audiobook build` of a generated book, beside the MP3-encoding floor on every
     core and the ffmpeg-normalize route over the same chapter spans."""
     import yaml
@@ -145,7 +141,6 @@ def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
     from audiobook.manifest import dump_manifest
     from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
 
-    rows = []
     cores = os.cpu_count() or 1
     for minutes in minutes_list:
         rec = workdir / f"book-{minutes:g}"
@@ -161,18 +156,18 @@ def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
         out = workdir / f"out-{minutes:g}"
         build = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)]
         wall, rss = measure(build + ["--no-m4b"])
-        rows.append(row(f"audiobook build --no-m4b ({cores} cores)", minutes, wall, rss))
+        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, wall, rss)
         shutil.rmtree(out)
         if ffmpeg():
-            rows.append(row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build)))
-        rows.append(row("audiobook build again, nothing changed", minutes, *measure(build)))
+            yield row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build))
+        yield row("audiobook build again, nothing changed", minutes, *measure(build))
 
         tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
         total = sum(_seconds(t["duration"]) for t in tracks)
         floor = [sys.executable, "-c", "import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', "
                  f"{_ENCODE_FLOOR!r}, str({total / cores}), str(i), '{workdir}/floor-' + str(i) + '.mp3']) "
                  f"for i in range({cores})]; sys.exit(max(p.wait() for p in ps))"]
-        rows.append(row(f"floor: lameenc MP3 of as much audio, {cores} cores", minutes, *measure(floor)))
+        yield row(f"floor: lameenc MP3 of as much audio, {cores} cores", minutes, *measure(floor))
 
         if shutil.which("ffmpeg-normalize") and ffmpeg() and minutes <= 120:  # it runs at ~30x: 20 min an hour
             script = workdir / "normalize.sh"
@@ -184,11 +179,9 @@ def bench_build(minutes_list: list[float], workdir: Path) -> list[str]:
                 lines.append(f"ffmpeg-normalize {rec / file} -ei '-ss {_seconds(start)} {stop}' -nt ebu -t -20 "
                              f"-c:a libmp3lame -b:a 192k -ar 44100 -o {workdir}/norm-{n}.mp3 -f -q")
             script.write_text("\n".join(lines) + "\n")
-            rows.append(row("ffmpeg-normalize (2-pass EBU R128, libmp3lame 192k)", minutes,
-                            *measure(["bash", str(script)])))
+            yield row("ffmpeg-normalize (2-pass EBU R128, libmp3lame 192k)", minutes, *measure(["bash", str(script)]))
         shutil.rmtree(rec)
         shutil.rmtree(out)
-    return rows
 
 
 def _seconds(clock: str) -> float:

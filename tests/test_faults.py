@@ -93,10 +93,11 @@ def long_book(tmp_path_factory):
     return rec
 
 
-def _start_build(rec: Path, out: Path, jobs: int) -> subprocess.Popen:
+def _start_build(rec: Path, out: Path, jobs: int, m4b: bool = False) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out), "-j", str(jobs),
-                             "--no-m4b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                             "--m4b" if m4b else "--no-m4b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, start_new_session=True)
 
 
 def _tracks_done(out: Path) -> int:
@@ -130,15 +131,27 @@ def _named_tracks(out: Path) -> list[str]:
     return [Path(t["file"]).name for t in json.loads((out / "report.json").read_text())["tracks"]]
 
 
-@pytest.mark.parametrize("sig,jobs", [(signal.SIGINT, 2), (signal.SIGTERM, 2), (signal.SIGKILL, 1)])
+def _mtimes(out: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in out.rglob("*")}
+
+
+CTRL_C = "Ctrl-C"  # SIGINT to the whole process group, as a terminal sends it: workers and ffmpeg too
+
+
+@pytest.mark.parametrize("sig,jobs", [(signal.SIGINT, 2), (CTRL_C, 2), (signal.SIGTERM, 2), (signal.SIGKILL, 1)])
 def test_a_build_stopped_mid_render_leaves_complete_files_and_resumes(long_book, tmp_path, sig, jobs):
     out = tmp_path / "out"
-    proc = _start_build(long_book, out, jobs)
+    with_m4b = sig == CTRL_C and shutil.which("ffmpeg") is not None
+    proc = _start_build(long_book, out, jobs, m4b=with_m4b)
     deadline = time.monotonic() + 120
     while _tracks_done(out) == 0 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None, "the build ended before it could be stopped: make the test book longer"
-    proc.send_signal(sig)
+    if sig == CTRL_C:
+        os.killpg(proc.pid, signal.SIGINT)
+        sig = signal.SIGINT
+    else:
+        proc.send_signal(sig)
     stopped_at = time.monotonic()
     _, err = proc.communicate(timeout=30)
     if sig == signal.SIGKILL:
@@ -149,15 +162,15 @@ def test_a_build_stopped_mid_render_leaves_complete_files_and_resumes(long_book,
         lines = err.strip().splitlines()
         assert len(lines) == 1 and ("interrupted" in lines[0] or "stopped" in lines[0]), err
         assert _leftovers(out) == []
-        before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        before = _mtimes(out)
         time.sleep(1.0)
-        assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # no worker still writing
+        assert _mtimes(out) == before  # no worker (or ffmpeg) still writing
     finished = _tracks_done(out)
     assert 1 <= finished < 8
     assert not (out / "feed.xml").exists() and not (out / "report.json").exists()
     _assert_complete(out)
 
-    result = build(long_book, out, jobs=1, m4b=False)  # resume
+    result = build(long_book, out, jobs=1, m4b=with_m4b)  # resume
     assert result.reused >= finished
     assert len(_named_tracks(out)) == 8 and _leftovers(out) == []
     _assert_complete(out)
