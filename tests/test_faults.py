@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -228,13 +229,17 @@ def test_an_unusable_recording_stops_the_build_naming_it(tmp_path, small_book, s
     assert _visible(tmp_path / "out") == []  # nothing written that could be taken for a build
 
 
-def test_recordings_far_too_short_for_the_text(tmp_path, small_book):
+@pytest.mark.parametrize("words,message", [
+    (lambda n: "9" + n, "far too short for the text"),  # 40 words become 940 ...
+    (lambda n: "0", "far too long for the text"),  # ... or none but the headings'
+])
+def test_recordings_far_too_short_or_long_for_the_text(tmp_path, small_book, words, message):
     rec = tmp_path / "rec"
     _write_book(rec, small_book)
-    text = (rec / "manifest.yaml").read_text()
-    (rec / "manifest.yaml").write_text(text.replace("words: ", "words: 9"))  # 40 → 940 words ...
+    text = re.sub(r"words: (\d+)", lambda m: "words: " + words(m[1]), (rec / "manifest.yaml").read_text())
+    (rec / "manifest.yaml").write_text(text)
     code, _, err = _invoke(["build", str(rec), "--out", str(tmp_path / "out"), "-j", "1"])
-    assert code == 2 and "far too short for the text" in err and "--chapters" in err
+    assert code == 2 and message in err and ("--chapters" in err or "every chapter" in err)
     assert _visible(tmp_path / "out") == []
 
 
