@@ -42,9 +42,11 @@ class Limiter:
         self._audio = np.zeros((keep, channels))
         self._need = np.ones(keep)
         self.limited_samples = 0
+        self._ramp = np.arange(GAIN_STEP)[None, :] / GAIN_STEP
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        need = np.minimum(1.0, self.ceiling / np.maximum(np.abs(block).max(axis=1), 1e-12))
+        peak = np.abs(block[:, 0]) if block.shape[1] == 1 else np.abs(block).max(axis=1)
+        need = np.minimum(1.0, self.ceiling / np.maximum(peak, 1e-12))
         audio = np.concatenate([self._audio, block])
         needs = np.concatenate([self._need, need])
         total, n = len(audio), len(block)
@@ -71,8 +73,11 @@ class Limiter:
         ahead = minimum_filter1d(coarse, look + 1, origin=-(look // 2), mode="nearest")  # i..i+look
         held = minimum_filter1d(ahead, hold + 1, origin=hold // 2, mode="nearest")  # i-hold..i
         smooth = uniform_filter1d(held, look + 1, origin=look // 2, mode="nearest")  # mean of i-look..i
-        # back to samples: each coarse value holds for its step, then a linear ramp into the next
-        return np.interp(np.arange(n), np.arange(len(smooth)) * step, np.minimum(smooth, np.append(smooth[1:], 1.0)))
+        # back to samples: a linear ramp from each coarse value to the next (the grid is regular, so
+        # this is np.interp without its search), the last one held
+        values = np.minimum(smooth, np.append(smooth[1:], 1.0))
+        ahead = np.append(values[1:], values[-1])
+        return (values[:, None] + (ahead - values)[:, None] * self._ramp).ravel()[:n]
 
     def flush(self) -> np.ndarray:
         return self.process(np.zeros((self.look, self._audio.shape[1])))
@@ -80,7 +85,10 @@ class Limiter:
 
 def tpdf_dither(block: np.ndarray, rng: np.random.Generator, bits: int = 16) -> np.ndarray:
     """Quantise to `bits` with triangular dither: int16 samples, no truncation distortion."""
-    full = 2.0 ** (bits - 1)
-    noise = rng.random(block.shape, dtype=np.float32) - rng.random(block.shape, dtype=np.float32)  # ±1 LSB
-    scaled = np.round(block * full + noise)
-    return np.clip(scaled, -32768, 32767).astype(np.int16)
+    top = 2.0 ** (bits - 1)
+    scaled = block * top
+    scaled += rng.random(block.shape, dtype=np.float32)  # two uniform draws: triangular noise, ±1 LSB
+    scaled -= rng.random(block.shape, dtype=np.float32)
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -top, top - 1, out=scaled)
+    return scaled.astype(np.int16)
