@@ -132,7 +132,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes, cover[:2] if cover else None)
     sample = retail_sample_job(manifest, plan, timeline, jobs_list, paths, out, notes)
     m4b = _m4b_wanted(m4b, notes)
-    rendered, measured, keys, stale = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
+    renders = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
+    rendered, measured = renders.tracks, renders.measured
     result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
     result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
@@ -142,7 +143,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                 for t, r, a in zip(plan.tracks, rendered, measured)]
     if m4b:
         result.m4b = one_file_m4b(manifest, plan, [j.aac_path for j in jobs_list], out, paths[0].parent,
-                                  stage("m4b"), cache, keys)
+                                  stage("m4b"), cache, renders.keys)
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -158,6 +159,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "feed": str(out / "feed.xml"),
         "m4b": str(result.m4b) if result.m4b else None,
         "retail_sample": str(result.sample) if result.sample else None,
+        "retail_sample_levels": _levels(renders.sample, preset) if renders.sample else None,
         "blurb": str(out / "blurb.txt") if manifest.book.blurb else None,
         "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
                         "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
@@ -168,7 +170,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     }
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _remove_stale(cache, out, stale, keys)
+    _remove_stale(cache, out, renders.stale, renders.keys)
     cache.save()
     return result
 
@@ -233,16 +235,24 @@ def _m4b_wanted(wanted: bool | None, notes: list[str]) -> bool:
     return True
 
 
+@dataclass
+class _Rendered:
+    tracks: list[dict]  # what render_track returned (or the cache remembered), per track
+    measured: list[Analysis]  # each written track, measured
+    keys: list[str]  # each track's cache key
+    stale: list[str]  # tracks an earlier build made that this one does not
+    sample: Analysis | None = None  # the retail sample, measured
+
+
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
-                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None,
-                   ) -> tuple[list[dict], list[Analysis], list[str], list[str]]:
+                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None) -> _Rendered:
     """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
     it is done: a build stopped half-way resumes from the last finished track.
 
     `aac`: each track is also encoded to AAC for the M4B (kept in the cache by its key).
     `sample`: the retail sample, rendered with the tracks unless it is current.
-    Also returns the names of tracks an earlier build made that this one no longer makes; they
-    are removed only once the new feed and report are written."""
+    The tracks an earlier build made that this one no longer makes are returned, to be removed
+    only once the new feed and report are written."""
     keys = [job_key(j, digests) for j in jobs]
     names = [Path(j.out_path).name for j in jobs]
     stale = sorted(set(cache.index["tracks"]) - set(names))
@@ -259,14 +269,20 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     todo = [i for i in range(len(jobs)) if rendered[i] is None]
     todo.sort(key=lambda i: -_seconds(jobs[i]))  # longest first: no core left idle at the end
     batch = [jobs[i] for i in todo]
+    result = _Rendered(rendered, measured, keys, stale)
     sample_key = job_key(sample, digests) if sample else None
-    if sample and not cache.extra_is_current("retail_sample", sample_key, Path(sample.out_path)):
-        batch.append(sample)
+    if sample:
+        result.sample = cache.current_extra_analysis("retail_sample", sample_key, Path(sample.out_path))
+        if result.sample is None:
+            batch.append(sample)
 
-    def done(k: int, result: tuple[dict, Analysis]) -> None:
-        r, a = result
+    def done(k: int, finished: tuple[dict, Analysis]) -> None:
+        r, a = finished
         if k == len(todo):
-            cache.store_extra("retail_sample", sample_key, Path(r["path"]))
+            digest = cache.digest(Path(r["path"]))
+            cache.store_analysis(digest, a)
+            cache.store_extra("retail_sample", sample_key, Path(r["path"]), measured=digest)
+            result.sample = a
         else:
             i = todo[k]
             digest = cache.digest(Path(r["path"]))
@@ -278,7 +294,7 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     if batch:
         run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
                      jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
-    return rendered, measured, keys, stale
+    return result
 
 
 def _seconds(job: TrackJob) -> float:
@@ -314,25 +330,31 @@ def _r(v: float, digits: int = 2):
     return round(v, digits) if math.isfinite(v) else None
 
 
-def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:
+def _levels(a: Analysis, preset: Preset) -> dict:
+    """A written file's measured levels, and whether they meet the preset (and if not, why)."""
     from audiobook.analysis.compliance import evaluate
 
     findings = [f for f in evaluate(a, preset) if f.check not in ("dc_offset_percent",)]
+    return {"duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp),
+            "noise_floor_dbfs": _r(a.noise_floor_dbfs), "integrated_lufs": _r(a.integrated_lufs),
+            "meets_preset": all(f.passed for f in findings), "failures": [f.advice for f in findings if not f.passed]}
+
+
+def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:
+    levels = _levels(a, preset)
     return {
         "id": t.id,
         "title": t.title,
         "file": rendered["path"],
-        "duration_s": round(a.duration_s, 3),
+        "duration_s": levels.pop("duration_s"),
         "words": t.words,
         "spoken_words": t.spoken_words,
         "source_spans": [{"file": s.file, "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3)}
                          for s in t.spans],
         "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],
-        "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp), "noise_floor_dbfs": _r(a.noise_floor_dbfs),
-        "integrated_lufs": _r(a.integrated_lufs),
+        **{k: levels[k] for k in ("rms_dbfs", "peak_dbfs", "noise_floor_dbfs", "integrated_lufs")},
         "limited_samples": rendered["limited_samples"],
-        "meets_preset": all(f.passed for f in findings),
-        "failures": [f.advice for f in findings if not f.passed],
+        "meets_preset": levels["meets_preset"], "failures": levels["failures"],
     }
 
 

@@ -95,8 +95,16 @@ class BuildCache:
         return bool(entry and entry["key"] == key and entry["name"] == path.name and path.is_file()
                     and path.stat().st_size == entry["size"])
 
-    def store_extra(self, kind: str, key: str, path: Path) -> None:
-        self.index.setdefault("extras", {})[kind] = {"key": key, "name": path.name, "size": path.stat().st_size}
+    def store_extra(self, kind: str, key: str, path: Path, measured: str | None = None) -> None:
+        self.index.setdefault("extras", {})[kind] = {"key": key, "name": path.name, "size": path.stat().st_size,
+                                                     "measured": measured}
+
+    def current_extra_analysis(self, kind: str, key: str, path: Path) -> Analysis | None:
+        """The measurement of an extra that is current, or None (not current, or never measured)."""
+        if not self.extra_is_current(kind, key, path):
+            return None
+        measured = self.index["extras"][kind].get("measured")
+        return self.load_analysis(measured, path) if measured else None
 
 
 def text_key(*parts) -> str:

@@ -153,6 +153,8 @@ def test_credits_track_and_retail_sample(tmp_path):
     assert sample.pauses[-1].end_s == pytest.approx(sample.duration_s, abs=0.05)  # it ends in a pause
     assert sample.pauses[0].start_s == 0 and sample.pauses[0].duration_s <= 1.05  # opens on chapter 2's first word
     assert -23 <= sample.rms_dbfs <= -18
+    levels = json.loads(result.report_path.read_text())["retail_sample_levels"]  # ACX checks the sample too
+    assert levels["meets_preset"] and levels["rms_dbfs"] == pytest.approx(sample.rms_dbfs, abs=0.01)
 
 
 def test_rebuild_renders_only_what_changed(tmp_path):
@@ -164,8 +166,10 @@ def test_rebuild_renders_only_what_changed(tmp_path):
     first = build(rec, out, jobs=1, m4b=False)
     assert first.reused == 0
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp3")}
+    sample_levels = json.loads(first.report_path.read_text())["retail_sample_levels"]
     again = build(rec, out, jobs=1, m4b=False)
     assert again.reused == 3
+    assert json.loads(again.report_path.read_text())["retail_sample_levels"] == sample_levels  # from the cache
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.mp3")} == stamps  # not even rewritten
     text = (rec / "manifest.yaml").read_text().replace("title: Economic Growth and the Zigzags of the Leadership",
                                                        "title: Economic Growth")
