@@ -74,6 +74,7 @@ class WorkerPool:
             self._queue = ctx.SimpleQueue()
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_init,
                                              initargs=(self._queue,))
+            self._stopped = False
         return self._pool, self._queue
 
     def terminate(self) -> None:

@@ -139,7 +139,12 @@ def render_track(job: TrackJob) -> dict:
     """Render `job` to its file; returns what was done (frames, samples limited)."""
     out_path = Path(job.out_path)
     aac = AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db) if job.aac_path else None
-    encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed, aac=aac)
+    try:
+        encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed, aac=aac)
+    except BaseException:
+        if aac is not None:
+            aac.abort()  # its ffmpeg would wait for samples that never come
+        raise
     highpass = HighPass(job.rate, job.channels)
     limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
     extra = 10 ** (job.extra_gain_db / 20)
