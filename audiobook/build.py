@@ -115,8 +115,11 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
            chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None,
            m4b: bool | None, cover: tuple[bytes, str, list[str]] | None) -> BuildResult:
     cache = BuildCache(out)
-    digests = {str(p): cache.digest(p) for p in paths}
+    clock = _Stopwatch(started)
+    digests = cache.digests(paths, workers)
+    clock.lap("identifying_recordings")
     analyses = _cached_analyses(cache, paths, digests, stage("analysing"), workers)
+    clock.lap("analysing")
     refuse_silent(analyses)
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
@@ -124,6 +127,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     plan = make_plan(selected, timeline, names)
     notes = list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
     write_plan(plan, timeline, out / "plan.yaml")
+    clock.lap("planning")
     result = BuildResult(out=out, plan=plan, notes=notes)
     if plan_only:
         cache.save()
@@ -133,6 +137,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     sample = retail_sample_job(manifest, plan, timeline, jobs_list, paths, out, notes)
     m4b = _m4b_wanted(m4b, notes)
     renders = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
+    clock.lap("rendering")
     rendered, measured = renders.tracks, renders.measured
     result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
@@ -144,6 +149,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     if m4b:
         result.m4b = one_file_m4b(manifest, plan, [j.aac_path for j in jobs_list], out, paths[0].parent,
                                   stage("m4b"), cache, renders.keys)
+        clock.lap("m4b")
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
@@ -167,12 +173,26 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "tracks": result.tracks,
         "notes": notes,
         "build_seconds": round(time.perf_counter() - started, 2),
+        "stage_seconds": clock.laps,
     }
     result.report_path = out / "report.json"
     write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     _remove_stale(cache, out, renders.stale, renders.keys)
     cache.save()
     return result
+
+
+class _Stopwatch:
+    """Seconds per stage of the build, for the report."""
+
+    def __init__(self, started: float):
+        self.last = started
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 2)
+        self.last = now
 
 
 def refuse_silent(analyses: list[Analysis]) -> None:

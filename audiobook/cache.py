@@ -28,6 +28,15 @@ def _floats_back(d: dict) -> dict:
     return {k: (float("-inf") if v is None and "float" in str(hints.get(k, "")) else v) for k, v in d.items()}
 
 
+def file_digest(path: Path) -> str:
+    """BLAKE2b of the file's bytes (160 bits)."""
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 class BuildCache:
     def __init__(self, out: Path):
         self.dir = out / ".cache"
@@ -45,17 +54,30 @@ class BuildCache:
 
     # content digests --------------------------------------------------------------------
     def digest(self, path: Path) -> str:
-        st = path.stat()
-        known = self.index["digests"].get(str(path.resolve()))
-        if known and known["size"] == st.st_size and known["mtime_ns"] == st.st_mtime_ns:
-            return known["digest"]
-        h = hashlib.blake2b(digest_size=20)
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(1 << 22), b""):
-                h.update(chunk)
-        digest = h.hexdigest()
-        self.index["digests"][str(path.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "digest": digest}
-        return digest
+        return self.digests([path])[str(path)]
+
+    def digests(self, paths: list[Path], pool=None) -> dict[str, str]:
+        """Content digest of each file, by `str(path)`; those not known (by size and modification
+        time) are read on `pool`'s workers, all at once."""
+        found: dict[str, str] = {}
+        missing = []
+        for path in paths:
+            st = path.stat()
+            known = self.index["digests"].get(str(path.resolve()))
+            if known and known["size"] == st.st_size and known["mtime_ns"] == st.st_mtime_ns:
+                found[str(path)] = known["digest"]
+            else:
+                missing.append((path, st))
+        if missing:
+            from audiobook.parallel import run_parallel
+
+            fresh = run_parallel(file_digest, [p for p, _ in missing], total=len(missing), pool=pool,
+                                 jobs=None if pool else 1)
+            for (path, st), digest in zip(missing, fresh):
+                self.index["digests"][str(path.resolve())] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                                                              "digest": digest}
+                found[str(path)] = digest
+        return found
 
     # analyses ---------------------------------------------------------------------------
     def load_analysis(self, digest: str, path: Path) -> Analysis | None:

@@ -137,3 +137,28 @@ def test_build_folder_wrong_chapter_count_and_pace(good, tmp_path):
     code, failed = _failed([broken])
     checks = {f["check"] for f in failed}
     assert {"narration_pace", "every_chapter_a_track"} <= checks
+
+
+def _lame(seconds: float, kbps: int, seed: int) -> bytes:
+    enc = lameenc.Encoder()
+    enc.set_bit_rate(kbps)
+    enc.set_in_sample_rate(44100)
+    enc.set_channels(1)
+    pcm = (np.random.default_rng(seed).standard_normal(int(44100 * seconds)) * 3000).astype(np.int16)
+    return enc.encode(pcm.tobytes()) + enc.flush()
+
+
+def test_frame_count_does_not_depend_on_where_the_file_is_cut_for_reading(tmp_path):
+    """Frames that straddle two pieces of the read are followed, not resynchronised on noise:
+    the counts of a file made of two encodings are the sums of theirs, whatever the piece size."""
+    from audiobook.check.mp3frames import frame_bitrates
+
+    a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
+    a.write_bytes(_lame(50, 192, 1))  # 1.2 MB: more than one piece
+    b.write_bytes(_lame(20, 128, 2))
+    both = tmp_path / "both.mp3"
+    both.write_bytes(a.read_bytes() + b.read_bytes())
+    expected = {**frame_bitrates(a, piece=1 << 30), **frame_bitrates(b, piece=1 << 30)}
+    assert set(expected) == {192, 128} and expected[192] > 1900
+    for piece in (1 << 20, 100_003, 4_099, 700):
+        assert frame_bitrates(both, piece=piece) == expected, piece

@@ -95,12 +95,14 @@ class SampleStats:
 
     def update(self, block: np.ndarray) -> np.ndarray:
         """Take in `block` (frames, channels); the unweighted 10 ms frame powers it completes."""
-        self.peak = np.maximum(self.peak, np.abs(block).max(axis=0))
+        magnitude = np.abs(block)
+        self.peak = np.maximum(self.peak, magnitude.max(axis=0))
         self.sum += block.sum(axis=0, dtype=np.float64)
         power = np.einsum("ij,ij->i", block, block, dtype=np.float64) / self.channels
         self.sum_squares += float(power.sum())
         self.samples += len(block)
-        self.clipped += int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL))
+        if self.peak.max() >= CLIP_LEVEL:  # else nothing can be clipped
+            self.clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))
         return self.frames.update(power)
 
     @property

@@ -9,8 +9,8 @@ _BITRATES_V2_L3 = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
-def frame_bitrates(path: str | Path) -> dict[int, int]:
-    """{kbps: number of frames} over the whole file (Layer III), reading it in 1 MB pieces."""
+def frame_bitrates(path: str | Path, piece: int = 1 << 20) -> dict[int, int]:
+    """{kbps: number of frames} over the whole file (Layer III), reading it `piece` bytes at a time."""
     counts: dict[int, int] = {}
     with open(path, "rb") as f:
         head = f.read(10)
@@ -19,14 +19,15 @@ def frame_bitrates(path: str | Path) -> dict[int, int]:
             size = (head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9]
             start = 10 + size + (10 if head[5] & 0x10 else 0)
         f.seek(start)
-        buf = f.read(1 << 20)
+        buf = f.read(piece)
         pos = 0
         while True:
             if pos + 4 > len(buf):
-                more = f.read(1 << 20)
+                more = f.read(piece)
                 if not more:
                     break
-                buf, pos = buf[pos:] + more, 0
+                # a frame may end past this piece: then the next one starts inside the new piece
+                buf, pos = (buf[pos:] + more, 0) if pos < len(buf) else (more, pos - len(buf))
                 continue
             b1, b2, b3 = buf[pos + 1], buf[pos + 2], buf[pos + 3]
             if buf[pos] != 0xFF or (b1 & 0xE0) != 0xE0 or ((b1 >> 1) & 3) != 1:  # sync, Layer III

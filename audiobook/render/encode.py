@@ -14,7 +14,7 @@ import numpy as np
 import soundfile as sf
 
 from audiobook.files import TEMP_SUFFIX
-from audiobook.render.dsp import tpdf_dither
+from audiobook.render.dsp import Dither
 from audiobook.render.m4b import AacStream
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
@@ -29,7 +29,7 @@ class Encoder:
         """`aac`: also encode the same dithered samples to AAC, for the M4B (see render.m4b)."""
         self.path = Path(path)
         self.fmt = fmt
-        self.rng = np.random.default_rng(seed)
+        self.dither = Dither(np.random.default_rng(seed))
         self.aac = aac
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
         self.tmp = Path(tmp)
@@ -56,7 +56,7 @@ class Encoder:
             return
         self.frames += len(block)
         try:
-            pcm = tpdf_dither(block, self.rng) if self.fmt in ("mp3", "flac", "wav") or self.aac else None
+            pcm = self.dither.quantise(block) if self.fmt in ("mp3", "flac", "wav") or self.aac else None
             if self.aac is not None:
                 self.aac.write(pcm)
             if self._sf is None:

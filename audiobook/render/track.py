@@ -68,7 +68,7 @@ class _Expander:
         n = len(block) // self.frame * self.frame
         if n == 0:
             return block
-        power = np.mean(block[:n].reshape(-1, self.frame, block.shape[1]) ** 2, axis=(1, 2))
+        power = np.mean(np.square(block[:n].reshape(-1, self.frame, block.shape[1]), dtype=np.float64), axis=(1, 2))
         target = np.where(power < self.below, self.floor_gain, 1.0)
         gains = np.empty(len(target))
         g = self.gain
@@ -77,7 +77,7 @@ class _Expander:
             gains[i] = g
         self.gain = g
         ramp = np.interp(np.arange(len(block)), np.arange(len(gains)) * self.frame + self.frame / 2, gains)
-        return block * ramp[:, None]
+        return block * ramp.astype(np.float32)[:, None]
 
 
 def _read_span(span: SpanJob, rate: int, channels: int):
@@ -86,19 +86,20 @@ def _read_span(span: SpanJob, rate: int, channels: int):
     start = int(round(span.start_s * info.samplerate))
     stop = min(int(round(span.end_s * info.samplerate)), info.frames)
     resampler = Resampler(info.samplerate, rate, channels)
-    gain = 10 ** (span.gain_db / 20)
+    gain = np.float32(10 ** (span.gain_db / 20))
     block = int(info.samplerate * BLOCK_S)
     with sf.SoundFile(span.path) as f:
         f.seek(start)
         pos = start
         while pos < stop:
-            data = f.read(min(block, stop - pos), dtype="float64", always_2d=True)
+            data = f.read(min(block, stop - pos), dtype="float32", always_2d=True)
             if not len(data):
                 break
             pos += len(data)
             if data.shape[1] != channels:
                 data = data.mean(axis=1, keepdims=True) if channels == 1 else np.repeat(data[:, :1], channels, 1)
-            out = resampler.process(data * gain)
+            data *= gain
+            out = resampler.process(data)
             if len(out):
                 yield out
         tail = resampler.flush()
@@ -114,8 +115,8 @@ def _room_tone(span: SpanJob, rate: int, channels: int, seconds: float) -> np.nd
     if len(source) < 2 * fade + 1 or fade == 0:
         return np.resize(source, (n, channels))
     step = len(source) - fade
-    out = np.zeros((n + len(source), channels))
-    ramp = np.linspace(0.0, 1.0, fade)[:, None]
+    out = np.zeros((n + len(source), channels), dtype=np.float32)
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)[:, None]
     shaped = source.copy()
     shaped[:fade] *= np.sqrt(ramp)  # equal-power crossfades keep the noise level steady
     shaped[-fade:] *= np.sqrt(1 - ramp)
@@ -126,8 +127,8 @@ def _room_tone(span: SpanJob, rate: int, channels: int, seconds: float) -> np.nd
 
 def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
     k = min(n, int(rate * EDGE_FADE_S))
-    ramp = np.ones(n)
-    curve = np.sin(np.linspace(0, np.pi / 2, k)) ** 2
+    ramp = np.ones(n, dtype=np.float32)
+    curve = np.sin(np.linspace(0, np.pi / 2, k, dtype=np.float32)) ** 2
     if rising:
         ramp[:k] = curve
     else:
@@ -147,7 +148,7 @@ def render_track(job: TrackJob) -> dict:
         raise
     highpass = HighPass(job.rate, job.channels)
     limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
-    extra = 10 ** (job.extra_gain_db / 20)
+    extra = np.float32(10 ** (job.extra_gain_db / 20))
     def pad(seconds: float) -> None:
         if seconds > 0 and job.room_tone is not None:
             tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
@@ -191,8 +192,9 @@ def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra) 
     if expander is not None:
         y = expander.process(y)
     if first:
-        y = y * _fade(len(y), job.rate, rising=True)[:, None]
+        y *= _fade(len(y), job.rate, rising=True)[:, None]
     if last:
-        y = y * _fade(len(y), job.rate, rising=False)[:, None]
-    encoder.write(limiter.process(y * extra))
+        y *= _fade(len(y), job.rate, rising=False)[:, None]
+    y *= extra
+    encoder.write(limiter.process(y))
     report(len(block) / job.rate)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.signal import resample_poly
 
-from audiobook.render.dsp import HighPass, Limiter, tpdf_dither
+from audiobook.render.dsp import Dither, HighPass, Limiter
 from audiobook.render.resample import Resampler
 from audiobook.render.track import _Expander
 
@@ -18,22 +17,32 @@ def _stream(proc, x, step):
 
 @pytest.mark.parametrize("rates", [(48000, 44100), (22050, 44100), (44100, 44100), (96000, 44100)])
 def test_block_resampling_equals_resampling_at_once(rates):
-    x = np.random.default_rng(1).standard_normal((30011, 1))
+    import soxr
+
+    x = np.random.default_rng(1).standard_normal((30011, 1)).astype(np.float32)
     y = _stream(Resampler(*rates, 1), x, 4099)
     if rates[0] == rates[1]:
         assert np.array_equal(y, x)
         return
-    from fractions import Fraction
+    whole = soxr.resample(x, rates[0], rates[1], quality="HQ")
+    assert len(y) == len(whole) == round(len(x) * rates[1] / rates[0])
+    assert np.max(np.abs(y - whole)) < 1e-6
 
-    r = Fraction(rates[1], rates[0])
-    whole = resample_poly(x, r.numerator, r.denominator, axis=0)
-    assert len(y) == len(whole)
-    assert np.max(np.abs(y - whole)) < 1e-12
+
+@pytest.mark.parametrize("rate_in", [48000, 22050, 96000])
+def test_resampled_tone_lands_on_the_same_tone_at_the_new_rate(rate_in):
+    """A 1 kHz sine comes out as the same sine sampled at 44.1 kHz: no delay, no level change."""
+    seconds = 2.0
+    x = np.sin(2 * np.pi * 1000 * np.arange(int(rate_in * seconds)) / rate_in).astype(np.float32)[:, None]
+    y = _stream(Resampler(rate_in, 44100, 1), x, 5000)[:, 0]
+    expected = np.sin(2 * np.pi * 1000 * np.arange(len(y)) / 44100)
+    inner = slice(1000, -1000)  # the edges start and stop from silence
+    assert np.max(np.abs(y[inner] - expected[inner])) < 1e-5
 
 
 def test_limiter_never_exceeds_the_ceiling_and_leaves_quiet_audio_alone():
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((120000, 2)) * 0.05
+    x = (rng.standard_normal((120000, 2)) * 0.05).astype(np.float32)
     x[30000:30050] *= 30  # peaks far over
     x[90000] = 1.5
     lim = Limiter(44100, 2, 10 ** (-3.5 / 20))
@@ -71,7 +80,25 @@ def test_expander_turns_room_tone_down_but_never_to_silence():
     assert quiet == pytest.approx(-63, abs=0.5) and loud == pytest.approx(-20, abs=0.2)
 
 
-def test_dither_is_triangular_and_bounded():
-    x = np.zeros((100000, 1))
-    q = tpdf_dither(x, np.random.default_rng(4))
-    assert q.dtype == np.int16 and set(np.unique(q)) <= {-1, 0, 1}
+def test_dither_is_triangular_one_lsb_each_way():
+    """Silence comes out as TPDF noise of ±1 LSB: 0 three times in four, ±1 once in eight each."""
+    q = Dither(np.random.default_rng(4)).quantise(np.zeros((400000, 1), dtype=np.float32))
+    assert q.dtype == np.int16 and q.shape == (400000, 1)
+    values, counts = np.unique(q, return_counts=True)
+    assert values.tolist() == [-1, 0, 1]
+    assert counts / counts.sum() == pytest.approx([0.125, 0.75, 0.125], abs=0.005)
+
+
+@pytest.mark.parametrize("lsb", [0.3, -2.7, 1000.5])
+def test_dithered_quantiser_is_unbiased(lsb):
+    """On average the output is the input, even between two codes: no truncation distortion."""
+    x = np.full((300000, 2), lsb / 32768, dtype=np.float32)
+    q = Dither(np.random.default_rng(5)).quantise(x)
+    assert q.mean() == pytest.approx(lsb, abs=0.01)
+    assert np.all(np.abs(q - lsb) < 2)
+
+
+def test_dither_clips_at_full_scale_without_wrapping():
+    x = np.array([[1.0], [-1.0], [1.5], [-1.5], [0.99999]], dtype=np.float32)
+    q = Dither(np.random.default_rng(6)).quantise(x)[:, 0]
+    assert q[:4].tolist() == [32767, -32768, 32767, -32768] and q[4] > 32760
