@@ -31,7 +31,7 @@ from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
 from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
-from audiobook.render.extras import one_file_m4b, retail_sample_job
+from audiobook.render.extras import cut_sample, one_file_m4b, retail_sample_job
 from audiobook.render.jobs import track_description, track_jobs
 from audiobook.render.m4b import find_ffmpeg
 from audiobook.render.track import TrackJob, render_track
@@ -238,6 +238,8 @@ def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, st
 
 
 def render_and_measure(job: TrackJob) -> tuple[dict, Analysis]:
+    if job.cut_from:
+        return cut_sample(job)
     """Render one track, then measure the file as written (encoded, tagged): what listeners get."""
     rendered = render_track(job)
     return rendered, analyze_file(rendered["path"], keep_series=False)
@@ -293,16 +295,22 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     sample_key = job_key(sample, digests) if sample else None
     if sample:
         result.sample = cache.current_extra_analysis("retail_sample", sample_key, Path(sample.out_path))
-        if result.sample is None:
-            batch.append(sample)
+    sample_wanted = sample is not None and result.sample is None
+    if sample_wanted and not sample.cut_from:
+        batch.append(sample)
+
+    def sample_done(_k: int, finished: tuple[dict, Analysis]) -> None:
+        r, a = finished
+        digest = cache.digest(Path(r["path"]))
+        cache.store_analysis(digest, a)
+        cache.store_extra("retail_sample", sample_key, Path(r["path"]), measured=digest)
+        result.sample = a
+        cache.save()
 
     def done(k: int, finished: tuple[dict, Analysis]) -> None:
         r, a = finished
         if k == len(todo):
-            digest = cache.digest(Path(r["path"]))
-            cache.store_analysis(digest, a)
-            cache.store_extra("retail_sample", sample_key, Path(r["path"]), measured=digest)
-            result.sample = a
+            sample_done(k, finished)
         else:
             i = todo[k]
             digest = cache.digest(Path(r["path"]))
@@ -314,6 +322,9 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     if batch:
         run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
                      jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
+    if sample_wanted and sample.cut_from:  # from its finished track
+        run_parallel(render_and_measure, [sample], total=1, jobs=1 if workers is None else None, pool=workers,
+                     on_result=sample_done)
     return result
 
 

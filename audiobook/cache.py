@@ -152,6 +152,7 @@ def job_key(job, digests: dict[str, str]) -> str:
     spec = {"spans": [span(s) for s in job.spans], "fmt": job.fmt, "rate": job.rate, "channels": job.channels,
             "bitrate": job.bitrate_kbps, "ceiling": job.ceiling_dbfs, "extra": job.extra_gain_db,
             "pads": [job.pad_head_s, job.pad_tail_s], "tone": span(job.room_tone) if job.room_tone else None,
-            "tags": tags, "id3": job.id3_version, "version": __version__}
+            "tags": tags, "id3": job.id3_version, "version": __version__,
+            "cut": job.cut_s if job.cut_from else None}
     text = json.dumps(spec, sort_keys=True, default=lambda v: v if not isinstance(v, float) or math.isfinite(v) else str(v))
     return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_SUFFIX = ".part"  # every file being written is hidden as .NAME.XXXX.part until it is complete
@@ -16,13 +17,22 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write `data` to `path`: complete, or not at all; permissions as an ordinary file's."""
+    write_stream_atomic(path, [data])
+
+
+def write_stream_atomic(path: str | Path, chunks: Iterable[bytes], before_rename=None) -> None:
+    """Write `chunks` to `path`: complete, or not at all; permissions as an ordinary file's.
+    `before_rename(tmp_path)` may finish the file (tags) before it takes its name."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for chunk in chunks:
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
+        if before_rename is not None:
+            before_rename(Path(tmp))
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import mutagen.mp3
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -155,6 +156,12 @@ def test_credits_track_and_retail_sample(tmp_path):
     assert -23 <= sample.rms_dbfs <= -18
     levels = json.loads(result.report_path.read_text())["retail_sample_levels"]  # ACX checks the sample too
     assert levels["meets_preset"] and levels["rms_dbfs"] == pytest.approx(sample.rms_dbfs, abs=0.01)
+    # it is the opening of chapter 2's track, frame for frame: what a buyer hears is what they sampled
+    heard, _ = sf.read(result.sample, dtype="int16")
+    track, _ = sf.read(next((tmp_path / "out").glob("02 - *.mp3")), dtype="int16")
+    whole = len(heard) - 2 * 1152  # the last frame decodes without the one after it
+    assert len(track) > len(heard) and np.array_equal(heard[:whole], track[:whole])
+    assert mutagen.mp3.MP3(result.sample)["TIT2"].text[0].endswith("(retail sample)")
 
 
 def test_rebuild_renders_only_what_changed(tmp_path):

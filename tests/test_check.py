@@ -151,7 +151,7 @@ def _lame(seconds: float, kbps: int, seed: int) -> bytes:
 def test_frame_count_does_not_depend_on_where_the_file_is_cut_for_reading(tmp_path):
     """Frames that straddle two pieces of the read are followed, not resynchronised on noise:
     the counts of a file made of two encodings are the sums of theirs, whatever the piece size."""
-    from audiobook.check.mp3frames import frame_bitrates
+    from audiobook.mp3frames import frame_bitrates
 
     a, b = tmp_path / "a.mp3", tmp_path / "b.mp3"
     a.write_bytes(_lame(50, 192, 1))  # 1.2 MB: more than one piece

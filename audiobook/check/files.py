@@ -17,9 +17,9 @@ from mutagen.id3 import ID3, ID3NoHeaderError
 
 from audiobook.analysis import Analysis, analyze_files
 from audiobook.analysis.compliance import evaluate
-from audiobook.check.mp3frames import frame_bitrates
 from audiobook.errors import InputError
 from audiobook.files import clock
+from audiobook.mp3frames import frame_bitrates
 from audiobook.presets import Preset
 
 AUDIO = (".mp3", ".m4b", ".m4a", ".flac", ".ogg", ".opus", ".wav")

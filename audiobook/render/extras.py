@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from audiobook.cache import BuildCache, text_key
@@ -13,6 +14,8 @@ from audiobook.render.jobs import safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import TrackTags
+
+FRAMES_S = 0.06  # two MP3 frames at 44.1 kHz: a sample cut from its track may run this much longer
 
 
 def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
@@ -27,11 +30,12 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
         return None
     n = chosen[0]
     track, job = plan.tracks[n], jobs[n]
-    limit = track.start_s + o.retail_sample_max_s - TAIL_S
+    # what opens the track before its first span, and up to two MP3 frames more, count too
+    limit = track.start_s + o.retail_sample_max_s - TAIL_S - job.pad_head_s - FRAMES_S
     pauses = [g for g in timeline.gaps if track.speech_start_s < g.start_s < min(limit, track.end_s)
               and g.length_s >= 0.5]
     end = min(pauses[-1].start_s + min(TAIL_S, pauses[-1].length_s), track.end_s) if pauses else track.end_s
-    if end - track.start_s > o.retail_sample_max_s:
+    if end - track.start_s + job.pad_head_s + FRAMES_S > o.retail_sample_max_s:
         notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
         return None
     gains = {s.path: s for s in job.spans}
@@ -41,11 +45,63 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
     path = out / f"retail-sample{Path(job.out_path).suffix}"
     sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,
                       seed=0, extra_gain_db=job.extra_gain_db)
+    at = _track_time(job, spans[-1]) if spans else None
+    if job.fmt == "mp3" and at is not None:  # the track's own frames: no second rendering or encoding
+        sample.cut_from, sample.cut_s = job.out_path, at
     if job.tags is not None:
         sample.tags = TrackTags(title=f"{manifest.book.title} (retail sample)", album=manifest.book.title,
                                 artist=manifest.book.author, narrator=manifest.book.narrator,
                                 cover=job.tags.cover, cover_mime=job.tags.cover_mime)
     return sample
+
+
+def _track_time(job: TrackJob, last: SpanJob) -> float | None:
+    """Where the end of `last` (a span of the sample) falls in the rendered track, in seconds;
+    None if it falls in a stretch the track leaves out (the room tone trimmed at a join)."""
+    elapsed = job.pad_head_s
+    for span in job.spans:
+        if span.path == last.path and span.start_s - 1e-6 <= last.end_s <= span.end_s + 1e-6:
+            return elapsed + last.end_s - span.start_s
+        elapsed += span.end_s - span.start_s
+    return None
+
+
+LAME_DELAY = 1105  # samples before the first encoded one: LAME's encoder delay and the decoder's
+
+
+def cut_sample(job: TrackJob):
+    """Render `job` (the retail sample) by copying the opening frames of its finished MP3 track
+    (`job.cut_from`): the very audio of the track, tagged as the sample; then measure it.
+    Returns what `build.render_and_measure` does."""
+    from audiobook.analysis import analyze_file
+    from audiobook.files import write_stream_atomic
+    from audiobook.mp3frames import audio_start, frames
+    from audiobook.tags import write_tags
+
+    src, path = Path(job.cut_from), Path(job.out_path)
+    start, end, count = audio_start(src), None, 0
+    wanted = math.ceil((job.cut_s * job.rate + LAME_DELAY) / 1152) + 1  # and one for the decoder's overlap
+    for count, frame in enumerate(frames(src), 1):
+        end = frame.offset + frame.length
+        if count == wanted:
+            break
+
+    def chunks():
+        with open(src, "rb") as f:
+            f.seek(start)
+            left = (end or start) - start
+            while left > 0:
+                data = f.read(min(left, 1 << 20))
+                if not data:
+                    break
+                left -= len(data)
+                yield data
+
+    tag = (lambda tmp: write_tags(tmp, job.tags, job.id3_version, kind="mp3")) if job.tags else None
+    write_stream_atomic(path, chunks(), before_rename=tag)
+    measured = analyze_file(path, keep_series=False)
+    return {"path": str(path), "frames": int(round(measured.duration_s * job.rate)), "limited_samples": 0,
+            "duration_s": measured.duration_s, "cut_frames": count}, measured
 
 
 def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:

@@ -48,6 +48,8 @@ class TrackJob:
     tags: TrackTags | None = None  # written before the file takes its name; chapter ends from its length
     id3_version: int = 3
     aac_path: str | None = None  # also encode the track to AAC here, for the M4B
+    cut_from: str | None = None  # an MP3 made as the opening of this finished track (the retail sample) ...
+    cut_s: float = 0.0  # ... this many seconds of it
     stats: dict = field(default_factory=dict)
 
 
