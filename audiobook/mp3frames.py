@@ -38,10 +38,11 @@ def audio_start(path: str | Path) -> int:
     return 0
 
 
-def frames(path: str | Path, piece: int = 1 << 20) -> Iterator[Frame]:
-    """Every Layer III frame of the file, in order, reading it `piece` bytes at a time."""
+def frames(path: str | Path, piece: int = 1 << 20, start: int | None = None) -> Iterator[Frame]:
+    """Every Layer III frame of the file, in order, reading it `piece` bytes at a time; from
+    byte `start` (default: after the ID3v2 tag)."""
     with open(path, "rb") as f:
-        base = audio_start(path)  # file offset of buf[0]
+        base = audio_start(path) if start is None else start  # file offset of buf[0]
         f.seek(base)
         buf = f.read(piece)
         pos = 0

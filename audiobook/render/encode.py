@@ -16,6 +16,7 @@ import soundfile as sf
 from audiobook.files import TEMP_SUFFIX
 from audiobook.render.dsp import Dither
 from audiobook.render.m4b import AacStream
+from audiobook.render.mp3info import frame_bytes, info_frame
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
 EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "wav": ".wav"}
@@ -45,6 +46,8 @@ class Encoder:
             self._lame.set_channels(channels)
             self._lame.set_quality(3)  # LAME -q 3: high quality at twice the speed of -q 2 (scripts/bench.py encoders)
             self._sf = None
+            self._placeholder = frame_bytes(bitrate_kbps, rate)
+            self._file.write(bytes(self._placeholder))  # where the Info frame goes once the length is known
         else:
             formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS"),
                        "opus": ("OGG", "OPUS")}
@@ -74,6 +77,9 @@ class Encoder:
         try:
             if self._sf is None:
                 self._file.write(self._lame.flush())
+                self._file.flush()
+                self._file.seek(0)
+                self._file.write(info_frame(self.tmp, self.frames, skip=self._placeholder))
             else:
                 self._sf.close()
             self._file.flush()

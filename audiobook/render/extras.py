@@ -75,18 +75,29 @@ def cut_sample(job: TrackJob):
     Returns what `build.render_and_measure` does."""
     from audiobook.analysis import analyze_file
     from audiobook.files import write_stream_atomic
-    from audiobook.mp3frames import audio_start, frames
+    from audiobook.mp3frames import frames
+    from audiobook.render.mp3info import ENCODER_DELAY, frame_bytes, info_frame, is_info
     from audiobook.tags import write_tags
 
     src, path = Path(job.cut_from), Path(job.out_path)
-    start, end, count = audio_start(src), None, 0
+    start, end, count, per_frame = None, None, 0, 1152
     wanted = math.ceil((job.cut_s * job.rate + LAME_DELAY) / 1152) + 1  # and one for the decoder's overlap
-    for count, frame in enumerate(frames(src), 1):
+    for frame in frames(src):
+        if start is None:
+            start = frame.offset
+            if is_info(src, frame.offset):  # the track's own length: the sample gets its own
+                start += frame.length
+                continue
+        per_frame = frame.samples
         end = frame.offset + frame.length
+        count += 1
         if count == wanted:
             break
+    start = start if start is not None else 0
+    placeholder = frame_bytes(job.bitrate_kbps, job.rate)
 
     def chunks():
+        yield bytes(placeholder)
         with open(src, "rb") as f:
             f.seek(start)
             left = (end or start) - start
@@ -97,8 +108,14 @@ def cut_sample(job: TrackJob):
                 left -= len(data)
                 yield data
 
-    tag = (lambda tmp: write_tags(tmp, job.tags, job.id3_version, kind="mp3")) if job.tags else None
-    write_stream_atomic(path, chunks(), before_rename=tag)
+    def finish(tmp: Path) -> None:
+        info = info_frame(tmp, count * per_frame - ENCODER_DELAY, skip=placeholder)  # no padding: ends on a frame
+        with open(tmp, "r+b") as f:
+            f.write(info)
+        if job.tags:
+            write_tags(tmp, job.tags, job.id3_version, kind="mp3")
+
+    write_stream_atomic(path, chunks(), before_rename=finish)
     measured = analyze_file(path, keep_series=False)
     return {"path": str(path), "frames": int(round(measured.duration_s * job.rate)), "limited_samples": 0,
             "duration_s": measured.duration_s, "cut_frames": count}, measured

@@ -1,0 +1,94 @@
+"""The LAME "Info" frame at the head of a CBR MP3: its exact length, for players and decoders.
+
+LAME writes this frame itself when it writes the file; through the lameenc wheel it does
+not, so we do. It is a frame of the stream's own bitrate that holds no audio: a Xing
+header named "Info" (CBR) with the frame and byte counts and a seek table, then LAME's
+extension with the encoder delay and the padding at the end. With it, decoders (mpg123 in
+libsndfile, ffmpeg, browsers, Apple's) drop the delay and padding, so a track decodes to
+exactly the samples that were encoded, and tag readers know the stream is CBR and its
+length without guessing from the file size.
+
+Layout: the Xing header (http://gabriel.mp3-tech.org/mp3infotag.html, as LAME 3.100 writes
+it), big-endian, starting after the frame header and the side information.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from audiobook.mp3frames import frames
+
+ENCODER_DELAY = 576  # samples LAME puts before the first input sample (decoders add their own 529)
+LAME_VERSION = b"LAME3.100"  # the encoder lameenc wraps: decoders trust the delay and padding of LAME's tag
+_FLAGS = 0x0F  # frames, bytes, seek table, quality
+_CBR = 1  # the extension's "VBR method" for constant bitrate
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16 as LAME computes its tag's (polynomial 0x8005, reflected, from 0)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def frame_bytes(kbps: int, rate: int) -> int:
+    """Length of an unpadded Layer III frame: the placeholder the Info frame will fill."""
+    return (144 if rate >= 32000 else 72) * kbps * 1000 // rate
+
+
+def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
+    """The Info frame for the MP3 stream in `path` (audio frames only, from byte `skip`: the
+    placeholder), which holds `samples` encoded samples per channel."""
+    audio = list(frames(path, start=skip))
+    if not audio:
+        raise ValueError(f"{path}: no MP3 frames")
+    first = audio[0]
+    with open(path, "rb") as f:
+        f.seek(first.offset)
+        header = bytearray(f.read(4))
+    header[2] &= ~0x02  # no padding slot: the frame is exactly frame_bytes() long
+    length = frame_bytes(first.kbps, first.rate)
+    mono = (header[3] >> 6) == 3
+    mpeg1 = first.rate >= 32000
+    side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    total = length + sum(fr.length for fr in audio)
+    padding = max(0, len(audio) * first.samples - ENCODER_DELAY - samples)
+    xing = b"Info" + struct.pack(">III", _FLAGS, len(audio), total)
+    xing += bytes(int(i * 256 / 100) for i in range(100))  # CBR: bytes grow linearly with time
+    xing += struct.pack(">I", 0)  # quality: not recorded
+    source_rate = 0 if first.rate < 32000 else 1 if first.rate == 44100 else 2 if first.rate == 48000 else 3
+    lame = LAME_VERSION + struct.pack(
+        ">BBIHHBBBBBBBHIH",
+        _CBR,  # tag revision 0, VBR method
+        0,  # lowpass: not recorded
+        0, 0, 0,  # peak amplitude, radio and audiophile replay gain: none
+        0,  # encoding flags, ATH type
+        min(first.kbps, 255),
+        ENCODER_DELAY >> 4, ((ENCODER_DELAY & 0xF) << 4) | (padding >> 8), padding & 0xFF,
+        source_rate << 6 | (0 if mono else 1) << 2,  # source rate; stereo mode (mono, or stereo)
+        0,  # MP3 gain
+        0,  # surround, preset
+        total,  # music length: this frame and the audio
+        0)  # music CRC: not computed (decoders do not check it)
+    body = bytes(header) + bytes(side) + xing + lame
+    frame = bytearray(length)
+    frame[: len(body)] = body
+    frame[len(body): len(body) + 2] = struct.pack(">H", _crc16(bytes(frame[: len(body)])))
+    return bytes(frame)
+
+
+def is_info(path: str | Path, first_offset: int) -> bool:
+    """Whether the frame at `first_offset` is an Info (or Xing) frame rather than audio."""
+    with open(path, "rb") as f:
+        f.seek(first_offset)
+        head = f.read(40)
+    if len(head) < 40:
+        return False
+    mono = (head[3] >> 6) == 3
+    mpeg1 = (head[1] >> 3) & 3 == 3
+    side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    return head[4 + side: 8 + side] in (b"Info", b"Xing")
