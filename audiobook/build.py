@@ -237,12 +237,16 @@ def _cached_analyses(cache: BuildCache, paths: list[Path], digests: dict[str, st
     return found
 
 
-def render_and_measure(job: TrackJob) -> tuple[dict, Analysis]:
+def render_and_measure(job: TrackJob) -> tuple:
+    """Render one track, then measure the file as written (encoded, tagged): what listeners get.
+    A retail sample cut from the track (`job.then_cut`) is made and measured next, and returned third."""
     if job.cut_from:
         return cut_sample(job)
-    """Render one track, then measure the file as written (encoded, tagged): what listeners get."""
     rendered = render_track(job)
-    return rendered, analyze_file(rendered["path"], keep_series=False)
+    measured = analyze_file(rendered["path"], keep_series=False)
+    if job.then_cut is not None:
+        return rendered, measured, cut_sample(job.then_cut)
+    return rendered, measured
 
 
 def _m4b_wanted(wanted: bool | None, notes: list[str]) -> bool:
@@ -298,6 +302,10 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     sample_wanted = sample is not None and result.sample is None
     if sample_wanted and not sample.cut_from:
         batch.append(sample)
+    elif sample_wanted:  # cut by the worker that renders its track, right after it
+        for job in batch:
+            job.then_cut = sample if job.out_path == sample.cut_from else None
+        sample_wanted = not any(job.then_cut for job in batch)  # else its track is current: cut it afterwards
 
     def sample_done(_k: int, finished: tuple[dict, Analysis]) -> None:
         r, a = finished
@@ -307,8 +315,10 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
         result.sample = a
         cache.save()
 
-    def done(k: int, finished: tuple[dict, Analysis]) -> None:
-        r, a = finished
+    def done(k: int, finished: tuple) -> None:
+        if len(finished) == 3:
+            sample_done(k, finished[2])
+        r, a = finished[:2]
         if k == len(todo):
             sample_done(k, finished)
         else:

@@ -164,6 +164,24 @@ def test_credits_track_and_retail_sample(tmp_path):
     assert mutagen.mp3.MP3(result.sample)["TIT2"].text[0].endswith("(retail sample)")
 
 
+def test_retail_sample_alone_is_cut_again_from_its_current_track(tmp_path):
+    import shutil
+
+    rec = tmp_path / "rec"
+    shutil.copytree(DEMO, rec)
+    out = tmp_path / "out"
+    first = build(rec, out, jobs=1, m4b=False)
+    long = sf.info(first.sample).duration
+    manifest = rec / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("\noutput:\n", "\noutput:\n  retail_sample_max_s: 20.0\n"))
+    again = build(rec, out, jobs=1, m4b=False)
+    assert again.reused == 3  # no track rendered again ...
+    short = sf.info(again.sample).duration
+    assert short <= 20.0 < long  # ... but the sample is cut anew
+    levels = json.loads(again.report_path.read_text())["retail_sample_levels"]
+    assert levels["duration_s"] == pytest.approx(short, abs=0.01)
+
+
 def test_rebuild_renders_only_what_changed(tmp_path):
     import shutil
 

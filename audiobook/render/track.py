@@ -50,6 +50,7 @@ class TrackJob:
     aac_path: str | None = None  # also encode the track to AAC here, for the M4B
     cut_from: str | None = None  # an MP3 made as the opening of this finished track (the retail sample) ...
     cut_s: float = 0.0  # ... this many seconds of it
+    then_cut: TrackJob | None = None  # the retail sample to cut from this track once it is written
     stats: dict = field(default_factory=dict)
 
 
