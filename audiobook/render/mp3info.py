@@ -43,10 +43,13 @@ def frame_bytes(kbps: int, rate: int) -> int:
 def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     """The Info frame for the MP3 stream in `path` (audio frames only, from byte `skip`: the
     placeholder), which holds `samples` encoded samples per channel."""
-    audio = list(frames(path, start=skip))
-    if not audio:
+    first, count, audio_bytes = None, 0, 0
+    for frame in frames(path, start=skip):
+        first = first or frame
+        count += 1
+        audio_bytes += frame.length
+    if first is None:
         raise ValueError(f"{path}: no MP3 frames")
-    first = audio[0]
     with open(path, "rb") as f:
         f.seek(first.offset)
         header = bytearray(f.read(4))
@@ -55,9 +58,9 @@ def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     mono = (header[3] >> 6) == 3
     mpeg1 = first.rate >= 32000
     side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
-    total = length + sum(fr.length for fr in audio)
-    padding = max(0, len(audio) * first.samples - ENCODER_DELAY - samples)
-    xing = b"Info" + struct.pack(">III", _FLAGS, len(audio), total)
+    total = length + audio_bytes
+    padding = max(0, count * first.samples - ENCODER_DELAY - samples)
+    xing = b"Info" + struct.pack(">III", _FLAGS, count, total)
     xing += bytes(int(i * 256 / 100) for i in range(100))  # CBR: bytes grow linearly with time
     xing += struct.pack(">I", 0)  # quality: not recorded
     source_rate = 0 if first.rate < 32000 else 1 if first.rate == 44100 else 2 if first.rate == 48000 else 3
