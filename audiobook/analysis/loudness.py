@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import sosfilt
 
 from audiobook.analysis.frames import FrameEnergy
 from audiobook.analysis.kweighting import k_weighting_sos
@@ -32,13 +31,16 @@ class KWeightedEnergy:
     def __init__(self, sample_rate: int, channels: int, frame_len: int):
         # float32, as the blocks come: its rounding stays some 80 dB under the signal, and a
         # loudness reading moves by less than 0.001 dB (tests/analysis: against pyloudnorm)
+        from scipy.signal import sosfilt  # here, not at import: scipy.signal takes a second to load
+
+        self._sosfilt = sosfilt
         self.sos = k_weighting_sos(sample_rate).astype(np.float32)
         self._zi = np.zeros((self.sos.shape[0], 2, channels), dtype=np.float32)  # the meter starts from silence
         self.frames = FrameEnergy(frame_len)
 
     def update(self, block: np.ndarray) -> np.ndarray:
         """Filter `block` (frames, channels); the 10 ms frame powers it completes."""
-        y, self._zi = sosfilt(self.sos, block, axis=0, zi=self._zi)
+        y, self._zi = self._sosfilt(self.sos, block, axis=0, zi=self._zi)
         power = np.einsum("ij,ij->i", y, y, dtype=np.float64) if y.shape[1] > 1 else np.square(y[:, 0], dtype=np.float64)
         return self.frames.update(power)
 

@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import firwin
 
 from audiobook.analysis.frames import FrameEnergy
 
@@ -24,6 +23,8 @@ def oversampling_factor(sample_rate: int) -> int:
 def interpolation_phases(factor: int) -> np.ndarray:
     """Polyphase interpolation filter, shape (factor, TAPS_PER_PHASE): a Kaiser-windowed sinc low-pass
     at the original Nyquist frequency, with unity gain through every phase."""
+    from scipy.signal import firwin  # here, not at import: scipy.signal takes a second to load
+
     # odd length: the delay is a whole number of output samples, so one phase lands on the input samples
     h = firwin(factor * TAPS_PER_PHASE - 1, 1.0 / factor, window=("kaiser", 8.0)) * factor
     h = np.append(h, 0.0)

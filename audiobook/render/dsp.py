@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import butter, sosfilt
 
 HIGHPASS_HZ = 80.0  # below the voice: rumble, handling noise, DC
 LOOKAHEAD_S = 0.010  # attack and release ramps are as long: no clicks, no pumping
@@ -16,12 +14,15 @@ class HighPass:
     """Second-order Butterworth high-pass at 80 Hz (removes DC too), state kept across blocks."""
 
     def __init__(self, rate: int, channels: int, cutoff_hz: float = HIGHPASS_HZ):
+        from scipy.signal import butter, sosfilt  # here, not at import: scipy.signal takes a second to load
+
+        self._sosfilt = sosfilt
         # computed in float64: in float32 a filter this low rounds to within 80 dB of the signal
         self.sos = butter(2, cutoff_hz, btype="highpass", fs=rate, output="sos")
         self.zi = np.zeros((self.sos.shape[0], 2, channels))
 
     def process(self, block: np.ndarray) -> np.ndarray:
-        y, self.zi = sosfilt(self.sos, block, axis=0, zi=self.zi)
+        y, self.zi = self._sosfilt(self.sos, block, axis=0, zi=self.zi)
         return y.astype(np.float32)
 
 
@@ -70,6 +71,8 @@ class Limiter:
     def _gain(self, coarse: np.ndarray) -> np.ndarray:
         """The smoothed per-sample gain from the steps' needs: each step's value ramps linearly to
         the next one's (the grid is regular, so this is np.interp without its search)."""
+        from scipy.ndimage import minimum_filter1d, uniform_filter1d  # loaded once, on the first peak
+
         look, hold = max(1, self.look // GAIN_STEP), max(1, self.hold // GAIN_STEP)
         look += look % 2
         hold += hold % 2
