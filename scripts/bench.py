@@ -26,7 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from narration import has_espeak, write_book, write_narration  # noqa: E402
 
-# Runs a command from a small fresh interpreter and reports its wall time and peak RSS. Linux
+# Runs a command from a small fresh interpreter and reports its wall time, the peak RSS of the
+# command's own process, and the peak memory of the command with every process it starts (a
+# build's workers, their ffmpeg): their proportional set sizes (PSS: shared libraries counted
+# once, split among the processes mapping them) summed, sampled every 50 ms from /proc. Linux
 # keeps a process's peak RSS across exec, so launching straight from this (large) process
 # would charge our own memory to every tool measured.
 _LAUNCHER = """
@@ -37,18 +40,50 @@ if pid == 0:
     fd = os.open(os.devnull, os.O_RDWR)
     os.dup2(fd, 0); os.dup2(fd, 1)
     os.execvp(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)]))
+def pss(p):
+    try:
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+def tree_rss():
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    total = 0
+    for p in parents:
+        q = p
+        while q > 1 and q != pid:
+            q = parents.get(q, 0)
+        total += pss(p) if q == pid else 0
+    return total
+peak_tree = 0
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    peak_tree = max(peak_tree, tree_rss())
+    time.sleep(0.05)
+print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree / 2**20,
+                  os.waitstatus_to_exitcode(status)]))
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, float]:
-    """Run `cmd`; wall seconds and its peak RSS in MB."""
+def measure(cmd: list[str]) -> tuple[float, float, float]:
+    """Run `cmd`; wall seconds, its own process's peak RSS, and all its processes' peak PSS, in MB."""
     proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
-    wall, rss, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
     if code != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return wall, rss
+    return wall, rss, tree
 
 
 def ffmpeg() -> str | None:
@@ -57,8 +92,9 @@ def ffmpeg() -> str | None:
     return find_ffmpeg()
 
 
-def row(tool: str, minutes: float, wall: float, rss: float) -> str:
-    return f"| {tool:<44} | {minutes:>7.0f} | {wall:>8.2f} | {minutes * 60 / wall:>8.0f}x | {rss:>8.0f} |"
+def row(tool: str, minutes: float, wall: float, rss: float, tree: float) -> str:
+    return (f"| {tool:<44} | {minutes:>7.0f} | {wall:>8.2f} | {minutes * 60 / wall:>8.0f}x | {rss:>8.0f} "
+            f"| {tree:>16.0f} |")
 
 
 def bench_analysis(minutes_list: list[float], workdir: Path) -> Iterator[str]:
@@ -155,8 +191,7 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
         out = workdir / f"out-{minutes:g}"
         build = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)]
-        wall, rss = measure(build + ["--no-m4b"])
-        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, wall, rss)
+        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, *measure(build + ["--no-m4b"]))
         shutil.rmtree(out)
         if ffmpeg():
             yield row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build))
@@ -199,8 +234,8 @@ def main() -> None:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"input: {source} mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
-        print("| tool                                         | minutes |   wall s | realtime |  peak MB |")
-        print("|----------------------------------------------|--------:|---------:|---------:|---------:|")
+        print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
+        print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
