@@ -299,13 +299,14 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     sample_key = job_key(sample, digests) if sample else None
     if sample:
         result.sample = cache.current_extra_analysis("retail_sample", sample_key, Path(sample.out_path))
-    sample_wanted = sample is not None and result.sample is None
-    if sample_wanted and not sample.cut_from:
-        batch.append(sample)
-    elif sample_wanted:  # cut by the worker that renders its track, right after it
-        for job in batch:
-            job.then_cut = sample if job.out_path == sample.cut_from else None
-        sample_wanted = not any(job.then_cut for job in batch)  # else its track is current: cut it afterwards
+    cut_afterwards = False  # the sample alone, from its current track
+    if sample is not None and result.sample is None:
+        if not sample.cut_from:
+            batch.append(sample)
+        else:  # cut by the worker that renders its track, right after it
+            for job in batch:
+                job.then_cut = sample if job.out_path == sample.cut_from else None
+            cut_afterwards = not any(job.then_cut for job in batch)
 
     def sample_done(_k: int, finished: tuple[dict, Analysis]) -> None:
         r, a = finished
@@ -332,7 +333,7 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     if batch:
         run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
                      jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
-    if sample_wanted and sample.cut_from:  # from its finished track
+    if cut_afterwards:
         run_parallel(render_and_measure, [sample], total=1, jobs=1 if workers is None else None, pool=workers,
                      on_result=sample_done)
     return result

@@ -66,9 +66,6 @@ def _track_time(job: TrackJob, last: SpanJob) -> float | None:
     return None
 
 
-LAME_DELAY = 1105  # samples before the first encoded one: LAME's encoder delay and the decoder's
-
-
 def cut_sample(job: TrackJob):
     """Render `job` (the retail sample) by copying the opening frames of its finished MP3 track
     (`job.cut_from`): the very audio of the track, tagged as the sample; then measure it.
@@ -76,12 +73,13 @@ def cut_sample(job: TrackJob):
     from audiobook.analysis import analyze_file
     from audiobook.files import write_stream_atomic
     from audiobook.mp3frames import frames
-    from audiobook.render.mp3info import ENCODER_DELAY, frame_bytes, info_frame, is_info
+    from audiobook.render.mp3info import DECODER_DELAY, ENCODER_DELAY, frame_bytes, info_frame, is_info
     from audiobook.tags import write_tags
 
     src, path = Path(job.cut_from), Path(job.out_path)
     start, end, count, per_frame = None, None, 0, 1152
-    wanted = math.ceil((job.cut_s * job.rate + LAME_DELAY) / 1152) + 1  # and one for the decoder's overlap
+    # the frames that decode to the first cut_s seconds, counting the delays, and one for the decoder's overlap
+    wanted = math.ceil((job.cut_s * job.rate + ENCODER_DELAY + DECODER_DELAY) / 1152) + 1
     for frame in frames(src):
         if start is None:
             start = frame.offset

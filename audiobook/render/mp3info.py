@@ -19,7 +19,8 @@ from pathlib import Path
 
 from audiobook.mp3frames import frames
 
-ENCODER_DELAY = 576  # samples LAME puts before the first input sample (decoders add their own 529)
+ENCODER_DELAY = 576  # samples LAME puts before the first input sample ...
+DECODER_DELAY = 529  # ... and the ones every decoder adds in front of those
 LAME_VERSION = b"LAME3.100"  # the encoder lameenc wraps: decoders trust the delay and padding of LAME's tag
 _FLAGS = 0x0F  # frames, bytes, seek table, quality
 _CBR = 1  # the extension's "VBR method" for constant bitrate
@@ -56,8 +57,7 @@ def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     header[2] &= ~0x02  # no padding slot: the frame is exactly frame_bytes() long
     length = frame_bytes(first.kbps, first.rate)
     mono = (header[3] >> 6) == 3
-    mpeg1 = first.rate >= 32000
-    side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    side = _side_info_bytes(header)
     total = length + audio_bytes
     padding = max(0, count * first.samples - ENCODER_DELAY - samples)
     xing = b"Info" + struct.pack(">III", _FLAGS, count, total)
@@ -91,7 +91,12 @@ def is_info(path: str | Path, first_offset: int) -> bool:
         head = f.read(40)
     if len(head) < 40:
         return False
-    mono = (head[3] >> 6) == 3
-    mpeg1 = (head[1] >> 3) & 3 == 3
-    side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
+    side = _side_info_bytes(head)
     return head[4 + side: 8 + side] in (b"Info", b"Xing")
+
+
+def _side_info_bytes(header: bytes) -> int:
+    """Layer III side information after a frame's 4-byte header: where a Xing/Info header starts."""
+    mono = (header[3] >> 6) == 3
+    mpeg1 = (header[1] >> 3) & 3 == 3
+    return (17 if mono else 32) if mpeg1 else (9 if mono else 17)
