@@ -11,7 +11,7 @@ from audiobook.analysis.frames import FrameEnergy
 
 CLIP_LEVEL = 1.0 - 2.0 ** -15  # at or above: a full-scale sample (16-bit's largest code and beyond)
 TAPS_PER_PHASE = 24  # with a Kaiser window (beta 8): flat to 20 kHz at 48 kHz, images below -70 dB
-CHUNK = 256  # samples per chunk for the true-peak shortcut
+CHUNK = 64  # outputs per chunk for the true-peak shortcut; at least the taps (see _channel)
 PRODUCT_ROWS = 1 << 15  # interpolated at once: 32768 x 24 taps of float32, 3 MB
 
 
@@ -22,11 +22,18 @@ def oversampling_factor(sample_rate: int) -> int:
 
 def interpolation_phases(factor: int) -> np.ndarray:
     """Polyphase interpolation filter, shape (factor, TAPS_PER_PHASE): a Kaiser-windowed sinc low-pass
-    at the original Nyquist frequency, with unity gain through every phase."""
+    at the original Nyquist frequency, with unity gain through every phase; one phase is the input
+    samples themselves (exactly: a sinc is zero at the other samples)."""
+    if factor == 1:  # the signal is sampled finely enough already: its samples are its peaks
+        return np.eye(1, TAPS_PER_PHASE, TAPS_PER_PHASE // 2)
     from scipy.signal import firwin  # here, not at import: scipy.signal takes a second to load
 
     # odd length: the delay is a whole number of output samples, so one phase lands on the input samples
     h = firwin(factor * TAPS_PER_PHASE - 1, 1.0 / factor, window=("kaiser", 8.0)) * factor
+    centre = len(h) // 2
+    h /= h[centre]  # firwin's normalisation leaves it at 1.0000036 ...
+    h[centre % factor::factor] = 0.0  # ... and its zeros at 1e-17
+    h[centre] = 1.0
     h = np.append(h, 0.0)
     return h.reshape(TAPS_PER_PHASE, factor).T[:, ::-1].copy()
 
@@ -36,14 +43,16 @@ class TruePeak:
 
     The shortcut is exact: an interpolated value can exceed the largest input sample in
     reach of the filter by at most the filter's largest phase gain (sum of |taps|), so a
-    chunk whose neighbourhood cannot beat the running maximum is not interpolated.
+    chunk whose neighbourhood cannot beat the running maximum is not interpolated. The phase
+    that lands on the input samples is the samples themselves: the sample peak stands for it.
     """
 
     def __init__(self, sample_rate: int, channels: int):
         self.factor = oversampling_factor(sample_rate)
         self.phases = interpolation_phases(self.factor)
-        self.gain_bound = float(np.abs(self.phases).sum(axis=1).max())
-        self._matrix = self.phases.T.astype(np.float32).copy()  # (taps, phases): every phase in one product
+        between = [p for p in self.phases if not _is_identity(p)]  # the phases between the samples
+        self.gain_bound = float(np.abs(between).sum(axis=1).max()) if between else 1.0
+        self._matrix = np.array(between, dtype=np.float32).T.copy()  # (taps, phases): all in one product
         self.peak = np.zeros(channels)
         self._history = np.zeros((TAPS_PER_PHASE - 1, channels), dtype=np.float32)
 
@@ -51,23 +60,27 @@ class TruePeak:
         n = len(block)
         padded = np.concatenate([self._history, block])  # history: the filter's reach into the last block
         self._history = padded[-(TAPS_PER_PHASE - 1):]
-        if self.factor == 1:
+        if not self._matrix.size:
             self.peak = np.maximum(self.peak, np.abs(block).max(axis=0))
             return
         for ch in range(block.shape[1]):
             self._channel(padded[:, ch], n, ch)
 
     def _channel(self, padded: np.ndarray, n: int, ch: int) -> None:
-        abs_in = np.abs(padded)
-        self.peak[ch] = max(self.peak[ch], float(abs_in[TAPS_PER_PHASE - 1:].max()))
-        chunks = -(-n // CHUNK)
-        reach = np.zeros(chunks * CHUNK + TAPS_PER_PHASE - 1, dtype=np.float32)
-        reach[: len(abs_in)] = abs_in
-        # largest input each chunk's outputs can see: the chunk itself and the taps before it
-        chunk_max = sliding_window_view(reach, CHUNK + TAPS_PER_PHASE - 1)[::CHUNK][:chunks].max(axis=1)
-        candidates = np.flatnonzero(chunk_max * self.gain_bound > self.peak[ch])
-        if not len(candidates):
+        taps = TAPS_PER_PHASE
+        magnitude = np.abs(padded)
+        self.peak[ch] = max(self.peak[ch], float(magnitude[taps - 1:].max()))
+        # the samples big enough to lift an interpolated value above the running maximum (a little
+        # margin against rounding), and the chunks of outputs that see them: output j sees
+        # padded[j : j + taps], so sample k is seen by outputs k - taps + 1 .. k, in one chunk or two
+        big = np.flatnonzero(magnitude > self.peak[ch] / self.gain_bound * (1 - 1e-6))
+        if not len(big):
             return
+        chunks = -(-n // CHUNK)
+        seen = np.zeros(chunks, dtype=bool)
+        seen[np.minimum(big, n - 1) // CHUNK] = True
+        seen[np.maximum(big - (taps - 1), 0) // CHUNK] = True
+        candidates = np.flatnonzero(seen)
         windows = sliding_window_view(padded, TAPS_PER_PHASE)  # output j sees padded[j : j + taps]
         if len(candidates) > chunks // 2:  # most of the block: interpolate it all
             outputs = np.arange(n)
@@ -80,6 +93,11 @@ class TruePeak:
 
     def result(self) -> np.ndarray:
         return self.peak
+
+
+def _is_identity(phase: np.ndarray) -> bool:
+    """A phase that is one tap of 1 (the input sample itself) and zeros elsewhere."""
+    return int(np.count_nonzero(phase)) == 1 and float(phase.max()) == 1.0
 
 
 class SampleStats:

@@ -73,3 +73,25 @@ def test_matches_ffmpeg_ebur128(write_audio, kind):
     integrated, peak = _ffmpeg_ebur128(path)
     assert a.integrated_lufs == pytest.approx(integrated, abs=0.1)
     assert a.true_peak_dbtp == pytest.approx(peak, abs=0.2)
+
+
+@pytest.mark.parametrize("fs", [44100, 64000, 96000])
+def test_one_phase_is_the_samples_themselves(fs):
+    """The phase landing on the input samples reproduces them exactly: the sample peak stands for it."""
+    meter = TruePeak(fs, 1)
+    phases = interpolation_phases(meter.factor)
+    x = np.random.default_rng(3).standard_normal(4000).astype(np.float32) * 0.1
+    padded = np.concatenate([np.zeros(TAPS_PER_PHASE - 1, np.float32), x])
+    outputs = np.lib.stride_tricks.sliding_window_view(padded, TAPS_PER_PHASE) @ phases.T
+    lag = TAPS_PER_PHASE - 1 - TAPS_PER_PHASE // 2  # the filter's delay, in input samples
+    on_samples = [p for p in range(meter.factor) if np.array_equal(outputs[lag:, p], x[:len(x) - lag])]
+    assert len(on_samples) == 1
+    assert meter._matrix.shape == (TAPS_PER_PHASE, meter.factor - 1)  # the others are interpolated
+
+
+def test_recordings_sampled_at_192_khz_read_their_sample_peak(write_audio):
+    # BS.1770-4 oversamples to 176.4 kHz or more: at 192 kHz the samples are fine enough already
+    x = _faded(sine(1000, 1, fs=192000, peak_dbfs=-6.0), 192000)
+    a = analyze_file(write_audio(x, fs=192000))
+    assert a.true_peak_dbtp == pytest.approx(a.sample_peak_dbfs)
+    assert a.true_peak_dbtp == pytest.approx(-6.0, abs=0.01)
