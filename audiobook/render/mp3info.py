@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from audiobook.mp3frames import frames
+from audiobook.mp3frames import Frame, frames
 
 ENCODER_DELAY = 576  # samples LAME puts before the first input sample ...
 DECODER_DELAY = 529  # ... and the ones every decoder adds in front of those
@@ -44,13 +44,10 @@ def frame_bytes(kbps: int, rate: int) -> int:
 def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     """The Info frame for the MP3 stream in `path` (audio frames only, from byte `skip`: the
     placeholder), which holds `samples` encoded samples per channel."""
-    first, count, audio_bytes = None, 0, 0
-    for frame in frames(path, start=skip):
-        first = first or frame
-        count += 1
-        audio_bytes += frame.length
+    first = next(frames(path, start=skip), None)
     if first is None:
         raise ValueError(f"{path}: no MP3 frames")
+    count, audio_bytes = cbr_frame_count(path, first)
     with open(path, "rb") as f:
         f.seek(first.offset)
         header = bytearray(f.read(4))
@@ -82,6 +79,23 @@ def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     frame[: len(body)] = body
     frame[len(body): len(body) + 2] = struct.pack(">H", _crc16(bytes(frame[: len(body)])))
     return bytes(frame)
+
+
+def cbr_frame_count(path: str | Path, first: Frame) -> tuple[int, int]:
+    """(frames, bytes) of the CBR stream that starts with `first` and runs to the end of the file.
+
+    CBR frames differ only by the one padding byte the encoder adds to some of them to keep
+    the mean length exact (626.94 bytes at 192 kbps, 44.1 kHz), so the byte count divided by
+    that mean is the frame count, give or take under a byte: no need to walk the frames.
+    A stream that does not add up (another bitrate inside, junk) is walked instead.
+    """
+    audio_bytes = Path(path).stat().st_size - first.offset
+    mean = first.samples / 8 * first.kbps * 1000 / first.rate
+    count = round(audio_bytes / mean)
+    if abs(count * mean - audio_bytes) < 1:
+        return count, audio_bytes
+    walked = list(frames(path, start=first.offset))
+    return len(walked), sum(f.length for f in walked)
 
 
 def is_info(path: str | Path, first_offset: int) -> bool:

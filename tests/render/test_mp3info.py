@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 
 import mutagen.mp3
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from audiobook.mp3frames import frame_bitrates
+from audiobook.mp3frames import frame_bitrates, frames
 from audiobook.render.encode import Encoder
 
 RATE = 44100
@@ -62,3 +63,26 @@ def test_ffmpeg_decodes_exactly_the_samples_encoded(tmp_path):
     assert len(decoded) == samples
     inner = slice(2000, samples - 2000)
     assert np.max(np.abs(decoded[inner] - 0.970 * x[inner])) < 0.02
+
+
+@pytest.mark.parametrize("rate,kbps,channels", [(44100, 192, 1), (44100, 128, 2), (48000, 320, 1), (32000, 192, 1),
+                                                (22050, 64, 1), (24000, 160, 2)])
+def test_the_info_frame_counts_what_a_walk_over_the_frames_finds(tmp_path, rate, kbps, channels):
+    """The frame and byte counts come from the file's size (CBR frames differ by padding bytes alone):
+    they must match counting the frames one by one, at every length and frame size."""
+    rng = np.random.default_rng(rate + kbps)
+    for seconds in (0.05, 1.0, 7.3):
+        path = tmp_path / f"t-{seconds}.mp3"
+        enc = Encoder(path, "mp3", rate, channels, kbps, seed=2)
+        enc.write((rng.standard_normal((int(rate * seconds), channels)) * 0.1).astype(np.float32))
+        enc.close()
+        walked = list(frames(path))
+        info, audio = walked[0], walked[1:]
+        with open(path, "rb") as f:
+            f.seek(info.offset)
+            head = f.read(info.length)
+        at = head.index(b"Info")
+        count, total = struct.unpack(">II", head[at + 8:at + 16])
+        assert count == len(audio)
+        assert total == info.length + sum(a.length for a in audio)
+        assert {a.kbps for a in walked} == {kbps}
