@@ -6,22 +6,29 @@ import numpy as np
 
 
 class FrameEnergy:
-    """Mean of a per-sample quantity over consecutive frames of `frame_len` samples.
+    """Mean square (summed over channels) of consecutive frames of `frame_len` samples.
 
-    `update()` returns the frames it completed; the samples of an unfinished frame wait
-    for the next block.
+    `update(block)` returns the frames the block completed; the samples of an unfinished
+    frame wait for the next block. Each frame's squares are summed in float32 (441 of them:
+    a relative error under 1e-5, 0.0001 dB) and the frames kept in float64: a frame at a
+    time, numpy's fastest way to it.
     """
 
     def __init__(self, frame_len: int):
         self.frame_len = frame_len
-        self._rest = np.zeros(0, dtype=np.float64)
+        self._rest: np.ndarray | None = None
 
-    def update(self, values: np.ndarray) -> np.ndarray:
-        data = np.concatenate([self._rest, values]) if len(self._rest) else values
+    def update(self, block: np.ndarray) -> np.ndarray:
+        data = np.concatenate([self._rest, block]) if self._rest is not None and len(self._rest) else block
         n = len(data) // self.frame_len
-        frames = data[: n * self.frame_len].reshape(n, self.frame_len).mean(axis=1, dtype=np.float64)
-        self._rest = np.array(data[n * self.frame_len:], dtype=np.float64)
-        return frames
+        body = np.ascontiguousarray(data[: n * self.frame_len]).reshape(n, -1)  # a frame's samples, every channel
+        sums = np.einsum("ij,ij->i", body, body).astype(np.float64)
+        self._rest = data[n * self.frame_len:].copy()
+        return sums / self.frame_len
+
+    def pending_sum(self) -> float:
+        """Sum of squares of the samples waiting for their frame to be completed."""
+        return float(np.square(self._rest, dtype=np.float64).sum()) if self._rest is not None else 0.0
 
 
 class FrameLevels:

@@ -106,7 +106,7 @@ class SampleStats:
     def __init__(self, channels: int, frame_len: int):
         self.peak = np.zeros(channels)
         self.sum = np.zeros(channels)
-        self.sum_squares = 0.0
+        self.sum_squares = 0.0  # of the frames completed; mean_square adds the samples after them
         self.samples = 0
         self.clipped = 0
         self.frames = FrameEnergy(frame_len)
@@ -114,15 +114,15 @@ class SampleStats:
 
     def update(self, block: np.ndarray) -> np.ndarray:
         """Take in `block` (frames, channels); the unweighted 10 ms frame powers it completes."""
-        magnitude = np.abs(block)
-        self.peak = np.maximum(self.peak, magnitude.max(axis=0))
-        self.sum += block.sum(axis=0, dtype=np.float64)
-        power = np.einsum("ij,ij->i", block, block, dtype=np.float64) / self.channels
-        self.sum_squares += float(power.sum())
+        self.peak = np.maximum(self.peak, np.maximum(block.max(axis=0), -block.min(axis=0)))
+        for ch in range(self.channels):  # one channel at a time: float32 sums are pairwise, exact enough
+            self.sum[ch] += float(block[:, ch].sum())
         self.samples += len(block)
         if self.peak.max() >= CLIP_LEVEL:  # else nothing can be clipped
-            self.clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))
-        return self.frames.update(power)
+            self.clipped += int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL))
+        power = self.frames.update(block) / self.channels
+        self.sum_squares += float(power.sum()) * self.frames.frame_len
+        return power
 
     @property
     def dc_offset(self) -> np.ndarray:
@@ -131,4 +131,5 @@ class SampleStats:
 
     @property
     def mean_square(self) -> float:
-        return self.sum_squares / max(self.samples, 1)
+        total = self.sum_squares + self.frames.pending_sum() / self.channels
+        return total / max(self.samples, 1)
