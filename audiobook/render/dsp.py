@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 HIGHPASS_HZ = 80.0  # below the voice: rumble, handling noise, DC
@@ -32,59 +34,88 @@ class Limiter:
     Each sample's gain is the smallest that any sample in the next 10 ms needs, held for 80 ms
     and then smoothed by a moving average as long as the look-ahead: every window that the
     average takes in covers the sample itself, so the gain is always low enough, and is
-    already down when the peak arrives. Output lags input by the look-ahead; `flush()`
-    returns the rest.
+    already down when the peak arrives.
 
-    The gain curve is worked out on 32-sample steps (their largest peak); blocks with no
-    peak over the ceiling in reach pass untouched.
+    The gain curve is worked out on 32-sample steps (their largest peak) from the samples over
+    the ceiling alone, and applied only where it is below 1; blocks with no peak over the
+    ceiling in reach pass untouched. The steps lie on a fixed grid of the stream, and a sample
+    leaves only once every step its gain depends on is complete, so the gain is the same
+    whatever the blocks' lengths: no jump where two blocks meet.
+
+    The samples come out as they went in, in time: the first `process` calls return fewer
+    samples than they are given (they are held back for the look-ahead) and `flush()` returns
+    the rest.
     """
 
     def __init__(self, rate: int, channels: int, ceiling: float):
         self.ceiling = ceiling
         self._ceiling = np.float32(ceiling) * np.float32(1 - 2 ** -20)  # float32 rounding stays under it
-        self.look = 2 * max(1, int(rate * LOOKAHEAD_S) // 2)  # even: the filters' windows line up exactly
-        self.hold = 2 * max(1, int(rate * RELEASE_S) // 2)
-        self._audio = np.zeros((2 * self.look + self.hold, channels), dtype=np.float32)
+        # in steps, even: the filters' windows line up exactly
+        self._look = 2 * max(1, math.ceil(rate * LOOKAHEAD_S / GAIN_STEP / 2))
+        self._hold = 2 * max(1, math.ceil(rate * RELEASE_S / GAIN_STEP / 2))
+        # held back: a sample's gain reads the steps up to look + 2 after its own, all complete
+        self.delay = (self._look + 4) * GAIN_STEP
+        # kept before the samples leaving: their gains read the steps back to look + hold before theirs
+        self._history = (self._look + self._hold + 2) * GAIN_STEP
+        self._audio = np.zeros((self._history + self.delay, channels), dtype=np.float32)  # from silence
+        self._unprimed = self.delay  # the silence in front of the stream: never leaves
         self.limited_samples = 0
         self._ramp = (np.arange(GAIN_STEP)[None, :] / GAIN_STEP).astype(np.float32)
 
     def process(self, block: np.ndarray) -> np.ndarray:
         audio = np.concatenate([self._audio, block.astype(np.float32, copy=False)])
-        keep, total, n = len(self._audio), len(audio), len(block)
-        self._audio = audio[total - keep:]
-        first = total - self.look - n  # the samples that leave now: first .. first + n
+        total, n = len(audio), len(block)
+        first = len(self._audio) - self.delay  # the samples that leave now: first .. first + n
+        start = (first + n - self._history) // GAIN_STEP * GAIN_STEP  # on the grid: audio[0] always is
+        self._audio = audio[start:].copy()  # a copy: the samples leaving now are scaled in place
+        result = self._limit(audio, first, n)
+        skip = min(self._unprimed, len(result))
+        self._unprimed -= skip
+        return result[skip:]
+
+    def _limit(self, audio: np.ndarray, first: int, n: int) -> np.ndarray:
         result = audio[first:first + n]
-        magnitude = np.abs(audio) if audio.shape[1] > 1 else np.abs(audio[:, 0])
-        if magnitude.max() <= self.ceiling:
+        if max(float(audio.max()), -float(audio.min())) <= self.ceiling:
             return result
-        if magnitude.ndim > 1:
-            magnitude = magnitude.max(axis=1)
-        peaks = np.pad(magnitude, (0, (-total) % GAIN_STEP)).reshape(-1, GAIN_STEP).max(axis=1)
-        gain = self._gain(self._ceiling / np.maximum(peaks, self._ceiling))[first:first + n]
-        # and never above what the sample itself needs
-        part = magnitude[first:first + n]
-        np.maximum(part, self._ceiling, out=part)
-        np.minimum(gain, np.divide(self._ceiling, part, out=part), out=gain)
+        # the samples over the ceiling, and the largest of each step's
+        flat = np.flatnonzero(np.abs(audio.ravel()) > self._ceiling)
+        rows, magnitude = flat // audio.shape[1], np.abs(audio.ravel()[flat])
+        peaks = np.zeros(-(-len(audio) // GAIN_STEP), dtype=np.float32)
+        np.maximum.at(peaks, rows // GAIN_STEP, magnitude)
+        values = self._gain(self._ceiling / np.maximum(peaks, self._ceiling))
+        following = np.append(values[1:], values[-1])
+        # the gain ramps from each step's value to the next one's; where both are 1 it is 1
+        steps = first // GAIN_STEP + np.flatnonzero(np.minimum(values, following)[first // GAIN_STEP:
+                                                                                  (first + n - 1) // GAIN_STEP + 1] < 1)
+        if not len(steps):
+            return result
+        lo, hi = steps[0], steps[-1] + 1
+        ramp = (values[lo:hi, None] + (following[lo:hi] - values[lo:hi])[:, None] * self._ramp).ravel()
+        a, b = max(first, lo * GAIN_STEP), min(first + n, hi * GAIN_STEP)  # the span, in `audio`'s samples
+        gain = ramp[a - lo * GAIN_STEP: b - lo * GAIN_STEP]
+        # and never above what a sample itself needs
+        inside = (rows >= a) & (rows < b)
+        need = np.ones(b - a, dtype=np.float32)
+        np.minimum.at(need, rows[inside] - a, self._ceiling / magnitude[inside])
+        np.minimum(gain, need, out=gain)
         self.limited_samples += int(np.count_nonzero(gain < 0.9999))
-        return result * gain[:, None]
+        result[a - first: b - first] *= gain[:, None]
+        return result
 
     def _gain(self, coarse: np.ndarray) -> np.ndarray:
-        """The smoothed per-sample gain from the steps' needs: each step's value ramps linearly to
-        the next one's (the grid is regular, so this is np.interp without its search)."""
+        """Each step's gain from the steps' needs: the smallest need in the next 10 ms, held for
+        80 ms, smoothed; the per-sample gain ramps linearly from each step's value to the next's."""
         from scipy.ndimage import minimum_filter1d, uniform_filter1d  # loaded once, on the first peak
 
-        look, hold = max(1, self.look // GAIN_STEP), max(1, self.hold // GAIN_STEP)
-        look += look % 2
-        hold += hold % 2
+        look, hold = self._look, self._hold
         ahead = minimum_filter1d(coarse, look + 1, origin=-(look // 2), mode="nearest")  # i..i+look
         held = minimum_filter1d(ahead, hold + 1, origin=hold // 2, mode="nearest")  # i-hold..i
         smooth = uniform_filter1d(held, look + 1, origin=look // 2, mode="nearest")  # mean of i-look..i
-        values = np.minimum(smooth, np.append(smooth[1:], 1.0)).astype(np.float32)
-        following = np.append(values[1:], values[-1])
-        return (values[:, None] + (following - values)[:, None] * self._ramp).ravel()
+        return np.minimum(smooth, np.append(smooth[1:], 1.0)).astype(np.float32)
 
     def flush(self) -> np.ndarray:
-        return self.process(np.zeros((self.look, self._audio.shape[1]), dtype=np.float32))
+        """The samples still held back."""
+        return self.process(np.zeros((self.delay, self._audio.shape[1]), dtype=np.float32))
 
 
 DITHER_TABLE = 1 << 18  # samples of noise drawn once: 6 s at 44.1 kHz, 1 MB

@@ -46,7 +46,7 @@ def test_limiter_never_exceeds_the_ceiling_and_leaves_quiet_audio_alone():
     x[30000:30050] *= 30  # peaks far over
     x[90000] = 1.5
     lim = Limiter(44100, 2, 10 ** (-3.5 / 20))
-    y = _stream(lim, x, 7000)[lim.look:]
+    y = _stream(lim, x, 7000)
     assert len(y) == len(x)
     assert np.abs(y).max() <= 10 ** (-3.5 / 20) + 1e-12
     assert np.array_equal(y[:25000], x[:25000]) and np.array_equal(y[100000:], x[100000:])
@@ -102,3 +102,24 @@ def test_dither_clips_at_full_scale_without_wrapping():
     x = np.array([[1.0], [-1.0], [1.5], [-1.5], [0.99999]], dtype=np.float32)
     q = Dither(np.random.default_rng(6)).quantise(x)[:, 0]
     assert q[:4].tolist() == [32767, -32768, 32767, -32768] and q[4] > 32760
+
+
+@pytest.mark.parametrize("block", [333, 4410, 44100])
+def test_limiter_gain_is_one_for_both_channels_at_any_block_size(block):
+    """Peaks in one channel, across block joins: both channels take the same smooth gain, and only
+    around the peaks; the ceiling holds everywhere."""
+    rng = np.random.default_rng(block)
+    x = (rng.standard_normal((60000, 2)) * 0.1).astype(np.float32)
+    at = rng.integers(500, 59000, 40)
+    x[at, 1] = rng.uniform(0.8, 2.0, 40).astype(np.float32) * rng.choice([-1, 1], 40)
+    ceiling = 10 ** (-3.5 / 20)
+    lim = Limiter(44100, 2, ceiling)
+    y = _stream(lim, x, block)
+    assert np.abs(y).max() <= ceiling
+    gain = y / x
+    assert np.allclose(gain[:, 0], gain[:, 1], atol=1e-6)  # linked: the image does not move
+    assert gain.max() <= 1.0 + 1e-6 and np.abs(np.diff(gain[:, 0])).max() < 0.003  # a ramp: 0.03 dB a sample at most
+    far = np.ones(len(x), dtype=bool)  # over 100 ms from every peak: untouched
+    for a in at:
+        far[max(0, a - 4410):a + 4410] = False
+    assert np.array_equal(y[far], x[far])
