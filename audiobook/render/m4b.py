@@ -144,15 +144,16 @@ def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str]
         written = 0
         with open(audio, "wb") as joined:
             for t in tracks:
-                # each stream opens with the encoder's 1024 samples of priming: the track starts after them
-                start = (written + PRIMING) / rate if written else 0.0
+                # each stream opens with the encoder's 1024 samples of priming (ADTS cannot say so, and
+                # they play): the track starts after them; the book's first chapter still opens the file
+                start = (written + PRIMING) / rate
                 written += _copy_adts(Path(t.path), joined)
                 report(1.0)
                 end = written / rate
                 marks = t.markers or [(0.0, t.title)]
                 for i, (at, title) in enumerate(marks):
                     stop = start + marks[i + 1][0] if i + 1 < len(marks) else end
-                    chapters.append((start + at, min(stop, end), title))
+                    chapters.append((start + at if chapters else 0.0, min(stop, end), title))
         meta = Path(tmp) / "chapters.txt"
         meta.write_text(ffmetadata(tags, chapters), encoding="utf-8")
         final = Path(tmp) / "book.m4b"
