@@ -4,7 +4,7 @@ would otherwise use, on generated narration of several lengths.
 
     python scripts/bench.py analysis --minutes 10 120
     python scripts/bench.py encoders --minutes 10
-    python scripts/bench.py build --minutes 60 600
+    python scripts/bench.py build --minutes 60 600 [--repeat 3]
 
 Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
 seconds per wall-clock second. Not a test: numbers vary with the machine.
@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,13 +78,22 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 """
 
 
-def measure(cmd: list[str]) -> tuple[float, float, float]:
-    """Run `cmd`; wall seconds, its own process's peak RSS, and all its processes' peak PSS, in MB."""
-    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
-    wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
-    if code != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return wall, rss, tree
+REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
+
+
+def measure(cmd: list[str], before=None, repeat: int | None = None) -> tuple[float, float, float]:
+    """Run `cmd` `repeat` (default REPEAT) times, calling `before()` ahead of each run; the median
+    wall seconds, and the largest peak RSS of its own process and peak PSS of all its processes, in MB."""
+    runs = []
+    for _ in range(repeat or REPEAT):
+        if before is not None:
+            before()
+        proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
+        wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
+        if code != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+        runs.append((wall, rss, tree))
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
 
 
 def ffmpeg() -> str | None:
@@ -191,10 +201,12 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
         out = workdir / f"out-{minutes:g}"
         build = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)]
-        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, *measure(build + ["--no-m4b"]))
-        shutil.rmtree(out)
+        def fresh(out: Path = out) -> None:
+            shutil.rmtree(out, ignore_errors=True)
+
+        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, *measure(build + ["--no-m4b"], fresh))
         if ffmpeg():
-            yield row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build))
+            yield row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build, fresh))
         yield row("audiobook build again, nothing changed", minutes, *measure(build))
 
         tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
@@ -214,7 +226,8 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                 lines.append(f"ffmpeg-normalize {rec / file} -ei '-ss {_seconds(start)} {stop}' -nt ebu -t -20 "
                              f"-c:a libmp3lame -b:a 192k -ar 44100 -o {workdir}/norm-{n}.mp3 -f -q")
             script.write_text("\n".join(lines) + "\n")
-            yield row("ffmpeg-normalize (2-pass EBU R128, libmp3lame 192k)", minutes, *measure(["bash", str(script)]))
+            yield row("ffmpeg-normalize (2-pass EBU R128, libmp3lame 192k)", minutes,
+                      *measure(["bash", str(script)], repeat=1))
         shutil.rmtree(rec)
         shutil.rmtree(out)
 
@@ -229,7 +242,11 @@ def main() -> None:
     parser.add_argument("stage", choices=["analysis", "encoders", "build"], help="what to measure")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run each command N times and report its median wall time (the machine may drift)")
     args = parser.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "

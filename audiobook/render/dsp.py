@@ -64,7 +64,7 @@ class Limiter:
 
     def process(self, block: np.ndarray) -> np.ndarray:
         audio = np.concatenate([self._audio, block.astype(np.float32, copy=False)])
-        total, n = len(audio), len(block)
+        n = len(block)
         first = len(self._audio) - self.delay  # the samples that leave now: first .. first + n
         start = (first + n - self._history) // GAIN_STEP * GAIN_STEP  # on the grid: audio[0] always is
         self._audio = audio[start:].copy()  # a copy: the samples leaving now are scaled in place
