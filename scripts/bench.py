@@ -81,19 +81,28 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
 
 
+def run_once(cmd: list[str]) -> tuple[float, float, float]:
+    """Run `cmd` once: wall seconds, its own process's peak RSS and all its processes' peak PSS, in MB."""
+    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
+    wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    if code != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return wall, rss, tree
+
+
+def summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The median wall time, and the largest memory figures, of several runs."""
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
+
+
 def measure(cmd: list[str], before=None, repeat: int | None = None) -> tuple[float, float, float]:
-    """Run `cmd` `repeat` (default REPEAT) times, calling `before()` ahead of each run; the median
-    wall seconds, and the largest peak RSS of its own process and peak PSS of all its processes, in MB."""
+    """Run `cmd` `repeat` (default REPEAT) times, calling `before()` ahead of each run; `summary()`."""
     runs = []
     for _ in range(repeat or REPEAT):
         if before is not None:
             before()
-        proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
-        wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
-        if code != 0:
-            raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-        runs.append((wall, rss, tree))
-    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
+        runs.append(run_once(cmd))
+    return summary(runs)
 
 
 def ffmpeg() -> str | None:
@@ -204,17 +213,27 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         def fresh(out: Path = out) -> None:
             shutil.rmtree(out, ignore_errors=True)
 
-        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, *measure(build + ["--no-m4b"], fresh))
+        # the build and the floor in turn, so that both meet the machine in the same mood: the ratio
+        # of each pair is the figure to trust where the machine drifts
+        builds, floors = [], []
+        for _ in range(REPEAT):
+            fresh()
+            builds.append(run_once(build + ["--no-m4b"]))
+            if not floors:
+                tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
+                total = sum(_seconds(t["duration"]) for t in tracks)
+                floor = [sys.executable, "-c", "import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', "
+                         f"{_ENCODE_FLOOR!r}, str({total / cores}), str(i), '{workdir}/floor-' + str(i) + '.mp3']) "
+                         f"for i in range({cores})]; sys.exit(max(p.wait() for p in ps))"]
+            floors.append(run_once(floor))
+        yield row(f"audiobook build --no-m4b ({cores} cores)", minutes, *summary(builds))
         if ffmpeg():
             yield row(f"audiobook build, with the M4B ({cores} cores)", minutes, *measure(build, fresh))
         yield row("audiobook build again, nothing changed", minutes, *measure(build))
-
-        tracks = yaml.safe_load((out / "plan.yaml").read_text())["tracks"]
-        total = sum(_seconds(t["duration"]) for t in tracks)
-        floor = [sys.executable, "-c", "import subprocess, sys; ps = [subprocess.Popen([sys.executable, '-c', "
-                 f"{_ENCODE_FLOOR!r}, str({total / cores}), str(i), '{workdir}/floor-' + str(i) + '.mp3']) "
-                 f"for i in range({cores})]; sys.exit(max(p.wait() for p in ps))"]
-        yield row(f"floor: lameenc MP3 of as much audio, {cores} cores", minutes, *measure(floor))
+        yield row(f"floor: lameenc MP3 of as much audio, {cores} cores", minutes, *summary(floors))
+        ratios = sorted(b[0] / f[0] for b, f in zip(builds, floors))
+        yield (f"| build --no-m4b ÷ floor, run in turn | {minutes:>7.0f} | {statistics.median(ratios):.2f}x "
+               f"({ratios[0]:.2f}–{ratios[-1]:.2f}, {len(ratios)} pairs) | | | |")
 
         if shutil.which("ffmpeg-normalize") and ffmpeg() and minutes <= 120:  # it runs at ~30x: 20 min an hour
             script = workdir / "normalize.sh"
