@@ -1,4 +1,6 @@
-"""MPEG audio frame headers: bitrate of every frame, to tell CBR from VBR without trusting a header."""
+"""MPEG audio (Layer III) frame headers: every frame's place, length, bitrate and rate, read
+from the file itself — to tell CBR from VBR without trusting a header, to count frames, and
+to cut a stream on a frame boundary."""
 
 from __future__ import annotations
 
@@ -26,6 +28,11 @@ class Frame:
     kbps: int
     rate: int  # samples per second
     samples: int  # per channel: 1152 (MPEG-1) or 576
+
+
+def frame_length(kbps: int, rate: int, padding: int = 0) -> int:
+    """Bytes in a Layer III frame: 1152 samples (MPEG-1, 32 kHz and up) or 576 at `kbps`."""
+    return (144 if rate >= 32000 else 72) * kbps * 1000 // rate + padding
 
 
 def audio_start(path: str | Path) -> int:
@@ -66,6 +73,6 @@ def frames(path: str | Path, piece: int = 1 << 20, start: int | None = None) -> 
                 continue
             kbps = (_BITRATES_V1_L3 if version == 3 else _BITRATES_V2_L3)[br_index]
             rate = _RATES[version][sr_index]
-            length = (144 if version == 3 else 72) * kbps * 1000 // rate + padding
+            length = frame_length(kbps, rate, padding)
             yield Frame(base + pos, length, kbps, rate, 1152 if version == 3 else 576)
             pos += max(length, 1)

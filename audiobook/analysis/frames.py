@@ -5,6 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def frame_mean_squares(block: np.ndarray, frame_len: int) -> np.ndarray:
+    """Mean square, summed over channels, of each whole frame of `block` (frames, channels),
+    in float64; the squares of a frame summed in float32 (see FrameEnergy)."""
+    body = np.ascontiguousarray(block[: len(block) // frame_len * frame_len]).reshape(len(block) // frame_len, -1)
+    return np.einsum("ij,ij->i", body, body).astype(np.float64) / frame_len
+
+
 class FrameEnergy:
     """Mean square (summed over channels) of consecutive frames of `frame_len` samples.
 
@@ -21,10 +28,8 @@ class FrameEnergy:
     def update(self, block: np.ndarray) -> np.ndarray:
         data = np.concatenate([self._rest, block]) if self._rest is not None and len(self._rest) else block
         n = len(data) // self.frame_len
-        body = np.ascontiguousarray(data[: n * self.frame_len]).reshape(n, -1)  # a frame's samples, every channel
-        sums = np.einsum("ij,ij->i", body, body).astype(np.float64)
         self._rest = data[n * self.frame_len:].copy()
-        return sums / self.frame_len
+        return frame_mean_squares(data[: n * self.frame_len], self.frame_len)
 
     def pending_sum(self) -> float:
         """Sum of squares of the samples waiting for their frame to be completed."""

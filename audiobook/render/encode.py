@@ -14,9 +14,10 @@ import numpy as np
 import soundfile as sf
 
 from audiobook.files import TEMP_SUFFIX
+from audiobook.mp3frames import frame_length
 from audiobook.render.dsp import Dither
 from audiobook.render.m4b import AacStream
-from audiobook.render.mp3info import frame_bytes, info_frame
+from audiobook.render.mp3info import info_frame
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
 EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "wav": ".wav"}
@@ -46,7 +47,7 @@ class Encoder:
             self._lame.set_channels(channels)
             self._lame.set_quality(3)  # LAME -q 3: high quality at twice the speed of -q 2 (scripts/bench.py encoders)
             self._sf = None
-            self._placeholder = frame_bytes(bitrate_kbps, rate)
+            self._placeholder = frame_length(bitrate_kbps, rate)  # an unpadded frame
             self._file.write(bytes(self._placeholder))  # where the Info frame goes once the length is known
         else:
             formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS"),

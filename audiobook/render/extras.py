@@ -72,8 +72,8 @@ def cut_sample(job: TrackJob):
     Returns what `build.render_and_measure` does."""
     from audiobook.analysis import analyze_file
     from audiobook.files import write_stream_atomic
-    from audiobook.mp3frames import frames
-    from audiobook.render.mp3info import DECODER_DELAY, ENCODER_DELAY, frame_bytes, info_frame, is_info
+    from audiobook.mp3frames import frame_length, frames
+    from audiobook.render.mp3info import DECODER_DELAY, ENCODER_DELAY, info_frame, is_info
     from audiobook.tags import write_tags
 
     src, path = Path(job.cut_from), Path(job.out_path)
@@ -92,7 +92,7 @@ def cut_sample(job: TrackJob):
         if count == wanted:
             break
     start = start if start is not None else 0
-    placeholder = frame_bytes(job.bitrate_kbps, job.rate)
+    placeholder = frame_length(job.bitrate_kbps, job.rate)
 
     def chunks():
         yield bytes(placeholder)

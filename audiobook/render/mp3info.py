@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-from audiobook.mp3frames import Frame, frames
+from audiobook.mp3frames import Frame, frame_length, frames
 
 ENCODER_DELAY = 576  # samples LAME puts before the first input sample ...
 DECODER_DELAY = 529  # ... and the ones every decoder adds in front of those
@@ -36,11 +36,6 @@ def _crc16(data: bytes) -> int:
     return crc
 
 
-def frame_bytes(kbps: int, rate: int) -> int:
-    """Length of an unpadded Layer III frame: the placeholder the Info frame will fill."""
-    return (144 if rate >= 32000 else 72) * kbps * 1000 // rate
-
-
 def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     """The Info frame for the MP3 stream in `path` (audio frames only, from byte `skip`: the
     placeholder), which holds `samples` encoded samples per channel."""
@@ -51,8 +46,8 @@ def info_frame(path: str | Path, samples: int, skip: int = 0) -> bytes:
     with open(path, "rb") as f:
         f.seek(first.offset)
         header = bytearray(f.read(4))
-    header[2] &= ~0x02  # no padding slot: the frame is exactly frame_bytes() long
-    length = frame_bytes(first.kbps, first.rate)
+    header[2] &= ~0x02  # no padding slot: the frame is exactly frame_length() long
+    length = frame_length(first.kbps, first.rate)
     mono = (header[3] >> 6) == 3
     side = _side_info_bytes(header)
     total = length + audio_bytes
@@ -90,7 +85,7 @@ def cbr_frame_count(path: str | Path, first: Frame) -> tuple[int, int]:
     A stream that does not add up (another bitrate inside, junk) is walked instead.
     """
     audio_bytes = Path(path).stat().st_size - first.offset
-    mean = first.samples / 8 * first.kbps * 1000 / first.rate
+    mean = first.samples / 8 * first.kbps * 1000 / first.rate  # frame_length() before its rounding down
     count = round(audio_bytes / mean)
     if abs(count * mean - audio_bytes) < 1:
         return count, audio_bytes

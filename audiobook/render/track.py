@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from audiobook.analysis.frames import frame_mean_squares
 from audiobook.parallel import report
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
@@ -71,7 +72,7 @@ class _Expander:
         n = len(block) // self.frame * self.frame
         if n == 0:
             return block
-        power = np.mean(np.square(block[:n].reshape(-1, self.frame, block.shape[1]), dtype=np.float64), axis=(1, 2))
+        power = frame_mean_squares(block[:n], self.frame) / block.shape[1]
         target = np.where(power < self.below, self.floor_gain, 1.0)
         gains = np.empty(len(target))
         g = self.gain
