@@ -75,11 +75,12 @@ def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[Chap
 
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
           plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
-          m4b: bool | None = None, base_url: str | None = None) -> BuildResult:
+          m4b: bool | None = None, base_url: str | None = None, preset: str | None = None) -> BuildResult:
     """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`.
 
     `m4b`: also write OUT/<Title>.m4b — None means when an AAC encoder (ffmpeg) is at hand.
     `base_url`: where the files will be served from, for the feed (instead of the manifest's).
+    `preset`: the loudness preset to master to (instead of the manifest's): see presets.get_preset.
     """
     started = time.perf_counter()
     manifest, folder = load_manifest(recordings)
@@ -87,7 +88,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
         manifest.feed.base_url = base_url
     out = Path(out)
     check_out(out, folder)
-    preset = get_preset(manifest.output.preset)
+    preset = get_preset(preset or manifest.output.preset)
     names = manifest.recordings.files or [p.name for p in find_recordings(folder)]
     if not names:
         raise InputError(f"{folder}: no recordings here (WAV, FLAC, AIFF, Ogg, MP3 ...)")
@@ -141,7 +142,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     rendered, measured = renders.tracks, renders.measured
     result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
-    result.tracks = [_track_report(t, r, a, preset) for t, r, a in zip(plan.tracks, rendered, measured)]
+    result.tracks = [_track_report(t, r, a, preset, j) for t, r, a, j in zip(plan.tracks, rendered, measured, jobs_list)]
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
                         file=Path(r["path"]), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
@@ -153,12 +154,12 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
     for t in result.tracks:
         if not t["meets_preset"]:
-            notes.append(f"{Path(t['file']).name}: does not meet {preset.name.upper()} — {'; '.join(t['failures'])}")
+            notes.append(f"{Path(t['file']).name}: does not meet {preset.label} — {'; '.join(t['failures'])}")
     report = {
         "book": manifest.book.title,
         "manifest": str((paths[0].parent / "manifest.yaml").resolve()),
         "chapters_selected": [c.id for c in selected],
-        "preset": preset.name,
+        "preset": preset.spec or preset.name,
         "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
         "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
         "pace_wpm": plan.pace_wpm,
@@ -377,12 +378,19 @@ def _levels(a: Analysis, preset: Preset) -> dict:
     from audiobook.analysis.compliance import evaluate
 
     findings = [f for f in evaluate(a, preset) if f.check not in ("dc_offset_percent",)]
+    # the advice for recordings ("the build applies ...") does not fit a finished track: the figures say it
+    failures = [f"{f.check} {f.value:.1f}, {preset.label} asks {f.limit}" if f.value is not None and
+                f.check in ("rms_dbfs", "integrated_lufs", "peak_dbfs", "true_peak_dbtp", "noise_floor_dbfs")
+                else f.advice for f in findings if not f.passed]
+    if preset.max_track_minutes and a.duration_s > preset.max_track_minutes * 60:
+        failures.append(f"{clock(a.duration_s)} long: {preset.label} takes files of at most "
+                        f"{preset.max_track_minutes:g} minutes — split the chapter in two in manifest.yaml")
     return {"duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp),
             "noise_floor_dbfs": _r(a.noise_floor_dbfs), "integrated_lufs": _r(a.integrated_lufs),
-            "meets_preset": all(f.passed for f in findings), "failures": [f.advice for f in findings if not f.passed]}
+            "meets_preset": not failures, "failures": failures}
 
 
-def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> dict:
+def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset, job: TrackJob) -> dict:
     levels = _levels(a, preset)
     return {
         "id": t.id,
@@ -396,6 +404,7 @@ def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset) -> 
         "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],
         **{k: levels[k] for k in ("rms_dbfs", "peak_dbfs", "noise_floor_dbfs", "integrated_lufs")},
         "limited_samples": rendered["limited_samples"],
+        "limiter_makeup_db": job.limiter_makeup_db,
         "meets_preset": levels["meets_preset"], "failures": levels["failures"],
     }
 

@@ -88,7 +88,9 @@ class BuildCache:
         d = _floats_back(json.loads(meta.read_text(encoding="utf-8")))
         d["pauses"] = [Pause(**{k: float("-inf") if v is None else v for k, v in p.items()}) for p in d["pauses"]]
         with np.load(arrays) as z:
-            d["power_hops"] = z["power_hops"]
+            if "peak_hops" not in z.files:  # stored before the analysis kept them: analyse again
+                return None
+            d["power_hops"], d["peak_hops"] = z["power_hops"], z["peak_hops"]
         d["path"] = str(path)
         return Analysis(**d)
 
@@ -96,7 +98,9 @@ class BuildCache:
         write_text_atomic(self.dir / f"{digest}.json", json.dumps(a.to_dict(), default=_json_default))
         tmp = self.dir / f".{digest}.npz{TEMP_SUFFIX}"
         with open(tmp, "wb") as f:
-            np.savez(f, power_hops=a.power_hops if a.power_hops is not None else np.zeros(0, np.float32))
+            empty = np.zeros(0, np.float32)
+            np.savez(f, power_hops=a.power_hops if a.power_hops is not None else empty,
+                     peak_hops=a.peak_hops if a.peak_hops is not None else empty)
         tmp.replace(self.dir / f"{digest}.npz")
 
     # tracks -----------------------------------------------------------------------------

@@ -34,6 +34,9 @@ def cli() -> None:
     """
 
 
+PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or alone — podcast,lufs=-18 or "
+               "lufs=-19,true_peak=-2 (also rms, peak, noise_floor, max_minutes).")
+
 @cli.command()
 @click.argument("recordings", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--book", "book_path", type=_existing_file, required=True,
@@ -89,9 +92,10 @@ def validate(manifest: Path) -> None:
 @click.option("--m4b/--no-m4b", default=None,
               help="Also write one M4B with every chapter and section (default: when ffmpeg is at hand).")
 @click.option("--base-url", help="Where the files will be served from: the feed's URLs start with it.")
+@click.option("--preset", help=f"{PRESET_HELP} Default: the manifest's output.preset (acx).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4b: bool | None,
-          base_url: str | None, jobs: int | None) -> None:
+          base_url: str | None, preset: str | None, jobs: int | None) -> None:
     """Split the recordings into chapter tracks, master them to the preset, encode them.
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
@@ -105,7 +109,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     bars = _StageBars()
     try:
         result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars,
-                           m4b=m4b, base_url=base_url)
+                           m4b=m4b, base_url=base_url, preset=preset)
     finally:
         bars.close()
     plan = result.plan
@@ -127,11 +131,11 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--preset", default="acx", show_default=True, help="acx, podcast or ebu-r128.")
+@click.option("--preset", help=f"{PRESET_HELP} Default: a build folder's own preset, else acx.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the table.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: bool, jobs: int | None) -> None:
+def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_json: bool, jobs: int | None) -> None:
     """Prove runtime, chapter markers and compliance of audiobook files (MP3, M4B, FLAC, Ogg, WAV).
 
     Per file: runtime; format (ACX: MP3 192 kbps CBR in every frame, 44.1 kHz, all alike);
@@ -145,11 +149,12 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: boo
     """
     import json
 
-    from audiobook.check import check_paths
+    from audiobook.check import build_preset, check_paths
     from audiobook.presets import get_preset
 
+    chosen = get_preset(preset or build_preset(list(paths)) or "acx")
     with _progress("checking") as on_progress:
-        files, findings = check_paths(list(paths), get_preset(preset), jobs=jobs, on_progress=on_progress)
+        files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress)
     failed = [f for f in findings if not f.passed]
     if as_json:
         click.echo(json.dumps({"passed": not failed, "findings": [f.to_dict() for f in findings]}, indent=2,
@@ -242,7 +247,7 @@ def _audio_files(paths: tuple[Path, ...]) -> list[Path]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--preset", default="acx", show_default=True, help="Loudness preset: acx, podcast or ebu-r128.")
+@click.option("--preset", default="acx", show_default=True, help=PRESET_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the summary.")
 @click.option("--series", is_flag=True, help="With --json: momentary and short-term loudness every 100 ms.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
@@ -276,7 +281,7 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
         for a, fs in zip(results, findings):
             for line in summarize(a, fs, chosen.name):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
-        click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.name.upper()}")
+        click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
     ctx.exit(1 if failed else 0)
 
 

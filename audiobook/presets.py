@@ -1,8 +1,11 @@
-"""Loudness presets (ACX, podcast, EBU R 128), shipped as data in `data/presets.yaml`."""
+"""Loudness presets (ACX, podcast, EBU R 128), shipped as data in `data/presets.yaml`, or
+explicit numbers: "podcast,lufs=-18" or "lufs=-19,true_peak=-2" (see `get_preset`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import difflib
+import math
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -28,6 +31,15 @@ class Preset:
     head_room_tone_s: tuple[float, float] | None = None
     tail_room_tone_s: tuple[float, float] | None = None
     max_track_minutes: float | None = None
+    spec: str = ""  # as asked for: "acx", or "podcast,target_lufs=-18" (the name alone for a shipped one)
+
+    @property
+    def label(self) -> str:
+        """How messages name it: "ACX", "PODCAST (target_lufs=-18)", "your preset (...)"."""
+        if self.spec in ("", self.name):
+            return self.name.upper()
+        extra = self.spec.split(",", 1)[1] if self.name != "custom" else self.spec
+        return f"{'your preset' if self.name == 'custom' else self.name.upper()} ({extra})"
 
 
 @lru_cache(maxsize=1)
@@ -42,9 +54,87 @@ def presets() -> dict[str, Preset]:
     return out
 
 
-def get_preset(name: str) -> Preset:
-    """The preset called `name`; an InputError listing the choices otherwise."""
-    try:
-        return presets()[name]
-    except KeyError:
-        raise InputError(f"unknown loudness preset {name!r}: choose one of {', '.join(presets())}") from None
+# short names for the numbers a producer sets most
+ALIASES = {"lufs": "target_lufs", "rms": "target_rms_dbfs", "peak": "peak_max_dbfs",
+           "true_peak": "true_peak_max_dbtp", "tp": "true_peak_max_dbtp", "noise_floor": "noise_floor_max_dbfs",
+           "max_minutes": "max_track_minutes"}
+_NUMBERS = [f.name for f in fields(Preset) if f.name not in ("name", "description", "spec", "head_room_tone_s",
+                                                             "tail_room_tone_s")]
+
+
+def get_preset(spec: str) -> Preset:
+    """A shipped preset by name ("acx"), or explicit numbers, alone or over a shipped preset:
+    "podcast,lufs=-18", "lufs=-19,true_peak=-2", "acx,rms=-19". Keys are the Preset's fields or
+    their short names (lufs, rms, peak, true_peak/tp, noise_floor, max_minutes).
+
+    The target given drives the gain: a LUFS target over ACX replaces its RMS target, and an
+    RMS target over a LUFS preset its LUFS target. Explicit numbers with no preset under them
+    need a target; they get a true-peak limit of -1 dBTP unless they set a peak. An
+    InputError says what is wrong, and lists the choices."""
+    spec = str(spec).strip()
+    items = [p.strip() for p in spec.split(",") if p.strip()]
+    if not items:
+        raise InputError(f"no loudness preset given: choose one of {', '.join(presets())}, or numbers like lufs=-18")
+    base = None
+    if "=" not in items[0]:
+        base = items.pop(0)
+        if base not in presets():
+            close = difflib.get_close_matches(base, list(presets()), n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise InputError(f"unknown loudness preset {base!r}{hint}: choose one of {', '.join(presets())}, "
+                             "or give numbers (lufs=-18,true_peak=-1.5)")
+    numbers: dict[str, float] = {}
+    for item in items:
+        key, sep, value = (x.strip() for x in item.partition("="))
+        field = ALIASES.get(key, key)
+        if not sep or field not in _NUMBERS:
+            known = sorted(set(ALIASES) | set(_NUMBERS))
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise InputError(f"loudness preset {spec!r}: {item!r} is not a preset or a setting{hint} "
+                             f"(settings: {', '.join(known)}; a preset name comes first)")
+        try:
+            number = float(value)
+        except ValueError:
+            raise InputError(f"loudness preset {spec!r}: {key} needs a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise InputError(f"loudness preset {spec!r}: {key} needs a number, not {value!r}")
+        numbers[field] = number
+    if base is not None and not numbers:
+        return presets()[base]
+    return _with_numbers(presets()[base] if base else Preset(name="custom"), numbers, spec)
+
+
+def _with_numbers(preset: Preset, numbers: dict[str, float], spec: str) -> Preset:
+    def bad(why: str) -> InputError:
+        return InputError(f"loudness preset {spec!r}: {why}")
+
+    if "target_lufs" in numbers and "target_rms_dbfs" not in numbers:
+        preset = replace(preset, target_rms_dbfs=None, rms_min_dbfs=None, rms_max_dbfs=None)
+    if "target_rms_dbfs" in numbers and "target_lufs" not in numbers:
+        preset = replace(preset, target_lufs=None, lufs_tolerance=None)
+    preset = replace(preset, spec=spec, **numbers)
+    if preset.target_lufs is None and preset.target_rms_dbfs is None:
+        raise bad("give a target to level to: lufs=-18 (loudness) or rms=-20 (ACX's RMS)")
+    if preset.target_lufs is not None:
+        if not -40 <= preset.target_lufs <= -5:
+            raise bad(f"a loudness target of {preset.target_lufs:g} LUFS is out of range (-40 to -5)")
+        preset = replace(preset, lufs_tolerance=preset.lufs_tolerance or 1.0)
+    if preset.target_rms_dbfs is not None:
+        t = preset.target_rms_dbfs
+        if not -40 <= t <= -6:
+            raise bad(f"an RMS target of {t:g} dBFS is out of range (-40 to -6)")
+        lo = preset.rms_min_dbfs if preset.rms_min_dbfs is not None else t - 1.0
+        hi = preset.rms_max_dbfs if preset.rms_max_dbfs is not None else t + 1.0
+        if not lo <= t <= hi:
+            raise bad(f"the RMS target {t:g} dBFS is outside the RMS window {lo:g} to {hi:g}")
+        preset = replace(preset, rms_min_dbfs=lo, rms_max_dbfs=hi)
+    if preset.peak_max_dbfs is None and preset.true_peak_max_dbtp is None:
+        preset = replace(preset, true_peak_max_dbtp=-1.0)
+    for name in ("peak_max_dbfs", "true_peak_max_dbtp", "noise_floor_max_dbfs"):
+        value = getattr(preset, name)
+        if value is not None and not -100 < value <= 0:
+            raise bad(f"{name} {value:g} dB is out of range (below 0 dBFS)")
+    if preset.max_track_minutes is not None and preset.max_track_minutes <= 0:
+        raise bad("max_track_minutes must be above 0")
+    return preset

@@ -56,6 +56,8 @@ def test_demo_tracks_meet_acx_and_read_back(demo_build):
     for t in report["tracks"]:
         assert t["meets_preset"], t["failures"]
         assert -23 <= t["rms_dbfs"] <= -18 and t["peak_dbfs"] <= -3 and t["noise_floor_dbfs"] <= -60
+        # at ACX's -20 dB, though the limiter holds espeak's peaks down (the gain makes up for it)
+        assert abs(t["rms_dbfs"] + 20) <= 0.5 and t["limiter_makeup_db"] > 0
         audio = mutagen.mp3.MP3(t["file"])
         assert (audio.info.sample_rate, audio.info.channels, audio.info.bitrate) == (44100, 1, 192000)
         assert audio.info.length == pytest.approx(t["duration_s"], abs=0.1)
@@ -65,6 +67,26 @@ def test_demo_tracks_meet_acx_and_read_back(demo_build):
     assert names[0] == "01 - Introduction - The Purpose of the Present Work.mp3"
     assert not list(demo_build.out.glob(".*part"))  # no temporary files left behind
     assert (demo_build.out / "plan.yaml").read_text().startswith("# audiobook plan")
+
+
+def test_a_preset_given_as_numbers_is_met_and_checked_by_default(tmp_path):
+    """`build --preset podcast,lufs=-18`: ffmpeg's meter finds each track at -18 LUFS, and
+    `check` of the build holds it to that preset unless told otherwise."""
+    from tests.analysis.test_peaks import _ffmpeg_ebur128
+
+    code, out, err = _invoke(["build", str(DEMO), "--out", str(tmp_path / "out"), "--preset", "podcast,lufs=-18",
+                              "--no-m4b", "-j", "1"])
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["preset"] == "podcast,lufs=-18"
+    for t in report["tracks"]:
+        assert t["meets_preset"], t["failures"]
+        integrated, true_peak = _ffmpeg_ebur128(t["file"])
+        assert abs(integrated + 18) <= 0.7 and true_peak <= -1.0
+    code, out, err = _invoke(["check", str(tmp_path / "out")])
+    assert code == 0, out
+    code, out, err = _invoke(["check", str(tmp_path / "out"), "--preset", "acx"])
+    assert code == 1 and "peak_dbfs" in out  # ACX wants the peaks 2 dB lower
 
 
 def test_plan_only_writes_the_plan_and_nothing_else(tmp_path):

@@ -44,6 +44,7 @@ class Analysis:
     pause_threshold_db: float
     pauses: list[Pause] = field(default_factory=list)
     power_hops: np.ndarray | None = field(default=None, repr=False)  # unweighted mean square per 100 ms
+    peak_hops: np.ndarray | None = field(default=None, repr=False)  # largest sample magnitude per 100 ms
     momentary_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 400 ms windows
     short_term_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 3 s windows
 
@@ -51,6 +52,7 @@ class Analysis:
         """JSON-ready: -inf becomes None; the loudness series only when asked for."""
         d = asdict(self)
         d.pop("power_hops")
+        d.pop("peak_hops")
         for key in ("momentary_lufs", "short_term_lufs"):
             value = d.pop(key)
             if series and value is not None:
@@ -106,7 +108,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
     loud = loudness_from_hops(weighted_hops.result())
     unweighted_hop_values = unweighted_hops.result()
     pauses = find_pauses(weighted_levels.codes(), unweighted_levels.codes(), frame_s)
-    sample_peak = float(stats.peak.max())
+    sample_peak = stats.peak
     return Analysis(
         path=str(path), duration_s=stats.samples / info.sample_rate, sample_rate=info.sample_rate,
         channels=info.channels, format=info.format, subtype=info.subtype,
@@ -122,6 +124,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         speech_s=pauses.speech_s, speech_rms_dbfs=pauses.speech_rms_dbfs,
         pause_threshold_db=pauses.threshold_db, pauses=pauses.pauses,
         power_hops=unweighted_hop_values.astype(np.float32),
+        peak_hops=stats.hop_peaks.result(),
         momentary_lufs=loud.momentary_lufs if keep_series else None,
         short_term_lufs=loud.short_term_lufs if keep_series else None,
     )

@@ -34,7 +34,7 @@ def evaluate(a: Analysis, preset: Preset) -> list[Finding]:
         ok = preset.rms_min_dbfs <= a.rms_dbfs <= preset.rms_max_dbfs
         target = preset.target_rms_dbfs if preset.target_rms_dbfs is not None else preset.rms_max_dbfs
         advice = "" if ok else (
-            f"RMS {a.rms_dbfs:.1f} dB: outside {preset.name.upper()}'s {preset.rms_min_dbfs:g} to {preset.rms_max_dbfs:g} dB; "
+            f"RMS {a.rms_dbfs:.1f} dB: outside {preset.label}'s {preset.rms_min_dbfs:g} to {preset.rms_max_dbfs:g} dB; "
             f"the build applies {target - a.rms_dbfs:+.1f} dB of gain — record a little "
             f"{'louder' if a.rms_dbfs < preset.rms_min_dbfs else 'quieter'} next time")
         out.append(Finding("rms_dbfs", a.rms_dbfs, f"{preset.rms_min_dbfs:g}…{preset.rms_max_dbfs:g}", ok, advice))
@@ -46,7 +46,7 @@ def evaluate(a: Analysis, preset: Preset) -> list[Finding]:
     if preset.noise_floor_max_dbfs is not None:
         ok = a.noise_floor_dbfs <= preset.noise_floor_max_dbfs
         out.append(Finding("noise_floor_dbfs", a.noise_floor_dbfs, f"<= {preset.noise_floor_max_dbfs:g}", ok,
-                           "" if ok else f"noise floor {a.noise_floor_dbfs:.0f} dB: above {preset.name.upper()}'s "
+                           "" if ok else f"noise floor {a.noise_floor_dbfs:.0f} dB: above {preset.label}'s "
                            f"{preset.noise_floor_max_dbfs:g} dB; record room tone in a quieter room or apply "
                            "noise reduction"))
     if preset.target_lufs is not None:

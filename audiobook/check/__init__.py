@@ -7,7 +7,23 @@ from pathlib import Path
 from audiobook.check.files import AUDIO, Finding, check_files, read_markers
 from audiobook.errors import InputError
 
-__all__ = ["AUDIO", "Finding", "check_files", "check_paths", "collect", "read_markers"]
+__all__ = ["AUDIO", "Finding", "build_preset", "check_files", "check_paths", "collect", "read_markers"]
+
+
+def build_preset(paths: list[Path]) -> str | None:
+    """The preset the build folders among `paths` were mastered to, when they agree on one."""
+    import json
+
+    from audiobook.check.build import is_build
+
+    found = set()
+    for p in paths:
+        if p.is_dir() and is_build(p):
+            try:
+                found.add(json.loads((p / "report.json").read_text(encoding="utf-8")).get("preset"))
+            except (OSError, ValueError):
+                return None
+    return found.pop() if len(found) == 1 and None not in found else None
 
 
 def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=None) -> tuple[list[Path], list[Finding]]:

@@ -160,7 +160,8 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
     if preset.max_track_minutes and p.suffix.lower() not in (".m4b", ".m4a"):
         ok = duration <= preset.max_track_minutes * 60
         out.append(Finding(name, "length", ok, clock(duration), f"<= {preset.max_track_minutes:g} min",
-                           "" if ok else "ACX takes files of at most 120 minutes: split this chapter"))
+                           "" if ok else f"{preset.label} takes files of at most {preset.max_track_minutes:g} minutes: "
+                           "split this chapter"))
     rate = a.sample_rate if a is not None else getattr(f.info, "sample_rate", 0)
     n_channels = a.channels if a is not None else getattr(f.info, "channels", 0)
     if p.suffix.lower() not in (".m4b", ".m4a"):  # the one-file book is a deliverable of its own

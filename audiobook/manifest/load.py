@@ -19,7 +19,7 @@ from audiobook.manifest.model import (
     Manifest,
     parse_time,
 )
-from audiobook.presets import presets
+from audiobook.presets import get_preset
 
 MANIFEST_NAME = "manifest.yaml"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -223,10 +223,10 @@ def _check(m: Manifest, problems: _Problems, folder: Path | None) -> None:
         problems.add(("output", "retail_sample_max_s"), "the retail sample runs at most 300 s (ACX)")
     if out.channels not in (1, 2):
         problems.add(("output", "channels"), f"{out.channels}: 1 (mono, as ACX asks) or 2 (stereo)")
-    if out.preset not in presets():
-        close = difflib.get_close_matches(out.preset, list(presets()), n=1)
-        hint = f" — did you mean '{close[0]}'?" if close else ""
-        problems.add(("output", "preset"), f"unknown preset '{out.preset}'{hint} (choose {', '.join(presets())})")
+    try:
+        get_preset(out.preset)
+    except InputError as exc:
+        problems.add(("output", "preset"), str(exc))
     if not m.book.title.strip():
         problems.add(("book", "title"), "the book needs a title")
     if not m.chapters:

@@ -24,7 +24,8 @@ HEADER = """\
 # Written by `audiobook init`; edit it freely, `audiobook build` reads it.
 #   book:       the tags, feed and credits are made from this. Paths are relative to this folder.
 #   output:     format (mp3, flac, ogg, opus, wav), bitrate_kbps, sample_rate_hz, channels,
-#               preset (acx, podcast, ebu-r128). The defaults are ACX's requirements.
+#               preset (acx, podcast, ebu-r128, or numbers: "podcast,lufs=-18", "lufs=-19,true_peak=-2").
+#               The defaults are ACX's requirements.
 #   feed:       base_url (where the files will be served; enclosure URLs start with it), link,
 #               owner_name, owner_email, category, subcategory, explicit.
 #   recordings: files, played in this order as one timeline (empty: every audio file here,

@@ -13,6 +13,7 @@ from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
+from audiobook.render.makeup import MAKEUP_MAX_DB, makeup_db, span_hops
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
 
@@ -32,11 +33,14 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
     return f"{number:0{width}d} - {clean.rstrip(' .')}{ext}"
 
 
-def _span_power(a: Analysis, start_s: float, end_s: float) -> tuple[float, int]:
-    hops = a.power_hops
-    lo, hi = int(start_s / 0.1), max(int(start_s / 0.1) + 1, int(end_s / 0.1))
-    part = hops[lo:hi].astype(np.float64)
-    return float(part.sum()), len(part)
+def _track_hops(t: TrackPlan, analyses: list[Analysis], offsets: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Mean square and peak of every 100 ms hop of the track's spans, each session at its reading level."""
+    powers, peaks = [], []
+    for s in t.spans:
+        power, peak = span_hops(analyses[s.file], s.start_s, s.end_s)
+        powers.append(power * 10 ** (offsets[s.file] / 10))
+        peaks.append(peak * 10 ** (offsets[s.file] / 20))
+    return (np.concatenate(powers), np.concatenate(peaks)) if powers else (np.zeros(0), np.zeros(0))
 
 
 def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
@@ -60,17 +64,21 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     ext = EXTENSIONS[o.format]
     cover, cover_mime = cover or (None, None)
     jobs = []
+    extra = -LAME_GAIN_DB if o.format == "mp3" else 0.0
+    short = []
     for t in plan.tracks:
-        power, count = 0.0, 0
-        for s in t.spans:
-            p, c = _span_power(analyses[s.file], s.start_s, s.end_s)
-            power += p * 10 ** (offsets[s.file] / 10)
-            count += c
-        level = 10 * math.log10(power / count) if power > 0 and count else -60.0
+        power, peaks = _track_hops(t, analyses, offsets)
+        mean = float(power.mean()) if len(power) else 0.0
+        level = 10 * math.log10(mean) if mean > 0 else -60.0
         if preset.target_rms_dbfs is not None:
             gain = preset.target_rms_dbfs - level
         else:
             gain = (preset.target_lufs or -16.0) - (level + lufs_minus_rms)
+        # the limiter (after the encoder's make-up `extra`) takes some level off the peaks: made up for
+        makeup, under = makeup_db(power, peaks, gain, ceiling - extra)
+        gain += makeup
+        if under > 0.5:
+            short.append((t.title, under))
         spans = []
         for s in t.spans:
             a = analyses[s.file]
@@ -86,7 +94,8 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             spans.append(span)
         name = safe_name(t.number, t.title, width, ext)
         job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
-                       ceiling, seed=t.number, extra_gain_db=-LAME_GAIN_DB if o.format == "mp3" else 0.0)
+                       ceiling, seed=t.number, extra_gain_db=extra)
+        job.limiter_makeup_db = round(makeup, 2)
         b = manifest.book
         job.tags = TrackTags(
             title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
@@ -99,6 +108,12 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
             job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
         jobs.append(job)
+    if short:
+        worst = max(short, key=lambda s: s[1])
+        notes.append(f"{len(short)} track(s) will come out under {preset.label}'s target (by up to {worst[1]:.1f} dB, "
+                     f"{worst[0]}): their peaks stand so far over their level that the limiter holds them down "
+                     f"even with {MAKEUP_MAX_DB:g} dB more gain, and the build compresses no further. Tame the "
+                     "peaks (plosives, a compressor) before the build, or choose a lower target")
     return jobs
 
 

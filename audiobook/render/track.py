@@ -52,6 +52,7 @@ class TrackJob:
     cut_from: str | None = None  # an MP3 made as the opening of this finished track (the retail sample) ...
     cut_s: float = 0.0  # ... this many seconds of it
     then_cut: TrackJob | None = None  # the retail sample to cut from this track once it is written
+    limiter_makeup_db: float = 0.0  # how much of the gain makes up for the limiter (render.makeup)
     stats: dict = field(default_factory=dict)
 
 

@@ -60,6 +60,18 @@ def test_every_problem_is_reported_at_once_with_its_line():
     assert len(problems) == 3
 
 
+def test_preset_by_name_or_numbers_and_a_wrong_one_named():
+    assert parse_manifest(GOOD.replace("  format: mp3", "  format: mp3\n  preset: podcast,lufs=-18")).output.preset \
+        == "podcast,lufs=-18"
+    for spec in ("podcast,lufs=-18", "lufs=-19, true_peak=-2", "ebu-r128"):  # the schema takes them too
+        jsonschema.validate(yaml.safe_load(GOOD.replace("  format: mp3", f"  format: mp3\n  preset: {spec}")), _schema())
+    problems = _problems(GOOD.replace("  format: mp3", "  format: mp3\n  preset: podcats"))
+    assert len(problems) == 1 and problems[0].startswith("manifest.yaml:6: output.preset:") and "did you mean 'podcast'" \
+        in problems[0]
+    problems = _problems(GOOD.replace("  format: mp3", "  format: mp3\n  preset: lufs=-18,tp=+3"))
+    assert len(problems) == 1 and "below 0 dBFS" in problems[0]
+
+
 def test_bad_times_and_types():
     problems = _problems(GOOD.replace('start: "1:02.5"', 'start: "soon"').replace("title: Two", "title: [Two]"))
     assert any("sections[1].start" in p and "is not a time" in p for p in problems)
