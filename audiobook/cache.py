@@ -22,6 +22,8 @@ from audiobook.files import TEMP_SUFFIX, write_text_atomic
 
 CACHE_FORMAT = 3  # 2: AAC streams for the M4B kept beside the tracks; 3: SHA-1 digests
 
+HOP_ARRAYS = ("power_hops", "peak_hops", "loudness_hops")  # an analysis's per-100 ms arrays, kept in .npz
+
 
 def _floats_back(d: dict) -> dict:
     hints = {f.name: f.type for f in dataclasses.fields(Analysis)}
@@ -88,9 +90,10 @@ class BuildCache:
         d = _floats_back(json.loads(meta.read_text(encoding="utf-8")))
         d["pauses"] = [Pause(**{k: float("-inf") if v is None else v for k, v in p.items()}) for p in d["pauses"]]
         with np.load(arrays) as z:
-            if "peak_hops" not in z.files:  # stored before the analysis kept them: analyse again
+            if any(k not in z.files for k in HOP_ARRAYS):  # stored before the analysis kept them all: again
                 return None
-            d["power_hops"], d["peak_hops"] = z["power_hops"], z["peak_hops"]
+            for k in HOP_ARRAYS:
+                d[k] = z[k]
         d["path"] = str(path)
         return Analysis(**d)
 
@@ -99,8 +102,7 @@ class BuildCache:
         tmp = self.dir / f".{digest}.npz{TEMP_SUFFIX}"
         with open(tmp, "wb") as f:
             empty = np.zeros(0, np.float32)
-            np.savez(f, power_hops=a.power_hops if a.power_hops is not None else empty,
-                     peak_hops=a.peak_hops if a.peak_hops is not None else empty)
+            np.savez(f, **{k: getattr(a, k) if getattr(a, k) is not None else empty for k in HOP_ARRAYS})
         tmp.replace(self.dir / f"{digest}.npz")
 
     # tracks -----------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Analysis:
     pauses: list[Pause] = field(default_factory=list)
     power_hops: np.ndarray | None = field(default=None, repr=False)  # unweighted mean square per 100 ms
     peak_hops: np.ndarray | None = field(default=None, repr=False)  # largest sample magnitude per 100 ms
+    loudness_hops: np.ndarray | None = field(default=None, repr=False)  # K-weighted mean square per 100 ms
     momentary_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 400 ms windows
     short_term_lufs: np.ndarray | None = field(default=None, repr=False)  # per 100 ms, 3 s windows
 
@@ -53,6 +54,7 @@ class Analysis:
         d = asdict(self)
         d.pop("power_hops")
         d.pop("peak_hops")
+        d.pop("loudness_hops")
         for key in ("momentary_lufs", "short_term_lufs"):
             value = d.pop(key)
             if series and value is not None:
@@ -105,7 +107,8 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         if progress:
             progress(len(block) / info.sample_rate)
 
-    loud = loudness_from_hops(weighted_hops.result())
+    weighted_hop_values = weighted_hops.result()
+    loud = loudness_from_hops(weighted_hop_values)
     unweighted_hop_values = unweighted_hops.result()
     pauses = find_pauses(weighted_levels.codes(), unweighted_levels.codes(), frame_s)
     sample_peak = stats.peak
@@ -125,6 +128,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         pause_threshold_db=pauses.threshold_db, pauses=pauses.pauses,
         power_hops=unweighted_hop_values.astype(np.float32),
         peak_hops=stats.hop_peaks.result(),
+        loudness_hops=weighted_hop_values.astype(np.float32),
         momentary_lufs=loud.momentary_lufs if keep_series else None,
         short_term_lufs=loud.short_term_lufs if keep_series else None,
     )

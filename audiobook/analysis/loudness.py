@@ -60,7 +60,7 @@ def to_lufs(mean_square: np.ndarray | float) -> np.ndarray | float:
         return LUFS_OFFSET + 10 * np.log10(mean_square)
 
 
-def _windows(hops: np.ndarray, width: int) -> np.ndarray:
+def hop_windows(hops: np.ndarray, width: int) -> np.ndarray:
     """Mean over every run of `width` consecutive hops (windows with a 100 ms hop)."""
     if len(hops) < width:
         return np.zeros(0)
@@ -93,8 +93,8 @@ def loudness_range(short_term_ms: np.ndarray) -> float:
 
 def loudness_from_hops(hops: np.ndarray) -> Loudness:
     """All loudness figures from the 100 ms K-weighted hop energies."""
-    momentary = _windows(hops, MOMENTARY_HOPS)
-    short_term = _windows(hops, SHORT_TERM_HOPS)
+    momentary = hop_windows(hops, MOMENTARY_HOPS)
+    short_term = hop_windows(hops, SHORT_TERM_HOPS)
     m_lufs = to_lufs(momentary).astype(np.float32)
     s_lufs = to_lufs(short_term).astype(np.float32)
     return Loudness(

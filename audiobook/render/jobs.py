@@ -13,7 +13,7 @@ from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
-from audiobook.render.makeup import MAKEUP_MAX_DB, makeup_db, span_hops
+from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, track_gain
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
 
@@ -33,14 +33,6 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
     return f"{number:0{width}d} - {clean.rstrip(' .')}{ext}"
 
 
-def _track_hops(t: TrackPlan, analyses: list[Analysis], offsets: list[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Mean square and peak of every 100 ms hop of the track's spans, each session at its reading level."""
-    powers, peaks = [], []
-    for s in t.spans:
-        power, peak = span_hops(analyses[s.file], s.start_s, s.end_s)
-        powers.append(power * 10 ** (offsets[s.file] / 10))
-        peaks.append(peak * 10 ** (offsets[s.file] / 20))
-    return (np.concatenate(powers), np.concatenate(peaks)) if powers else (np.zeros(0), np.zeros(0))
 
 
 def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
@@ -56,8 +48,6 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     speech = np.array([a.speech_rms_dbfs for a in analyses])
     reference = float(np.median(speech[np.isfinite(speech)])) if np.isfinite(speech).any() else -20.0
     offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
-    lufs_minus_rms = float(np.mean([a.integrated_lufs - a.rms_dbfs for a in analyses
-                                    if math.isfinite(a.integrated_lufs) and math.isfinite(a.rms_dbfs)] or [0.0]))
     peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
     ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
     width = max(2, len(str(len(plan.tracks))))
@@ -66,17 +56,12 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     jobs = []
     extra = -LAME_GAIN_DB if o.format == "mp3" else 0.0
     short = []
+    lufs = preset.target_rms_dbfs is None
+    target = preset.target_rms_dbfs if not lufs else (preset.target_lufs or -16.0)
     for t in plan.tracks:
-        power, peaks = _track_hops(t, analyses, offsets)
-        mean = float(power.mean()) if len(power) else 0.0
-        level = 10 * math.log10(mean) if mean > 0 else -60.0
-        if preset.target_rms_dbfs is not None:
-            gain = preset.target_rms_dbfs - level
-        else:
-            gain = (preset.target_lufs or -16.0) - (level + lufs_minus_rms)
-        # the limiter (after the encoder's make-up `extra`) takes some level off the peaks: made up for
-        makeup, under = makeup_db(power, peaks, gain, ceiling - extra)
-        gain += makeup
+        hops = TrackHops.of([(analyses[s.file], s.start_s, s.end_s, offsets[s.file]) for s in t.spans])
+        # the limiter comes after the encoder's make-up `extra`: its ceiling, before it, is that much lower
+        gain, makeup, under = track_gain(hops, target, ceiling - extra, lufs) if hops.usable() else (0.0, 0.0, 0.0)
         if under > 0.5:
             short.append((t.title, under))
         spans = []

@@ -91,3 +91,25 @@ def test_makeup_stops_at_its_limit_and_says_how_far_short():
     gain = -10.0 - 10 * math.log10(float(np.mean(power)))
     makeup, under = makeup_db(power, peaks, gain, CEILING_DB)
     assert makeup == MAKEUP_MAX_DB and under > 5.0
+
+
+@pytest.mark.parametrize("target_lufs", [-23.0, -16.0])
+def test_track_gain_reaches_a_loudness_target_through_the_limiter(tmp_path, target_lufs):
+    """From the analysis's hops of a recording to a gain: the limited result, measured by the
+    loudness meter (itself checked against pyloudnorm), is at the target."""
+    import soundfile as sf
+
+    from audiobook.analysis import analyze_file
+    from audiobook.render.makeup import TrackHops, track_gain
+
+    x = _peaky_narration(seed=3)
+    sf.write(tmp_path / "in.wav", x, FS, subtype="FLOAT")
+    a = analyze_file(tmp_path / "in.wav")
+    hops = TrackHops.of([(a, 0.0, a.duration_s, 0.0)])
+    gain, makeup, under = track_gain(hops, target_lufs, CEILING_DB, lufs=True)
+    assert under == 0.0 and (makeup > 0.3) == (target_lufs > -20)  # at -16 the limiter works
+    lim = Limiter(FS, 1, 10 ** (CEILING_DB / 20))
+    y = np.float32(10 ** (gain / 20)) * x[:, None]
+    y = np.concatenate([lim.process(y[i:i + 44100]) for i in range(0, len(y), 44100)] + [lim.flush()])
+    sf.write(tmp_path / "out.wav", y, FS, subtype="FLOAT")
+    assert abs(analyze_file(tmp_path / "out.wav").integrated_lufs - target_lufs) < 0.3
