@@ -27,7 +27,7 @@ from audiobook.manifest import Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool, run_parallel
-from audiobook.plan import Plan, Timeline, TrackPlan, make_plan
+from audiobook.plan import Plan, Timeline, TrackPlan, make_plan, split_long_tracks
 from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
@@ -125,7 +125,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
     label_notes = _apply_label_files(manifest, selected, names, timeline, paths[0].parent)
-    plan = make_plan(selected, timeline, names)
+    plan = split_long_tracks(make_plan(selected, timeline, names), timeline, preset.max_track_minutes)
     notes = list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
     write_plan(plan, timeline, out / "plan.yaml")
     clock.lap("planning")
@@ -394,6 +394,7 @@ def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset, job
     levels = _levels(a, preset)
     return {
         "id": t.id,
+        "chapter": t.chapter,
         "title": t.title,
         "file": rendered["path"],
         "duration_s": levels.pop("duration_s"),

@@ -131,6 +131,29 @@ def test_sessions_at_different_rates_and_levels_flac_output(tmp_path):
         assert (info.format, info.samplerate, info.channels) == ("FLAC", 44100, 1)
 
 
+def test_a_chapter_over_the_length_limit_builds_as_parts_that_check_passes(tmp_path):
+    """ACX takes files of at most 120 minutes; with the limit at 75 s, a 2:49 chapter of four
+    sections becomes parts, each a track with its own chapter marker, and `check` of the
+    build finds every chapter, every section marker, the feed and the lengths in order."""
+    book = read_book([[28], [22, 30, 18, 26], [30]], seed=5, breaks_after=(1.5,))
+    _write_book(tmp_path / "rec", book)
+    manifest = tmp_path / "rec" / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("  author: null", "  author: A. Writer", 1))
+    code, out, err = _invoke(["build", str(tmp_path / "rec"), "--out", str(tmp_path / "out"), "--no-m4b", "-j", "1",
+                              "--preset", "acx,max_minutes=1.25"])
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert [t["chapter"] for t in report["tracks"]] == ["chapter-01"] + ["chapter-02"] * 3 + ["chapter-03"]
+    assert all(t["meets_preset"] and t["duration_s"] <= 75 for t in report["tracks"]), report["tracks"]
+    names = sorted(p.name for p in (tmp_path / "out").glob("*.mp3") if not p.name.startswith("retail"))
+    assert names[1:4] == [f"0{n + 2} - Chapter 2 - Title 2 (part {n + 1} of 3).mp3" for n in range(3)]
+    tags = mutagen.mp3.MP3(tmp_path / "out" / names[2])
+    assert tags["TRCK"].text == ["3/5"] and tags["TIT2"].text == ["Chapter 2: Title 2 (part 2 of 3)"]
+    code, out, err = _invoke(["check", str(tmp_path / "out")])
+    assert code == 0, out
+    assert "every_section_a_marker" in out and "and its 2 more parts" in out
+
+
 def test_selection_and_names():
     chapters = [ChapterEntry(id=f"c{i}", title=str(i)) for i in range(1, 6)]
     assert [c.id for c in parse_selection("1-2,4", chapters)] == ["c1", "c2", "c4"]

@@ -72,6 +72,10 @@ class TrackPlan:
     pad_head_s: float = 0.0  # room tone to add before the first span, and after the last
     pad_tail_s: float = 0.0
     room_tone: Span | None = None  # where to take it from: a pause inside the chapter
+    chapter: str = ""  # the manifest chapter's id: the track's own, or shared by the parts of a long one
+
+    def __post_init__(self) -> None:
+        self.chapter = self.chapter or self.id
 
     @property
     def duration_s(self) -> float:
@@ -167,11 +171,11 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
             b = bounds[n - 1]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
             t.pinned = n - 1 in forced
-        t.spans = _spans(timeline, t.start_s, t.end_s)
+        t.spans = track_spans(timeline, t.start_s, t.end_s)
         t.pad_head_s = round(max(0.0, HEAD_MIN_S - (words_at[n] - t.start_s)), 3)
         t.pad_tail_s = round(max(0.0, TAIL_MIN_S - (t.end_s - last_words[n])), 3)
         if t.pad_head_s or t.pad_tail_s:
-            t.room_tone = _room_tone(timeline, t)
+            t.room_tone = room_tone_in(timeline, t)
             if t.room_tone is None:
                 t.pad_head_s = t.pad_tail_s = 0.0
                 plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
@@ -192,7 +196,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     return plan
 
 
-def _room_tone(timeline: Timeline, track: TrackPlan) -> Span | None:
+def room_tone_in(timeline: Timeline, track: TrackPlan) -> Span | None:
     """The middle of the longest pause inside the track (up to 1.5 s): the narrator's own room tone."""
     inside = [g for g in timeline.gaps if track.start_s < g.start_s and g.end_s < track.end_s
               and not g.file_change and g.length_s >= 0.5]
@@ -254,7 +258,7 @@ def _chapter_pins(chapters: list[ChapterEntry], timeline: Timeline, files: list[
     return pins
 
 
-def _spans(timeline: Timeline, start: float, end: float) -> list[Span]:
+def track_spans(timeline: Timeline, start: float, end: float) -> list[Span]:
     """File pieces for timeline [start, end], trimming the long room tone where sessions join."""
     pieces: list[tuple[float, float]] = [(start, end)]
     for g in timeline.gaps:

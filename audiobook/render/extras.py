@@ -24,8 +24,8 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
     manifest names), at most five minutes, ending in a pause; mastered like its track.
     Returns the job that renders it (with the tracks), or None when there is none to make."""
     o = manifest.output
-    chosen = [n for n, t in enumerate(plan.tracks) if t.id == o.retail_sample_chapter] if o.retail_sample_chapter \
-        else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.id)]
+    chosen = [n for n, t in enumerate(plan.tracks) if t.chapter == o.retail_sample_chapter] \
+        if o.retail_sample_chapter else [n for n, t in enumerate(plan.tracks) if not is_credits_id(manifest, t.chapter)]
     if not chosen:
         return None
     n = chosen[0]
