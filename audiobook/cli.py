@@ -100,8 +100,10 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
     boundaries are found from the word counts and the pauses; pin any of them in the
-    manifest. Writes OUT/NN - Title.mp3 (or the manifest's format), OUT/plan.yaml and
-    OUT/report.json.
+    manifest. Writes OUT/NN - Title.mp3 (or the manifest's format; a chapter longer than the
+    preset allows, in parts), the one-file M4B, feed.xml, blurb.txt with the real runtime,
+    the retail sample, plan.yaml and report.json. Run it again after a change: only what
+    changed is rendered again.
     """
     from audiobook.build import build as run_build
     from audiobook.files import clock
