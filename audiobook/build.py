@@ -384,7 +384,8 @@ def _levels(a: Analysis, preset: Preset) -> dict:
                 else f.advice for f in findings if not f.passed]
     if preset.max_track_minutes and a.duration_s > preset.max_track_minutes * 60:
         failures.append(f"{clock(a.duration_s)} long: {preset.label} takes files of at most "
-                        f"{preset.max_track_minutes:g} minutes — split the chapter in two in manifest.yaml")
+                        f"{preset.max_track_minutes:g} minutes, and no pause of a second was found to split it at — pin a "
+                        "section's start in manifest.yaml where it may be cut")
     return {"duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp),
             "noise_floor_dbfs": _r(a.noise_floor_dbfs), "integrated_lufs": _r(a.integrated_lufs),
             "meets_preset": not failures, "failures": failures}

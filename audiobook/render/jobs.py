@@ -33,8 +33,6 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
     return f"{number:0{width}d} - {clean.rstrip(' .')}{ext}"
 
 
-
-
 def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
                out: Path, notes: list[str], cover: tuple[bytes, str] | None = None) -> list[TrackJob]:
     """Gains, room-tone handling and encoder settings for every track.

@@ -74,11 +74,6 @@ def level_db(hops: TrackHops, gain_db: float, ceiling_db: float | None, lufs: bo
     return 10 * math.log10(mean) if mean > 0 else float("-inf")
 
 
-def limited_level_db(power: np.ndarray, peaks: np.ndarray, gain_db: float, ceiling_db: float) -> float:
-    """The mean square (dB) of hops with these powers and peaks after `gain_db` and the limiter."""
-    return level_db(TrackHops(power, power, peaks), gain_db, ceiling_db, lufs=False)
-
-
 def track_gain(hops: TrackHops, target: float, ceiling_db: float, lufs: bool) -> tuple[float, float, float]:
     """The gain (dB) that brings the track to `target` (LUFS, or mean square dB) through the
     limiter. Returns (gain, the part of it that makes up for the limiter, how far under the
@@ -101,13 +96,3 @@ def track_gain(hops: TrackHops, target: float, ceiling_db: float, lufs: bool) ->
         lo, hi = (mid, hi) if short(mid) > 0 else (lo, mid)
     return gain + hi, hi, 0.0
 
-
-def makeup_db(power: np.ndarray, peaks: np.ndarray, gain_db: float, ceiling_db: float) -> tuple[float, float]:
-    """For hops of this power and peak at `gain_db`: the make-up the limiter needs, and how far
-    under the level `gain_db` asks they still end (see track_gain)."""
-    hops = TrackHops(power, power, peaks)
-    if not hops.usable():
-        return 0.0, 0.0
-    target = level_db(hops, gain_db, None, lufs=False)
-    _, makeup, under = track_gain(hops, target, ceiling_db, lufs=False)
-    return makeup, under
