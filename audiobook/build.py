@@ -139,6 +139,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     m4b = _m4b_wanted(m4b, notes)
     renders = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
     clock.lap("rendering")
+    if workers:  # the rest is this process's (and the M4B's ffmpeg's): their memory is freed for it
+        workers.close()
     rendered, measured = renders.tracks, renders.measured
     result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
