@@ -72,7 +72,7 @@ def get_preset(spec: str) -> Preset:
     need a target; they get a true-peak limit of -1 dBTP unless they set a peak. An
     InputError says what is wrong, and lists the choices."""
     spec = str(spec).strip()
-    items = [p.strip() for p in spec.split(",") if p.strip()]
+    items = [p.strip() for p in spec.lower().split(",") if p.strip()]  # "ACX" is acx
     if not items:
         raise InputError(f"no loudness preset given: choose one of {', '.join(presets())}, or numbers like lufs=-18")
     base = None

@@ -10,7 +10,7 @@ from audiobook.presets import get_preset, presets
 
 def test_a_shipped_preset_by_name_is_itself():
     for name, preset in presets().items():
-        assert get_preset(name) == preset and get_preset(f" {name} ").label == name.upper()
+        assert get_preset(name) == preset and get_preset(f" {name.upper()} ") == preset
 
 
 def test_numbers_over_a_preset_keep_the_rest_of_it():
