@@ -89,6 +89,23 @@ def test_a_preset_given_as_numbers_is_met_and_checked_by_default(tmp_path):
     assert code == 1 and "peak_dbfs" in out  # ACX wants the peaks 2 dB lower
 
 
+def test_mono_sessions_made_stereo_reach_a_loudness_target(tmp_path):
+    """Loudness sums the channels: a mono reading made stereo is 3 dB louder, and the gain
+    allows for it (it came out at -20 LUFS for EBU R 128's -23)."""
+    import shutil
+
+    from tests.analysis.test_peaks import _ffmpeg_ebur128
+
+    shutil.copytree(DEMO, tmp_path / "rec")
+    manifest = tmp_path / "rec" / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("\n  channels: 1\n", "\n  channels: 2\n"))
+    result = build(tmp_path / "rec", tmp_path / "out", jobs=1, m4b=False, preset="ebu-r128")
+    for t in result.tracks:
+        assert t["meets_preset"], t["failures"]
+        assert mutagen.mp3.MP3(t["file"]).info.channels == 2
+        assert abs(_ffmpeg_ebur128(t["file"])[0] + 23) <= 0.5
+
+
 def test_plan_only_writes_the_plan_and_nothing_else(tmp_path):
     result = build(DEMO, tmp_path / "out", plan_only=True, jobs=1)
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["plan.yaml"]

@@ -57,7 +57,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     lufs = preset.target_rms_dbfs is None
     target = preset.target_rms_dbfs if not lufs else (preset.target_lufs or -16.0)
     for t in plan.tracks:
-        hops = TrackHops.of([(analyses[s.file], s.start_s, s.end_s, offsets[s.file]) for s in t.spans])
+        hops = TrackHops.of([(analyses[s.file], s.start_s, s.end_s, offsets[s.file]) for s in t.spans], o.channels)
         # the limiter comes after the encoder's make-up `extra`: its ceiling, before it, is that much lower
         gain, makeup, under = track_gain(hops, target, ceiling - extra, lufs) if hops.usable() else (0.0, 0.0, 0.0)
         if under > 0.5:

@@ -34,14 +34,19 @@ class TrackHops:
     peaks: np.ndarray
 
     @classmethod
-    def of(cls, parts: list[tuple[Analysis, float, float, float]]) -> TrackHops:
-        """From (analysis, start_s, end_s, gain_db) spans: each session at its reading level."""
+    def of(cls, parts: list[tuple[Analysis, float, float, float]], channels: int) -> TrackHops:
+        """From (analysis, start_s, end_s, gain_db) spans, each session at its reading level, for
+        a track of `channels` channels. Loudness sums the channels' K-weighted powers: a mono
+        session made stereo counts twice, a stereo one made mono (its channels averaged, taken
+        as alike, as a narrator's are) half."""
         arrays: list[list[np.ndarray]] = [[], [], []]
         for a, start_s, end_s, gain_db in parts:
             lo, hi = int(start_s / HOP_S), max(int(start_s / HOP_S) + 1, int(end_s / HOP_S))
             for k, (name, scale) in enumerate((("power_hops", 10), ("loudness_hops", 10), ("peak_hops", 20))):
                 values = getattr(a, name)
                 part = values[lo:hi].astype(np.float64) if values is not None else np.zeros(0)
+                if name == "loudness_hops":
+                    part *= channels / max(a.channels, 1)
                 arrays[k].append(part * 10 ** (gain_db / scale))
         power, loudness, peaks = (np.concatenate(x) if x else np.zeros(0) for x in arrays)
         return cls(power, loudness, peaks)

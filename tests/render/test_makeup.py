@@ -105,7 +105,7 @@ def test_track_gain_reaches_a_loudness_target_through_the_limiter(tmp_path, targ
     x = _peaky_narration(seed=3)
     sf.write(tmp_path / "in.wav", x, FS, subtype="FLOAT")
     a = analyze_file(tmp_path / "in.wav")
-    hops = TrackHops.of([(a, 0.0, a.duration_s, 0.0)])
+    hops = TrackHops.of([(a, 0.0, a.duration_s, 0.0)], channels=1)
     gain, makeup, under = track_gain(hops, target_lufs, CEILING_DB, lufs=True)
     assert under == 0.0 and (makeup > 0.3) == (target_lufs > -20)  # at -16 the limiter works
     lim = Limiter(FS, 1, 10 ** (CEILING_DB / 20))
