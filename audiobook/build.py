@@ -34,6 +34,7 @@ from audiobook.recordings import find_recordings
 from audiobook.render.extras import cut_sample, one_file_m4b, retail_sample_job
 from audiobook.render.jobs import track_description, track_jobs
 from audiobook.render.m4b import find_ffmpeg
+from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
 from audiobook.tags.metadata import read_cover
 
@@ -137,11 +138,16 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     jobs_list = track_jobs(plan, analyses, manifest, preset, paths, out, notes, cover[:2] if cover else None)
     sample = retail_sample_job(manifest, plan, timeline, jobs_list, paths, out, notes)
     m4b = _m4b_wanted(m4b, notes)
-    renders = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample)
+    renders = _cached_render(cache, jobs_list, digests, out, stage, workers, m4b, sample,
+                             miss=lambda job, a: _level_miss(preset, job, a))
     clock.lap("rendering")
     if workers:  # the rest is this process's (and the M4B's ffmpeg's): their memory is freed for it
         workers.close()
     rendered, measured = renders.tracks, renders.measured
+    if renders.corrected:
+        worst = max(renders.corrected.items(), key=lambda kv: abs(kv[1]))
+        notes.append(f"{len(renders.corrected)} track(s) missed {preset.label}'s level and were rendered again "
+                     f"{worst[1]:+.1f} dB ({worst[0]}, the most): the limiter's share was predicted wrong for this voice")
     result.sample = Path(sample.out_path) if sample else None
     result.reused = sum(1 for r in rendered if r.get("reused"))
     result.tracks = [_track_report(t, r, a, preset, j) for t, r, a, j in zip(plan.tracks, rendered, measured, jobs_list)]
@@ -271,15 +277,19 @@ class _Rendered:
     keys: list[str]  # each track's cache key
     stale: list[str]  # tracks an earlier build made that this one does not
     sample: Analysis | None = None  # the retail sample, measured
+    corrected: dict[str, float] = field(default_factory=dict)  # tracks rendered again: name -> dB added
 
 
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
-                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None) -> _Rendered:
+                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None,
+                   miss: Callable[[TrackJob, Analysis], float] | None = None) -> _Rendered:
     """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
     it is done: a build stopped half-way resumes from the last finished track.
 
     `aac`: each track is also encoded to AAC for the M4B (kept in the cache by its key).
     `sample`: the retail sample, rendered with the tracks unless it is current.
+    `miss(job, measured)`: the dB by which a rendered track missed its level; such a track is
+    rendered once more with its gain corrected (and cached under its first key).
     The tracks an earlier build made that this one no longer makes are returned, to be removed
     only once the new feed and report are written."""
     keys = [job_key(j, digests) for j in jobs]
@@ -319,27 +329,72 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
         result.sample = a
         cache.save()
 
-    def done(k: int, finished: tuple) -> None:
+    again: dict[int, float] = {}  # track -> the dB its level missed by, for a second rendering
+
+    def store(i: int, finished: tuple, first: bool) -> None:
         if len(finished) == 3:
-            sample_done(k, finished[2])
+            sample_done(i, finished[2])
         r, a = finished[:2]
+        rendered[i], measured[i] = r, a
+        off = miss(jobs[i], a) if miss is not None and first else 0.0
+        if off:  # not cached: a build stopped before the second rendering makes it anew
+            again[i] = off
+            return
+        digest = cache.digest(Path(r["path"]))
+        cache.store_analysis(digest, a)
+        cache.store_track(names[i], keys[i], out, r, digest)
+        cache.save()
+
+    def done(k: int, finished: tuple) -> None:
         if k == len(todo):
             sample_done(k, finished)
         else:
-            i = todo[k]
-            digest = cache.digest(Path(r["path"]))
-            cache.store_analysis(digest, a)
-            cache.store_track(names[i], keys[i], out, r, digest)
-            rendered[i], measured[i] = r, a
-        cache.save()
+            store(todo[k], finished, first=True)
 
     if batch:
         run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
                      jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
+    if again:
+        redo = sorted(again, key=lambda i: -_seconds(jobs[i]))
+        for i in redo:
+            _regain(jobs[i], again[i])
+        result.corrected = {names[i]: round(again[i], 2) for i in redo}
+        run_parallel(render_and_measure, [jobs[i] for i in redo], total=sum(_seconds(jobs[i]) for i in redo),
+                     jobs=1 if workers is None else None, on_progress=stage("levelling"), pool=workers,
+                     on_result=lambda k, finished: store(redo[k], finished, first=False))
     if cut_afterwards:
         run_parallel(render_and_measure, [sample], total=1, jobs=1 if workers is None else None, pool=workers,
                      on_result=sample_done)
     return result
+
+
+def _regain(job: TrackJob, db: float) -> None:
+    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it."""
+    for span in job.spans + ([job.room_tone] if job.room_tone else []):
+        span.gain_db += db
+        if span.expand_below_db is not None:
+            span.expand_below_db += db
+    job.limiter_makeup_db = round(job.limiter_makeup_db + db, 2)
+
+
+def _level_miss(preset: Preset, job: TrackJob, a: Analysis) -> float:
+    """The dB a track measured at `a` needs to reach the preset's target, when the first gain
+    (predicted from the recordings) missed it by more than half the preset's tolerance: the
+    prediction of what the limiter takes can be off for a voice unlike those it was tried on.
+    Raising is bounded by what the limiter's make-up may still add. 0 when it is near enough."""
+    if preset.target_rms_dbfs is not None:
+        level, target = a.rms_dbfs, preset.target_rms_dbfs
+        tolerance = min(target - (preset.rms_min_dbfs or target - 2), (preset.rms_max_dbfs or target + 2) - target)
+    elif preset.target_lufs is not None:
+        level, target, tolerance = a.integrated_lufs, preset.target_lufs, preset.lufs_tolerance or 1.0
+    else:
+        return 0.0
+    off = target - level
+    if not math.isfinite(off) or abs(off) <= tolerance / 2:
+        return 0.0
+    off /= job.level_slope  # where the limiter works, a dB of gain gives less than a dB of level
+    off = min(off, MAKEUP_MAX_DB - job.limiter_makeup_db) if off > 0 else off
+    return off if abs(off) >= 0.1 else 0.0
 
 
 def _seconds(job: TrackJob) -> float:

@@ -271,3 +271,20 @@ def test_rebuild_renders_only_what_changed(tmp_path):
     sf.write(str(session), data * 0.9, fs, subtype="PCM_16")  # a re-exported session: new content
     fourth = build(rec, out, jobs=1, m4b=False)
     assert fourth.reused == 1  # the introduction lies wholly in session 1
+
+
+def test_a_track_whose_predicted_level_missed_is_rendered_again_at_the_right_gain(tmp_path, monkeypatch):
+    """Should the prediction of the limiter's share be wrong for a voice (here: none predicted,
+    and the gain 3 dB low), the measured track shows it, and the build renders it once more,
+    corrected."""
+    import audiobook.render.jobs as jobs
+
+    right = jobs.track_gain
+    monkeypatch.setattr(jobs, "track_gain", lambda *a, **k: (right(*a, **k)[0] - 3.0, 0.0, 0.0))
+    result = build(DEMO, tmp_path / "out", jobs=1, m4b=False)
+    assert any("rendered again" in n for n in result.notes), result.notes
+    for t in result.tracks:  # the first rendering missed by over 1 dB (half ACX's window), now 0.6 at most
+        assert t["meets_preset"] and abs(t["rms_dbfs"] + 20) <= 0.6 and t["limiter_makeup_db"] > 1.0, t
+    # the corrected tracks are what the cache keeps, under the first gain's key: a rebuild reuses them
+    again = build(DEMO, tmp_path / "out", jobs=1, m4b=False)
+    assert again.reused == len(again.tracks) and not any("rendered again" in n for n in again.notes)

@@ -13,7 +13,7 @@ from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
-from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, track_gain
+from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_db, track_gain
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
 
@@ -60,6 +60,9 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         hops = TrackHops.of([(analyses[s.file], s.start_s, s.end_s, offsets[s.file]) for s in t.spans], o.channels)
         # the limiter comes after the encoder's make-up `extra`: its ceiling, before it, is that much lower
         gain, makeup, under = track_gain(hops, target, ceiling - extra, lufs) if hops.usable() else (0.0, 0.0, 0.0)
+        # how much the level moves with the gain there (under 1 where the limiter works): for a correction
+        slope = (level_db(hops, gain + 0.5, ceiling - extra, lufs) - level_db(hops, gain - 0.5, ceiling - extra, lufs)
+                 if hops.usable() else 1.0)
         if under > 0.5:
             short.append((t.title, under))
         spans = []
@@ -79,6 +82,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=extra)
         job.limiter_makeup_db = round(makeup, 2)
+        job.level_slope = round(min(1.0, max(0.25, slope)), 3) if math.isfinite(slope) else 1.0
         b = manifest.book
         job.tags = TrackTags(
             title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
