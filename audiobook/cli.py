@@ -268,20 +268,23 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
     from audiobook.analysis.compliance import evaluate
     from audiobook.analysis.summary import summarize
     from audiobook.presets import get_preset
+    from audiobook.render.jobs import limiter_preflight
 
     chosen = get_preset(preset)
     files = _audio_files(paths)
     with _progress(f"analyzing {len(files)} files") as on_progress:
         results = analyze_files(files, jobs=jobs, keep_series=series, on_progress=on_progress)
     findings = [evaluate(a, chosen) for a in results]
+    limiters = [limiter_preflight(a, chosen) for a in results]
     failed = sum(1 for fs in findings if not all(f.passed for f in fs))
     if as_json:
-        out = [{**a.to_dict(series=series), "preset": chosen.name, "passed": all(f.passed for f in fs),
-                "checks": [f.to_dict() for f in fs]} for a, fs in zip(results, findings)]
+        out = [{**a.to_dict(series=series), "preset": chosen.spec or chosen.name, "passed": all(f.passed for f in fs),
+                "checks": [f.to_dict() for f in fs], "limiter": {"makeup_db": m, "short_db": s}}
+               for a, fs, (m, s) in zip(results, findings, limiters)]
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        for a, fs in zip(results, findings):
-            for line in summarize(a, fs, chosen.name):
+        for a, fs, lim in zip(results, findings, limiters):
+            for line in summarize(a, fs, chosen.name, lim):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
         click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
     ctx.exit(1 if failed else 0)

@@ -21,8 +21,10 @@ def describe_format(a: Analysis) -> str:
     return f"{a.format} {a.sample_rate / 1000:g} kHz {bits} {layout}"
 
 
-def summarize(a: Analysis, findings: list[Finding], preset_name: str) -> list[str]:
-    """Lines describing one file: figures, pass/fail per check, and advice for each failure."""
+def summarize(a: Analysis, findings: list[Finding], preset_name: str,
+              limiter: tuple[float, float] | None = None) -> list[str]:
+    """Lines describing one file: figures, pass/fail per check, what the build's limiter would
+    make of its peaks (`limiter`: make-up dB, dB still short), and advice for each failure."""
     longest = max((p.duration_s for p in a.pauses), default=0.0)
     marks = {f.check: ("ok" if f.passed else "FAIL") for f in findings}
     lines = [
@@ -36,5 +38,13 @@ def summarize(a: Analysis, findings: list[Finding], preset_name: str) -> list[st
         f"noise floor {_db(a.noise_floor_dbfs, 'dBFS')} [{marks.get('noise_floor_dbfs', '-')}]",
         f"  speech       {clock(a.speech_s)} of {clock(a.duration_s)}   {len(a.pauses)} pauses, longest {longest:.1f} s",
     ]
+    if limiter is not None:
+        makeup, short = limiter
+        lines.append("  limiter      " + (
+            "the peaks leave room: no make-up for the limiter at the preset's level" if not makeup else
+            f"the peaks stand high: {makeup:+.1f} dB of make-up for what the limiter holds down" if short < 0.3 else
+            f"the peaks stand too high: {short:.1f} dB short of the preset's level even with {makeup:+.1f} dB of "
+            "make-up — tame the plosives and peaks (a pop filter, the microphone a little off-axis)"))
+
     lines += [f"  FAIL {f.advice}" for f in findings if not f.passed]
     return lines

@@ -33,6 +33,26 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
     return f"{number:0{width}d} - {clean.rstrip(' .')}{ext}"
 
 
+def limiter_ceiling_db(preset: Preset) -> float:
+    """Where the limiter holds the peaks: under the preset's peak limit (sample or true peak; -1
+    dB without one) by PEAK_MARGIN_DB."""
+    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
+    return (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
+
+
+def limiter_preflight(a: Analysis, preset: Preset) -> tuple[float, float]:
+    """For a recording mastered as one MP3 track to `preset`: the gain the limiter's make-up
+    would add (dB), and how far under the target the track would still end (0: it gets there).
+    What `audiobook analyze` tells a narrator of their peaks before any build."""
+    hops = TrackHops.of([(a, 0.0, a.duration_s, 0.0)], a.channels)
+    if not hops.usable():
+        return 0.0, 0.0
+    lufs = preset.target_rms_dbfs is None
+    target = preset.target_rms_dbfs if not lufs else (preset.target_lufs or -16.0)
+    _, makeup, under = track_gain(hops, target, limiter_ceiling_db(preset) + LAME_GAIN_DB, lufs)
+    return round(makeup, 2), round(under, 2)
+
+
 def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset: Preset, paths: list[Path],
                out: Path, notes: list[str], cover: tuple[bytes, str] | None = None) -> list[TrackJob]:
     """Gains, room-tone handling and encoder settings for every track.
@@ -46,8 +66,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     speech = np.array([a.speech_rms_dbfs for a in analyses])
     reference = float(np.median(speech[np.isfinite(speech)])) if np.isfinite(speech).any() else -20.0
     offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
-    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
-    ceiling = (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
+    ceiling = limiter_ceiling_db(preset)
     width = max(2, len(str(len(plan.tracks))))
     ext = EXTENSIONS[o.format]
     cover, cover_mime = cover or (None, None)

@@ -34,3 +34,27 @@ def test_analyze_unreadable_file_exits_2(tmp_path):
 def test_analyze_empty_folder_exits_2(tmp_path):
     code, out, err = _invoke(["analyze", str(tmp_path)])
     assert code == 2 and "no audio files" in err
+
+
+def test_analyze_says_what_the_limiter_would_make_of_the_peaks(tmp_path):
+    """Clean narration leaves the limiter nothing at ACX's level; plosive-like bursts 15 dB over
+    the speech need make-up; clicks at full scale over quiet speech cannot reach it at all."""
+    import numpy as np
+
+    from tests.signals import db_to_amp
+
+    clean = narration(20, seed=1, speech_rms_dbfs=-20).audio
+    peaky = clean.copy()
+    for at in range(4800, len(peaky) - 500, 48000):  # a 4 ms burst every second
+        peaky[at:at + 192] += (np.hanning(192) * db_to_amp(-5)).astype(np.float32)
+    clicks = (clean * db_to_amp(-20)).copy()
+    clicks[::2400] = 0.99
+    for name, x in (("a-clean", clean), ("b-peaky", peaky), ("c-clicks", clicks)):
+        sf.write(str(tmp_path / f"{name}.wav"), x, 48000, subtype="PCM_24")
+    code, out, err = _invoke(["analyze", str(tmp_path), "--json", "-j", "1"])
+    limiter = [r["limiter"] for r in json.loads(out)]
+    assert limiter[0] == {"makeup_db": 0.0, "short_db": 0.0}
+    assert 0.3 < limiter[1]["makeup_db"] <= 3.0 and limiter[1]["short_db"] == 0.0
+    assert limiter[2]["makeup_db"] == 3.0 and limiter[2]["short_db"] > 3.0
+    code, out, err = _invoke(["analyze", str(tmp_path / "b-peaky.wav")])
+    assert "the peaks stand high" in out and "make-up" in out
