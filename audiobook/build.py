@@ -167,7 +167,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         "book": manifest.book.title,
         "manifest": str((paths[0].parent / "manifest.yaml").resolve()),
         "chapters_selected": [c.id for c in selected],
-        "preset": preset.spec or preset.name,
+        "preset": preset.spec,
         "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
         "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
         "pace_wpm": plan.pace_wpm,
@@ -382,13 +382,8 @@ def _level_miss(preset: Preset, job: TrackJob, a: Analysis) -> float:
     (predicted from the recordings) missed it by more than half the preset's tolerance: the
     prediction of what the limiter takes can be off for a voice unlike those it was tried on.
     Raising is bounded by what the limiter's make-up may still add. 0 when it is near enough."""
-    if preset.target_rms_dbfs is not None:
-        level, target = a.rms_dbfs, preset.target_rms_dbfs
-        tolerance = min(target - (preset.rms_min_dbfs or target - 2), (preset.rms_max_dbfs or target + 2) - target)
-    elif preset.target_lufs is not None:
-        level, target, tolerance = a.integrated_lufs, preset.target_lufs, preset.lufs_tolerance or 1.0
-    else:
-        return 0.0
+    target, lufs = preset.level_target
+    level, tolerance = (a.integrated_lufs if lufs else a.rms_dbfs), preset.level_tolerance
     off = target - level
     if not math.isfinite(off) or abs(off) <= tolerance / 2:
         return 0.0

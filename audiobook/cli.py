@@ -278,7 +278,7 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
     limiters = [limiter_preflight(a, chosen) for a in results]
     failed = sum(1 for fs in findings if not all(f.passed for f in fs))
     if as_json:
-        out = [{**a.to_dict(series=series), "preset": chosen.spec or chosen.name, "passed": all(f.passed for f in fs),
+        out = [{**a.to_dict(series=series), "preset": chosen.spec, "passed": all(f.passed for f in fs),
                 "checks": [f.to_dict() for f in fs], "limiter": {"makeup_db": m, "short_db": s}}
                for a, fs, (m, s) in zip(results, findings, limiters)]
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))

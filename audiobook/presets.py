@@ -31,7 +31,7 @@ class Preset:
     head_room_tone_s: tuple[float, float] | None = None
     tail_room_tone_s: tuple[float, float] | None = None
     max_track_minutes: float | None = None
-    spec: str = ""  # as asked for: "acx", or "podcast,target_lufs=-18" (the name alone for a shipped one)
+    spec: str = ""  # as asked for: "acx" (a shipped one: its name), or "podcast,target_lufs=-18"
 
     @property
     def label(self) -> str:
@@ -40,6 +40,25 @@ class Preset:
             return self.name.upper()
         extra = self.spec.split(",", 1)[1] if self.name != "custom" else self.spec
         return f"{'your preset' if self.name == 'custom' else self.name.upper()} ({extra})"
+
+    @property
+    def level_target(self) -> tuple[float, bool]:
+        """The level the build sets each track to, and whether it is loudness (LUFS) rather than
+        ACX's RMS (dBFS); an RMS target wins when a preset has both."""
+        if self.target_rms_dbfs is not None:
+            return self.target_rms_dbfs, False
+        return (self.target_lufs if self.target_lufs is not None else -16.0), True
+
+    @property
+    def level_tolerance(self) -> float:
+        """How far (dB) a track may stray from `level_target` and pass: the nearer edge of the RMS
+        window, or the loudness tolerance."""
+        target, lufs = self.level_target
+        if lufs:
+            return self.lufs_tolerance or 1.0
+        low = self.rms_min_dbfs if self.rms_min_dbfs is not None else target - 1.0
+        high = self.rms_max_dbfs if self.rms_max_dbfs is not None else target + 1.0
+        return min(target - low, high - target)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +69,7 @@ def presets() -> dict[str, Preset]:
     out = {}
     for name, values in data.items():
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items() if k in known}
-        out[name] = Preset(name=name, **values)
+        out[name] = Preset(name=name, spec=name, **values)
     return out
 
 

@@ -104,41 +104,29 @@ class HopPeaks:
     """The largest sample magnitude (over the channels) of each 100 ms hop, for the whole
     recording: 0.14 MB an hour. What the build's limiter will meet, hop by hop (render.makeup).
 
-    `update(block)` returns the block's own peak; a hop the block leaves unfinished is
-    completed by the next one."""
+    `update(block)` returns the peak of the samples it takes in (with any a previous block left
+    unfinished); the samples of an unfinished hop wait for the next block, as in FrameEnergy."""
 
     def __init__(self, hop_len: int):
         self.hop_len = hop_len
         self._chunks: list[np.ndarray] = []
-        self._rest_peak, self._rest_n = 0.0, 0
+        self._rest: np.ndarray | None = None
 
     def update(self, block: np.ndarray) -> float:
-        if not len(block):
-            return 0.0
-        i = 0
-        peak = 0.0
-        if self._rest_n:
-            i = min(self.hop_len - self._rest_n, len(block))
-            peak = _magnitude(block[:i])
-            self._rest_peak, self._rest_n = max(self._rest_peak, peak), self._rest_n + i
-            if self._rest_n == self.hop_len:
-                self._chunks.append(np.array([self._rest_peak], dtype=np.float32))
-                self._rest_peak, self._rest_n = 0.0, 0
-        m = (len(block) - i) // self.hop_len
+        data = np.concatenate([self._rest, block]) if self._rest is not None and len(self._rest) else block
+        m = len(data) // self.hop_len
+        self._rest = data[m * self.hop_len:].copy()
+        peak = _magnitude(self._rest) if len(self._rest) else 0.0
         if m:
-            body = np.ascontiguousarray(block[i:i + m * self.hop_len]).reshape(m, -1)  # a hop's samples, every channel
-            hops = np.maximum(body.max(axis=1), -body.min(axis=1))
-            self._chunks.append(hops.astype(np.float32))
+            body = np.ascontiguousarray(data[:m * self.hop_len]).reshape(m, -1)  # a hop's samples, every channel
+            hops = np.maximum(body.max(axis=1), -body.min(axis=1)).astype(np.float32)
+            self._chunks.append(hops)
             peak = max(peak, float(hops.max()))
-        tail = block[i + m * self.hop_len:]
-        if len(tail):
-            self._rest_peak, self._rest_n = _magnitude(tail), len(tail)
-            peak = max(peak, self._rest_peak)
         return peak
 
     def result(self) -> np.ndarray:
         """One peak per hop; a last, unfinished hop counts as one."""
-        rest = [np.array([self._rest_peak], dtype=np.float32)] if self._rest_n else []
+        rest = [np.array([_magnitude(self._rest)], dtype=np.float32)] if self._rest is not None and len(self._rest) else []
         return np.concatenate(self._chunks + rest) if self._chunks or rest else np.zeros(0, np.float32)
 
 

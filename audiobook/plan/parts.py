@@ -13,18 +13,7 @@ import math
 from dataclasses import dataclass, replace
 
 from audiobook.files import clock
-from audiobook.plan.planner import (
-    HEAD_MIN_S,
-    HEAD_S,
-    TAIL_MIN_S,
-    TAIL_S,
-    Marker,
-    Plan,
-    TrackPlan,
-    room_tone_in,
-    track_spans,
-    track_time,
-)
+from audiobook.plan.planner import HEAD_S, TAIL_S, Marker, Plan, TrackPlan, cut_in_pause, fit_pads, track_spans, track_time
 from audiobook.plan.timeline import Timeline
 
 PART_PAUSE_MIN_S = 1.0  # a cut that is not at a section break sits in a pause this long at least
@@ -114,13 +103,13 @@ def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut]) -> list[TrackPlan
     starts, ends = [t.start_s], []
     first_words, last_words = [t.speech_start_s], []
     for c in cuts:
-        length = c.end_s - c.start_s
-        head = min(HEAD_S, length * 0.4)
-        ends.append(c.start_s + min(TAIL_S, length - head))
+        end, start = cut_in_pause(c.start_s, c.end_s)
+        ends.append(end)
         last_words.append(c.start_s)
-        starts.append(c.end_s - head)
+        starts.append(start)
         first_words.append(c.end_s)
     ends.append(t.end_s)
+    last_words.append(t.speech_end_s)
     k = len(starts)
     speech = timeline.speech_between(t.start_s, t.end_s) or 1.0
     parts = []
@@ -129,18 +118,12 @@ def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut]) -> list[TrackPlan
         share = timeline.speech_between(starts[j], ends[j]) / speech
         p = replace(t, id=f"{t.id}-part-{j + 1}", title=title, start_s=starts[j], end_s=ends[j],
                     words=round(t.words * share), spoken_words=round(t.spoken_words * share),
-                    speech_start_s=first_words[j], spans=track_spans(timeline, starts[j], ends[j]), markers=[],
-                    room_tone=t.room_tone)
+                    speech_start_s=first_words[j], speech_end_s=last_words[j],
+                    spans=track_spans(timeline, starts[j], ends[j]), markers=[])
         if j:
             c = cuts[j - 1]
             p.pause_s, p.deviation_s, p.confidence, p.pinned = round(c.end_s - c.start_s, 2), 0.0, 1.0, False
-            p.pad_head_s = round(max(0.0, HEAD_MIN_S - (first_words[j] - starts[j])), 3)
-        if j < k - 1:
-            p.pad_tail_s = round(max(0.0, TAIL_MIN_S - (ends[j] - last_words[j])), 3)
-        if (p.pad_head_s or p.pad_tail_s) and p.room_tone is None:
-            p.room_tone = room_tone_in(timeline, p)
-            if p.room_tone is None:
-                p.pad_head_s = p.pad_tail_s = 0.0
+        fit_pads(p, timeline)  # the chapter's own room tone, where it has one
         p.markers = [Marker(title, 0.0, p.start_s, p.pause_s, p.deviation_s, p.confidence, p.pinned,
                             speech_start_s=p.speech_start_s)]
         for m in t.markers[1:]:

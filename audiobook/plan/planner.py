@@ -69,6 +69,7 @@ class TrackPlan:
     confidence: float = 1.0
     pinned: bool = False
     speech_start_s: float = 0.0  # timeline: its first word
+    speech_end_s: float = 0.0  # timeline: the end of its last word
     pad_head_s: float = 0.0  # room tone to add before the first span, and after the last
     pad_tail_s: float = 0.0
     room_tone: Span | None = None  # where to take it from: a pause inside the chapter
@@ -155,10 +156,10 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     ends, last_words = [], []
     for b in bounds:
         g = gaps[b.gap]
-        head = min(HEAD_S, g.length_s * 0.4)
-        ends.append(g.start_s + min(TAIL_S, g.length_s - head))
+        end, start = cut_in_pause(g.start_s, g.end_s)
+        ends.append(end)
         last_words.append(g.start_s)
-        starts.append(g.end_s - head)
+        starts.append(start)
         words_at.append(g.end_s)
     ends.append(min(timeline.duration_s, last.start_s + TAIL_S) if last and last.end_s >= timeline.duration_s
                 else timeline.duration_s)
@@ -166,19 +167,14 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
 
     for n, ch in enumerate(chapters):
         t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
-                      end_s=ends[n], speech_start_s=words_at[n], spoken_words=words[n])
+                      end_s=ends[n], speech_start_s=words_at[n], speech_end_s=last_words[n], spoken_words=words[n])
         if n:
             b = bounds[n - 1]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
             t.pinned = n - 1 in forced
         t.spans = track_spans(timeline, t.start_s, t.end_s)
-        t.pad_head_s = round(max(0.0, HEAD_MIN_S - (words_at[n] - t.start_s)), 3)
-        t.pad_tail_s = round(max(0.0, TAIL_MIN_S - (t.end_s - last_words[n])), 3)
-        if t.pad_head_s or t.pad_tail_s:
-            t.room_tone = room_tone_in(timeline, t)
-            if t.room_tone is None:
-                t.pad_head_s = t.pad_tail_s = 0.0
-                plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
+        if not fit_pads(t, timeline):
+            plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
                             speech_start_s=t.speech_start_s)]
         if ch.sections:
@@ -194,6 +190,28 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     if low:
         plan.notes.append(f"{len(low)} chapter boundaries are uncertain (confidence under 0.5): review them in plan.yaml")
     return plan
+
+
+def cut_in_pause(pause_start_s: float, pause_end_s: float) -> tuple[float, float]:
+    """Where a track ending in this pause ends, and the next one starts: up to TAIL_S of room
+    tone after the last word, up to HEAD_S (40 % of a short pause) before the next first word."""
+    length = pause_end_s - pause_start_s
+    head = min(HEAD_S, length * 0.4)
+    return pause_start_s + min(TAIL_S, length - head), pause_end_s - head
+
+
+def fit_pads(t: TrackPlan, timeline: Timeline) -> bool:
+    """The narrator's room tone to add where the track's ends hold less than ACX asks
+    (HEAD_MIN_S before its first word, TAIL_MIN_S after its last), taken from a pause in it;
+    False when it needs some and has no pause to take it from (then it gets none)."""
+    t.pad_head_s = round(max(0.0, HEAD_MIN_S - (t.speech_start_s - t.start_s)), 3)
+    t.pad_tail_s = round(max(0.0, TAIL_MIN_S - (t.end_s - t.speech_end_s)), 3)
+    if t.pad_head_s or t.pad_tail_s:
+        t.room_tone = t.room_tone or room_tone_in(timeline, t)
+        if t.room_tone is None:
+            t.pad_head_s = t.pad_tail_s = 0.0
+            return False
+    return True
 
 
 def room_tone_in(timeline: Timeline, track: TrackPlan) -> Span | None:

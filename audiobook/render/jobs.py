@@ -13,7 +13,7 @@ from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
 from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
-from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_db, track_gain
+from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_slope, track_gain
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
 
@@ -40,16 +40,18 @@ def limiter_ceiling_db(preset: Preset) -> float:
     return (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
 
 
+def encoder_gain_db(fmt: str) -> float:
+    """The gain made up for the encoder's own level change, just before the limiter (LAME's -0.26 dB)."""
+    return -LAME_GAIN_DB if fmt == "mp3" else 0.0
+
+
 def limiter_preflight(a: Analysis, preset: Preset) -> tuple[float, float]:
     """For a recording mastered as one MP3 track to `preset`: the gain the limiter's make-up
     would add (dB), and how far under the target the track would still end (0: it gets there).
     What `audiobook analyze` tells a narrator of their peaks before any build."""
+    target, lufs = preset.level_target
     hops = TrackHops.of([(a, 0.0, a.duration_s, 0.0)], a.channels)
-    if not hops.usable():
-        return 0.0, 0.0
-    lufs = preset.target_rms_dbfs is None
-    target = preset.target_rms_dbfs if not lufs else (preset.target_lufs or -16.0)
-    _, makeup, under = track_gain(hops, target, limiter_ceiling_db(preset) + LAME_GAIN_DB, lufs)
+    _, makeup, under = track_gain(hops, target, limiter_ceiling_db(preset) - encoder_gain_db("mp3"), lufs)
     return round(makeup, 2), round(under, 2)
 
 
@@ -71,17 +73,13 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     ext = EXTENSIONS[o.format]
     cover, cover_mime = cover or (None, None)
     jobs = []
-    extra = -LAME_GAIN_DB if o.format == "mp3" else 0.0
+    extra = encoder_gain_db(o.format)
+    ceiling_in = ceiling - extra  # the limiter comes after the encoder's make-up: before it, this is its ceiling
+    target, lufs = preset.level_target
     short = []
-    lufs = preset.target_rms_dbfs is None
-    target = preset.target_rms_dbfs if not lufs else (preset.target_lufs or -16.0)
     for t in plan.tracks:
         hops = TrackHops.of([(analyses[s.file], s.start_s, s.end_s, offsets[s.file]) for s in t.spans], o.channels)
-        # the limiter comes after the encoder's make-up `extra`: its ceiling, before it, is that much lower
-        gain, makeup, under = track_gain(hops, target, ceiling - extra, lufs) if hops.usable() else (0.0, 0.0, 0.0)
-        # how much the level moves with the gain there (under 1 where the limiter works): for a correction
-        slope = (level_db(hops, gain + 0.5, ceiling - extra, lufs) - level_db(hops, gain - 0.5, ceiling - extra, lufs)
-                 if hops.usable() else 1.0)
+        gain, makeup, under = track_gain(hops, target, ceiling_in, lufs)
         if under > 0.5:
             short.append((t.title, under))
         spans = []
@@ -101,7 +99,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=extra)
         job.limiter_makeup_db = round(makeup, 2)
-        job.level_slope = round(min(1.0, max(0.25, slope)), 3) if math.isfinite(slope) else 1.0
+        job.level_slope = level_slope(hops, gain, ceiling_in, lufs)  # for a correction, should the level miss
         b = manifest.book
         job.tags = TrackTags(
             title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,

@@ -83,7 +83,7 @@ def track_gain(hops: TrackHops, target: float, ceiling_db: float, lufs: bool) ->
     """The gain (dB) that brings the track to `target` (LUFS, or mean square dB) through the
     limiter. Returns (gain, the part of it that makes up for the limiter, how far under the
     target the track is still predicted to end: 0 when it is reached)."""
-    linear = level_db(hops, 0.0, None, lufs)
+    linear = level_db(hops, 0.0, None, lufs) if hops.usable() else float("-inf")
     if not math.isfinite(linear):
         return 0.0, 0.0, 0.0
     gain = target - linear
@@ -101,3 +101,11 @@ def track_gain(hops: TrackHops, target: float, ceiling_db: float, lufs: bool) ->
         lo, hi = (mid, hi) if short(mid) > 0 else (lo, mid)
     return gain + hi, hi, 0.0
 
+
+def level_slope(hops: TrackHops, gain_db: float, ceiling_db: float, lufs: bool) -> float:
+    """dB of level a dB of gain gives about `gain_db` (under 1 where the limiter works), kept
+    within 0.25–1: what a correction of the gain divides its miss by."""
+    if not hops.usable():
+        return 1.0
+    slope = level_db(hops, gain_db + 0.5, ceiling_db, lufs) - level_db(hops, gain_db - 0.5, ceiling_db, lufs)
+    return round(min(1.0, max(0.25, slope)), 3) if math.isfinite(slope) else 1.0
