@@ -19,11 +19,9 @@ from threadpoolctl import threadpool_limits
 _queue = None  # set in each worker by _init
 
 
-def _init(queue, parent_alive) -> None:
+def _init(queue) -> None:
     """In each worker: progress goes to `queue`; Ctrl-C is the parent's to handle (it stops the
-    workers), and a stop (SIGTERM) unwinds the work in hand, so no half-written file is left.
-    When the parent dies without stopping the workers (kill -9, the OOM killer), they stop too:
-    `parent_alive` reads end-of-file once no process holds its other end."""
+    workers), and a stop (SIGTERM) unwinds the work in hand, so no half-written file is left."""
     global _queue
     _queue = queue
     # one thread each: numpy's and scipy's BLAS would otherwise start a thread per core in every
@@ -35,20 +33,6 @@ def _init(queue, parent_alive) -> None:
     threadpool_limits(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
-    threading.Thread(target=_stop_when_orphaned, args=(parent_alive,), daemon=True).start()
-
-
-def _stop_when_orphaned(parent_alive) -> None:
-    """Wait for the parent's end of the pipe to close, then stop this worker as SIGTERM would.
-
-    Without this, workers whose parent was killed finish the work already queued for them,
-    then wait for more forever, and keep Python's forkserver alive with them."""
-    try:
-        parent_alive.recv()
-    except (EOFError, OSError):
-        pass
-    # the main thread runs the handler (it may be blocked writing progress nobody reads)
-    signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
 
 
 def _stop(signum, frame) -> None:
@@ -91,16 +75,14 @@ class WorkerPool:
         self.jobs = jobs or default_jobs()
         self._pool: ProcessPoolExecutor | None = None
         self._queue = None
-        self._alive = None  # this end stays here: the workers see it close when this process dies
         self._stopped = False
 
     def executor(self) -> tuple[ProcessPoolExecutor, Any]:
         if self._pool is None:
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
             self._queue = ctx.SimpleQueue()
-            parent_alive, self._alive = ctx.Pipe(duplex=False)
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_init,
-                                             initargs=(self._queue, parent_alive))
+                                             initargs=(self._queue,))
             self._stopped = False
         return self._pool, self._queue
 
@@ -115,7 +97,6 @@ class WorkerPool:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-            self._alive.close()
 
     def __enter__(self) -> WorkerPool:
         return self
