@@ -28,6 +28,7 @@ from audiobook.manifest.model import ChapterEntry
 from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline, TrackPlan, make_plan, split_long_tracks
+from audiobook.plan.hearing import listen_for_boundaries
 from audiobook.plan.overrides import apply_labels, read_labels
 from audiobook.presets import Preset, get_preset
 from audiobook.recordings import find_recordings
@@ -76,12 +77,15 @@ def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[Chap
 
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
           plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
-          m4b: bool | None = None, base_url: str | None = None, preset: str | None = None) -> BuildResult:
+          m4b: bool | None = None, base_url: str | None = None, preset: str | None = None,
+          align: bool = True) -> BuildResult:
     """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`.
 
     `m4b`: also write OUT/<Title>.m4b — None means when an AAC encoder (ffmpeg) is at hand.
     `base_url`: where the files will be served from, for the feed (instead of the manifest's).
     `preset`: the loudness preset to master to (instead of the manifest's): see presets.get_preset.
+    `align`: listen for each chapter's and section's heading to place the cuts (plan.hearing);
+    False places them by pauses and word counts alone.
     """
     started = time.perf_counter()
     manifest, folder = load_manifest(recordings)
@@ -103,7 +107,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     try:
         with open_out(out):
             return _build(manifest, out, names, paths, preset, chapters, plan_only, stage, started, workers, m4b,
-                          cover)
+                          cover, align)
     except BaseException:
         if workers:
             workers.terminate()
@@ -115,7 +119,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
 def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], preset: Preset,
            chapters: str | None, plan_only: bool, stage, started: float, workers: WorkerPool | None,
-           m4b: bool | None, cover: tuple[bytes, str, list[str]] | None) -> BuildResult:
+           m4b: bool | None, cover: tuple[bytes, str, list[str]] | None, align: bool = True) -> BuildResult:
     cache = BuildCache(out)
     clock = _Stopwatch(started)
     digests = cache.digests(paths, workers)
@@ -126,8 +130,17 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     selected = parse_selection(chapters, manifest.chapters)
     timeline = Timeline(analyses)
     label_notes = _apply_label_files(manifest, selected, names, timeline, paths[0].parent)
-    plan = split_long_tracks(make_plan(selected, timeline, names), timeline, preset.max_track_minutes)
-    notes = list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
+    plan = make_plan(selected, timeline, names)
+    heard_notes: list[str] = []
+    if align:
+        clock.lap("planning")
+        anchors, heard_notes = listen_for_boundaries(plan, selected, manifest, paths[0].parent, timeline, paths,
+                                                     stage("listening"))
+        clock.lap("listening")
+        if anchors is not None:
+            plan = make_plan(selected, timeline, names, anchors)
+    plan = split_long_tracks(plan, timeline, preset.max_track_minutes)
+    notes = heard_notes + list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
     write_plan(plan, timeline, out / "plan.yaml")
     clock.lap("planning")
     result = BuildResult(out=out, plan=plan, notes=notes)
@@ -475,16 +488,28 @@ def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:
         tracks.append({
             "id": t.id, "title": t.title,
             "start": where(t.start_s), "end": where(t.end_s), "duration": clock(t.duration_s),
+            "placed_by": t.placed_by, **({"heard": t.how} if t.how else {}),
+            "first_word": where(t.speech_start_s),
             "pause_s": t.pause_s, "deviation_s": t.deviation_s, "confidence": t.confidence,
             **({"pinned": True} if t.pinned else {}),
+            **({"words": _heard(t.heard)} if t.heard else {}),
             "markers": [{"title": m.title, "at_s": round(m.start_s, 2), "source": where(m.timeline_s),
-                         "pause_s": m.pause_s, "deviation_s": m.deviation_s, "confidence": m.confidence}
+                         "placed_by": m.placed_by, **({"heard": m.how} if m.how else {}),
+                         "pause_s": m.pause_s, "deviation_s": m.deviation_s, "confidence": m.confidence,
+                         **({"words": _heard(m.heard)} if m.heard else {})}
                         for m in t.markers[1:]],
         })
     header = ("# audiobook plan: where every chapter and section starts in the recordings.\n"
+              "# placed_by: aligned (its heading heard there: words gives each word's time), pause+words\n"
+              "# (the pauses and word counts alone), pinned (by hand), start (the recordings' start).\n"
               "# deviation_s: speech seconds before the boundary minus what the word counts predict;\n"
               "# confidence: 0..1, how clearly this pause beats the others. To fix a boundary, pin it in\n"
               "# manifest.yaml (start: \"session-02.flac 12:03.5\") and build again.\n")
     body = yaml.safe_dump({"pace_wpm": plan.pace_wpm, "speech_minutes": round(plan.speech_s / 60, 1),
                            "notes": plan.notes, "tracks": tracks}, sort_keys=False, allow_unicode=True, width=110)
     write_text_atomic(path, header + body)
+
+
+def _heard(words) -> list[str]:
+    """The heading's words as heard: "word@seconds" (timeline)."""
+    return [f"{w.word}@{w.start_s:.2f}" for w in words]

@@ -93,14 +93,18 @@ def validate(manifest: Path) -> None:
               help="Also write one M4B with every chapter and section (default: when ffmpeg is at hand).")
 @click.option("--base-url", help="Where the files will be served from: the feed's URLs start with it.")
 @click.option("--preset", help=f"{PRESET_HELP} Default: the manifest's output.preset (acx).")
+@click.option("--align/--no-align", default=True, show_default=True,
+              help="Listen for each chapter's and section's spoken heading to place the cuts; "
+                   "--no-align places them by pauses and word counts alone.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4b: bool | None,
-          base_url: str | None, preset: str | None, jobs: int | None) -> None:
+          base_url: str | None, preset: str | None, align: bool, jobs: int | None) -> None:
     """Split the recordings into chapter tracks, master them to the preset, encode them.
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
-    boundaries are found from the word counts and the pauses; pin any of them in the
-    manifest. Writes OUT/NN - Title.mp3 (or the manifest's format; a chapter longer than the
+    boundaries are predicted from the word counts and the pauses, then placed where their
+    headings are heard spoken (English; plan.yaml says how each was placed); pin any of
+    them in the manifest. Writes OUT/NN - Title.mp3 (or the manifest's format; a chapter longer than the
     preset allows, in parts), the one-file M4B, feed.xml, blurb.txt with the real runtime,
     the retail sample, plan.yaml and report.json. Run it again after a change: only what
     changed is rendered again.
@@ -111,7 +115,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     bars = _StageBars()
     try:
         result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars,
-                           m4b=m4b, base_url=base_url, preset=preset)
+                           m4b=m4b, base_url=base_url, preset=preset, align=align)
     finally:
         bars.close()
     plan = result.plan

@@ -13,6 +13,7 @@ import numpy as np
 
 from audiobook.errors import InputError
 from audiobook.manifest.model import ChapterEntry, parse_time
+from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
 from audiobook.plan.timeline import Gap, Timeline
 
@@ -40,6 +41,9 @@ class Marker:
     confidence: float = 1.0
     pinned: bool = False
     speech_start_s: float = 0.0  # timeline: where the first word after it begins
+    placed_by: str = "pause+words"  # or "aligned" (its heading heard there), "pinned", "start"
+    heard: list = field(default_factory=list)  # the heading's words as heard: WordTime, timeline seconds
+    how: str = ""  # what was heard, when aligned: "heading and text", ...
 
 
 @dataclass
@@ -74,6 +78,9 @@ class TrackPlan:
     pad_tail_s: float = 0.0
     room_tone: Span | None = None  # where to take it from: a pause inside the chapter
     chapter: str = ""  # the manifest chapter's id: the track's own, or shared by the parts of a long one
+    placed_by: str = "pause+words"  # or "aligned" (its heading heard there), "pinned", "start"
+    heard: list = field(default_factory=list)  # the heading's words as heard: WordTime, timeline seconds
+    how: str = ""
 
     def __post_init__(self) -> None:
         self.chapter = self.chapter or self.id
@@ -115,11 +122,28 @@ def _words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]) -> Plan:
-    """Place `chapters` (in order) on `timeline`; raise InputError when the recordings cannot carry them."""
+def spoken_counts(chapters: list[ChapterEntry]) -> tuple[list[int], list[int]]:
+    """Each chapter's words as read (text, headings) and its heading's words."""
     heading = [_words(chapter_title(c)) + 1 for c in chapters]  # "Chapter One. Title."
     words = [(c.words or (CREDITS_WORDS if is_credits(c) else 0)) + h + sum(_words(s.title) + 1 for s in c.sections)
              for c, h in zip(chapters, heading)]
+    return words, heading
+
+
+def section_lead_words(ch: ChapterEntry, heading_words: int) -> list[int]:
+    """Words read from the chapter's start to each section's start, headings included."""
+    done = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
+    before = []
+    for s in ch.sections:
+        before.append(done)
+        done += s.words + _words(s.title) + 1
+    return before
+
+
+def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str], anchors: Anchors | None = None) -> Plan:
+    """Place `chapters` (in order) on `timeline`; raise InputError when the recordings cannot carry them.
+    `anchors`: where headings were heard (plan.anchor); a boundary pinned in the manifest keeps its pin."""
+    words, heading = spoken_counts(chapters)
     total_words = sum(words)
     if timeline.speech_s <= 0:
         raise InputError("the recordings hold no speech — are these the right files?")
@@ -138,7 +162,8 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     gaps = [g for g in timeline.gaps if g.length_s >= CHAPTER_MIN_PAUSE_S
             and g.start_s > 0 and g.end_s < timeline.duration_s]
     pins = _chapter_pins(chapters, timeline, files)
-    gaps, forced = _with_pins(gaps, pins)
+    heard = {k - 1: a for k, a in (anchors.chapters.items() if anchors else []) if k - 1 not in pins}
+    gaps, forced = _with_pins(gaps, pins, {k: _pause_before(timeline, a.speech_s) for k, a in heard.items()})
     speech_at = np.array([timeline.speech_between(0, g.start_s) for g in gaps])
     lengths = np.array([g.length_s if not g.file_change else max(g.length_s, CHAPTER_LONG_PAUSE_S) for g in gaps])
     try:
@@ -171,14 +196,21 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
         if n:
             b = bounds[n - 1]
             t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
-            t.pinned = n - 1 in forced
+            t.pinned = n - 1 in pins
+            t.placed_by = "pinned" if t.pinned else "pause+words"
+            if n - 1 in heard:
+                a = heard[n - 1]
+                t.placed_by, t.confidence, t.heard, t.how = "aligned", a.confidence, a.heard, a.how
+        else:
+            t.placed_by = "start"
         t.spans = track_spans(timeline, t.start_s, t.end_s)
         if not fit_pads(t, timeline):
             plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
-                            speech_start_s=t.speech_start_s)]
+                            speech_start_s=t.speech_start_s, placed_by=t.placed_by, heard=t.heard, how=t.how)]
         if ch.sections:
-            sections = _section_markers(ch, heading[n], timeline, t, files)
+            found = {j: a for (k, j), a in (anchors.sections.items() if anchors else []) if k == n}
+            sections = _section_markers(ch, heading[n], timeline, t, files, found)
             if not sections:
                 plan_notes.append(f"{t.title}: too few pauses to place its {len(ch.sections)} section markers; "
                                   "pin them in the manifest (sections: start:)")
@@ -227,17 +259,30 @@ def room_tone_in(timeline: Timeline, track: TrackPlan) -> Span | None:
     return Span(f, a, b)
 
 
-def _with_pins(gaps: list[Gap], pins: dict[int, float]) -> tuple[list[Gap], dict[int, int]]:
-    """Add a candidate at each pinned time (or use the pause it falls in); boundary -> candidate."""
-    gaps = list(gaps)
+def _with_pins(gaps: list[Gap], pins: dict[int, float], heard: dict[int, Gap] | None = None
+               ) -> tuple[list[Gap], dict[int, int]]:
+    """Add a candidate at each pinned time (or use the pause it falls in), and each pause a
+    heading was heard after (`heard`: boundary -> that pause); boundary -> candidate."""
+    heard = heard or {}
+    gaps = [g for g in gaps if not any(h.start_s <= g.end_s and g.start_s <= h.end_s for h in heard.values())]
+    gaps += list(heard.values())
     for t in pins.values():
         if not any(g.start_s <= t <= g.end_s for g in gaps):
             gaps.append(Gap(t - 0.01, t + 0.01))
     gaps.sort(key=lambda g: g.start_s)
-    forced = {}
+    forced = {k: gaps.index(g) for k, g in heard.items()}
     for k, t in pins.items():
         forced[k] = next(i for i, g in enumerate(gaps) if g.start_s <= t <= g.end_s)
     return gaps, forced
+
+
+def _pause_before(timeline: Timeline, speech_s: float) -> Gap:
+    """The pause a heading heard at `speech_s` follows, ending where its first word begins
+    (or where the pause map has speech resume, if sooner: a cut never falls after the first word)."""
+    g = timeline.gap_ending_near(speech_s)
+    if g is None:
+        return Gap(speech_s - 0.02, speech_s)
+    return Gap(g.start_s, min(g.end_s, speech_s), g.file_change)
 
 
 def _resolve(value, timeline: Timeline, files: list[str], where: str) -> float:
@@ -302,7 +347,7 @@ def track_time(track: TrackPlan, timeline: Timeline, t: float) -> float:
 
 
 def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, track: TrackPlan,
-                     files: list[str]) -> list[Marker]:
+                     files: list[str], heard: dict[int, Anchor] | None = None) -> list[Marker]:
     inside = [g for g in timeline.gaps if track.start_s + 0.5 < g.start_s and g.end_s < track.end_s - 0.5
               and g.length_s >= SECTION_MIN_PAUSE_S]
     lead = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
@@ -313,7 +358,9 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
     for j, s in enumerate(ch.sections):
         if s.start is not None:
             pins[j] = _resolve(s.start, timeline, files, f"manifest.yaml: chapter {ch.id}: section {s.title!r}")
-    inside, forced = _with_pins(inside, pins)
+    heard = {j: a for j, a in (heard or {}).items() if j not in pins
+             and track.start_s + 0.5 < a.speech_s < track.end_s - 0.5}
+    inside, forced = _with_pins(inside, pins, {j: _pause_before(timeline, a.speech_s) for j, a in heard.items()})
     speech_at = np.array([timeline.speech_between(track.start_s, g.start_s) for g in inside])
     lengths = np.array([g.length_s for g in inside])
     try:
@@ -324,6 +371,10 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
     for j, (s, b) in enumerate(zip(ch.sections, bounds)):
         g = inside[b.gap]
         at = max(g.start_s, g.end_s - MARKER_LEAD_S)
-        markers.append(Marker(s.title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2),
-                              round(b.deviation_s, 1), b.confidence, j in forced, speech_start_s=g.end_s))
+        m = Marker(s.title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2),
+                   round(b.deviation_s, 1), b.confidence, j in pins, speech_start_s=g.end_s,
+                   placed_by="pinned" if j in pins else "pause+words")
+        if j in heard:
+            m.placed_by, m.confidence, m.heard, m.how = "aligned", heard[j].confidence, heard[j].heard, heard[j].how
+        markers.append(m)
     return markers

@@ -83,3 +83,21 @@ class Timeline:
                 continue
             out.append((n, max(a, lo) - lo, min(b, hi) - lo))
         return out
+
+    def after_speech(self, t: float, speech_s: float) -> float:
+        """The timeline time at which `speech_s` seconds of speech have passed since `t`."""
+        left = speech_s
+        for g in self.gaps:
+            if g.end_s <= t:
+                continue
+            start = max(g.start_s, t)
+            if start - t >= left:
+                break
+            left -= start - t
+            t = g.end_s
+        return min(t + left, self.duration_s)
+
+    def gap_ending_near(self, t: float, before_s: float = 0.4, after_s: float = 0.3) -> Gap | None:
+        """The pause whose end (where speech resumes) lies nearest `t`, within the bounds given."""
+        near = [g for g in self.gaps if t - before_s <= g.end_s <= t + after_s]
+        return min(near, key=lambda g: abs(g.end_s - t)) if near else None

@@ -1,0 +1,141 @@
+"""Listening to narration: where a phrase is spoken, and when each word of a passage is.
+
+pocketsphinx (its wheel ships an English acoustic model and the CMU dictionary) does the
+listening, offline, on the CPU. Keyword spotting finds a phrase in a stretch of audio
+against a free phone loop (so what else is said there does not matter); forced alignment
+times each word of a passage known to be spoken there. Words the dictionary lacks are
+given espeak-ng's pronunciation (`pronounce`), never dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+
+from audiobook.align.pronounce import espeak
+
+SAMPLE_RATE = 16000  # the acoustic model's
+FRAME_S = 0.01
+_LANGUAGES = ("en",)  # what the shipped model speaks
+
+
+class NoModel(Exception):
+    """No acoustic model for the book's language (or pocketsphinx is not installed)."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase heard: `key` names the phrase asked for; times in seconds into the audio given."""
+
+    key: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class WordTime:
+    word: str
+    start_s: float
+    end_s: float
+
+
+def has_model(language: str) -> bool:
+    return language.lower().split("-")[0].split("_")[0] in _LANGUAGES
+
+
+class Listener:
+    """One recogniser (the model takes about a second to load): keep it for every question asked."""
+
+    def __init__(self, language: str = "en"):
+        if not has_model(language):
+            raise NoModel(f"no speech model for the book's language {language!r} (English only)")
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as exc:  # pragma: no cover - a dependency
+            raise NoModel(f"pocketsphinx is not installed ({exc})") from None
+        # ds=2: acoustic scores every other frame, which halves the cost and moves times by 10 ms at most
+        self._decoder = Decoder(loglevel="FATAL", lm=None, ds=2, samprate=SAMPLE_RATE)
+        self._known: dict[str, bool] = {}
+        self._kws = 0
+        self._dir = tempfile.mkdtemp(prefix="audiobook-kws-")
+
+    def close(self) -> None:
+        for name in os.listdir(self._dir):
+            os.unlink(os.path.join(self._dir, name))
+        os.rmdir(self._dir)
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def knows(self, word: str) -> bool:
+        """Whether `word` can be listened for, giving it espeak-ng's pronunciation if need be."""
+        if word not in self._known:
+            ok = self._decoder.lookup_word(word) is not None
+            if not ok:
+                es = espeak()
+                phones = es.arpabet(word) if es else []
+                if phones:
+                    self._decoder.add_word(word, " ".join(phones), True)
+                    ok = True
+            self._known[word] = ok
+        return self._known[word]
+
+    def speakable(self, words: list[str]) -> list[str]:
+        return [w for w in words if self.knows(w)]
+
+    def spot(self, audio: np.ndarray, phrases: dict[str, list[str]]) -> list[Hit]:
+        """Where in `audio` (16 kHz mono float) each phrase is heard; a phrase may be heard several
+        times or not at all. Phrases are lists of words; ones left empty are not listened for."""
+        lines = {}
+        for key, words in phrases.items():
+            words = self.speakable(words)
+            if words:
+                lines[" ".join(words)] = key
+        if not lines or len(audio) < SAMPLE_RATE // 10:
+            return []
+        self._kws += 1
+        path = os.path.join(self._dir, "phrases.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            for phrase in lines:
+                f.write(f"{phrase} /{_threshold(phrase)}/\n")
+        name = f"kws{self._kws}"
+        self._decoder.add_kws(name, path)
+        self._decoder.activate_search(name)
+        self._run(audio)
+        hits = [Hit(lines[s.word.strip()], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
+                for s in (self._decoder.seg() or []) if s.word.strip() in lines]
+        self._decoder.remove_search(name)
+        return sorted(hits, key=lambda h: h.start_s)
+
+    def align(self, audio: np.ndarray, words: list[str]) -> list[WordTime]:
+        """Each of `words`' times in `audio`, which must hold them (and silence) only; [] when it cannot."""
+        words = self.speakable(words)
+        if not words:
+            return []
+        self._decoder.set_align_text(" ".join(words))
+        try:
+            self._run(audio)
+            segs = self._decoder.seg() or []
+        except RuntimeError:
+            return []
+        return [WordTime(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
+                for s in segs if not s.word.startswith(("<", "["))]
+
+    def _run(self, audio: np.ndarray) -> None:
+        pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        self._decoder.start_utt()
+        self._decoder.process_raw(pcm, full_utt=True)
+        self._decoder.end_utt()
+
+
+def _threshold(phrase: str) -> str:
+    """Keyword spotting's detection threshold: longer phrases need a lower one to be found at
+    all, shorter ones a higher one to keep false alarms out (the CMU Sphinx guidance, 1e-5 to 1e-50)."""
+    letters = len(phrase.replace(" ", ""))
+    return f"1e-{min(60, max(10, letters))}"

@@ -1,0 +1,45 @@
+"""What the narrator says where a chapter or section starts: its heading, read in one of
+several shapes, and the first words of its text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from audiobook.align.speakable import spoken_words
+
+PHRASE_WORDS = 7  # enough to tell one paragraph's opening from another's; short enough to be said unbroken
+MIN_PHRASE_LETTERS = 8  # shorter phrases ("two") are heard everywhere: not listened for alone
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The phrases that open a chapter or section, by kind: 'heading' ("chapter three socialism
+    and the state"), 'title' (the title alone), 'label' ("chapter three"), 'text' (its first words)."""
+
+    phrases: dict[str, list[str]] = field(default_factory=dict)
+    heading_words: int = 0  # how many words the heading has, read in full
+
+    @property
+    def has_text(self) -> bool:
+        return "text" in self.phrases
+
+
+def _phrase(words: list[str]) -> list[str] | None:
+    words = words[:PHRASE_WORDS]
+    return words if sum(len(w) for w in words) >= MIN_PHRASE_LETTERS else None
+
+
+def opening(title: str | None, label: str | None = None, text: str = "") -> Opening:
+    """The opening of a part headed `label` ("Chapter 3", or None) and `title`, whose text starts with `text`."""
+    title_words = spoken_words(title or "")
+    label_words = spoken_words(label or "")
+    if title_words and label_words and title_words[:len(label_words)] == label_words:
+        label_words = []  # "Introduction" titled "Introduction"
+    candidates = {
+        "heading": _phrase(label_words + title_words),
+        "title": _phrase(title_words) if label_words else None,
+        "label": _phrase(label_words) if title_words else None,
+        "text": _phrase(spoken_words(text[:400])),
+    }
+    phrases = {k: v for k, v in candidates.items() if v}
+    return Opening(phrases, len(label_words) + len(title_words))

@@ -1,0 +1,213 @@
+"""Anchor the cuts on what is said: find where each chapter's and section's heading is spoken.
+
+The pause/word-count plan predicts each boundary only to the accuracy of the narrator's
+pace (a few per cent: minutes, in a long chapter), and real narrators pause as long
+mid-chapter as between chapters. So each boundary is searched for by listening: the
+pauses within a window around its prediction are candidates, and the few seconds after
+each are spotted for the heading's phrases and the text's first words. The boundaries
+are found in order, each predicted from the last one found, so one miss does not drag
+the next ones with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from audiobook.align.audio import Recordings
+from audiobook.align.listener import Hit, Listener, WordTime
+from audiobook.align.openings import Opening
+from audiobook.plan.timeline import Timeline
+
+SNIPPET_S = 5.0  # listened to after each candidate pause: a heading, or the text's first words
+LEAD_IN_S = 0.3  # ... starting this far into the pause
+CANDIDATE_PAUSE_S = 1.0  # pauses this long anywhere in the window are candidates ...
+NEAR_S = 12.0  # ... shorter ones (down to NEAR_PAUSE_S) only this close to the prediction
+NEAR_PAUSE_S = 0.3
+CHAPTER_SPREAD = 0.08  # a chapter's reading time strays this far from its words' prediction ...
+SECTION_SPREAD = 0.06
+WINDOW_EXTRA_S = 20.0  # ... plus this
+HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its text's
+SECONDS_PER_WORD = 0.6  # a heading read slowly
+SCAN_CHUNK_S = 60.0  # where no candidate pause holds it, the window is listened to whole, in chunks
+
+HEADING_KEYS = ("heading", "title", "label")
+
+
+@dataclass
+class Anchor:
+    """Where a boundary's opening was heard: `speech_s` is the timeline time of its first word."""
+
+    speech_s: float
+    confidence: float
+    how: str  # "heading and text", "heading", "label", "text (heading not heard)", ...
+    heard: list[WordTime] = field(default_factory=list)  # the heading's words, timeline seconds
+
+
+@dataclass
+class Anchors:
+    chapters: dict[int, Anchor] = field(default_factory=dict)  # chapter index (from 1) -> its start
+    sections: dict[tuple[int, int], Anchor] = field(default_factory=dict)  # (chapter, section) -> its start
+    listened_s: float = 0.0  # seconds of audio listened to
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Event:
+    start_s: float
+    score: float
+    how: str
+    hit: Hit | None
+
+
+_SCORES = {"heading and text": 3.0, "heading": 2.0, "title": 2.0, "label and text": 1.6,
+           "text (heading not heard)": 1.0, "text, after a short heading": 1.2}
+_CONFIDENCE = {3.0: 0.95, 2.0: 0.85, 1.6: 0.8, 1.2: 0.65, 1.0: 0.7}
+
+
+class Finder:
+    """Listens for openings in a timeline's recordings."""
+
+    def __init__(self, listener: Listener, recordings: Recordings, timeline: Timeline):
+        self.listener, self.recordings, self.timeline = listener, recordings, timeline
+        self.listened_s = 0.0
+
+    def _spot(self, start_s: float, end_s: float, opening: Opening) -> list[Hit]:
+        start_s, end_s = max(0.0, start_s), min(self.timeline.duration_s, end_s)
+        if end_s - start_s < 0.3:
+            return []
+        audio = self.recordings.read(start_s, end_s)
+        self.listened_s += end_s - start_s
+        return [Hit(h.key, h.start_s + start_s, h.end_s + start_s) for h in self.listener.spot(audio, opening.phrases)]
+
+    def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None) -> Anchor | None:
+        """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess)."""
+        if not opening.phrases:
+            return None
+        lo, hi = centre_s - window_s, centre_s + window_s
+        guesses = [centre_s] + ([also_s] if also_s is not None else [])
+        cands = [g for g in self.timeline.gaps
+                 if (lo <= g.end_s <= hi and g.length_s >= CANDIDATE_PAUSE_S)
+                 or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses))]
+        if self.timeline.gaps and self.timeline.gaps[0].start_s > 0 and lo <= 0:
+            pass  # the recordings start in speech: a chapter may open at 0
+        hits: list[Hit] = []
+        for g in sorted(set(cands), key=lambda g: g.end_s):
+            hits += self._spot(g.end_s - LEAD_IN_S, g.end_s + SNIPPET_S, opening)
+        events = self._events(_dedupe(hits), opening)
+        if not events:  # no candidate pause holds it: listen to the whole window
+            hits = []
+            t = max(0.0, lo)
+            while t < hi:
+                hits += self._spot(t, min(hi, t + SCAN_CHUNK_S + SNIPPET_S), opening)
+                t += SCAN_CHUNK_S
+            events = self._events(_dedupe(hits), opening)
+        if not events:
+            return None
+        best = max(events, key=lambda e: (e.score, -min(abs(e.start_s - c) for c in guesses)))
+        rivals = [e for e in events if e.score >= best.score and abs(e.start_s - best.start_s) > 3.0]
+        confidence = _CONFIDENCE.get(best.score, 0.6)
+        if rivals:  # the same words heard elsewhere: the nearer one is taken, for review
+            confidence = 0.45
+        return Anchor(round(best.start_s, 3), confidence, best.how, self._heard(best, opening))
+
+    def _events(self, hits: list[Hit], opening: Opening) -> list[_Event]:
+        heads = [h for h in hits if h.key in HEADING_KEYS]
+        texts = [h for h in hits if h.key == "text"]
+        events = []
+        for h in heads:
+            # the earliest heading phrase just before it starts the heading ("Chapter Three" then the title)
+            start = min([o.start_s for o in heads if h.start_s - 4.0 <= o.start_s <= h.start_s] + [h.start_s])
+            followed = any(h.end_s - 0.5 <= t.start_s <= h.end_s + HEADING_GAP_S for t in texts)
+            if h.key == "label":
+                if followed:
+                    events.append(_Event(start, _SCORES["label and text"], "label and text", h))
+                continue
+            how = "heading and text" if followed else "heading"
+            events.append(_Event(start, _SCORES[how], how, h))
+        for t in texts:
+            if any(t.start_s - HEADING_GAP_S <= h.start_s < t.start_s for h in heads):
+                continue
+            events.append(self._text_event(t, opening))
+        return events
+
+    def _text_event(self, t: Hit, opening: Opening) -> _Event:
+        """The text's first words heard, the heading not: where it was read and not recognised
+        (a one-word title), it is the short stretch of speech just before, after a pause."""
+        before = self.timeline.gap_ending_near(t.start_s)
+        if opening.heading_words and before is not None:
+            earlier = [g for g in self.timeline.gaps if g.end_s < before.start_s - 0.1]
+            if earlier:
+                run = before.start_s - earlier[-1].end_s
+                if 0.15 <= run <= opening.heading_words * SECONDS_PER_WORD + 0.5 and earlier[-1].length_s >= NEAR_PAUSE_S:
+                    return _Event(earlier[-1].end_s, _SCORES["text, after a short heading"],
+                                  "text, after a short heading", None)
+        return _Event(t.start_s, _SCORES["text (heading not heard)"], "text (heading not heard)", t)
+
+    def _heard(self, event: _Event, opening: Opening) -> list[WordTime]:
+        """The heading's words, timed, where they were heard."""
+        words = opening.phrases.get("heading") or opening.phrases.get("title") or []
+        if event.hit is None or event.hit.key == "text" or not words:
+            return []
+        a, b = event.start_s - 0.15, event.hit.end_s + 0.15
+        audio = self.recordings.read(max(0.0, a), b)
+        self.listened_s += b - a
+        return [WordTime(w.word, round(w.start_s + a, 2), round(w.end_s + a, 2))
+                for w in self.listener.align(audio, words)]
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: (h.start_s, h.key)):
+        if not any(o.key == h.key and abs(o.start_s - h.start_s) < 0.3 for o in out):
+            out.append(h)
+    return out
+
+
+Progress = Callable[[float, float], None]
+
+
+def anchor_boundaries(finder: Finder, chapters: list[tuple[Opening, list[Opening], int, list[int]]],
+                      first_speech_s: float, guesses: list[float], section_guesses: list[list[float]],
+                      on_progress: Progress | None = None) -> Anchors:
+    """Find every chapter's start (from the second on) and every section's, in order.
+
+    `chapters`: per chapter, its opening, its sections' openings, its spoken words (headings
+    included) and the words before each section (from the chapter's start, headings included).
+    `first_speech_s`: where the first chapter's first word is. `guesses`/`section_guesses`:
+    the pause/word-count plan's starts (timeline), a second guess searched near too.
+    """
+    tl = finder.timeline
+    total_words = sum(c[2] for c in chapters)
+    pace = total_words / tl.speech_s if tl.speech_s > 0 else 2.5  # words a second of speech
+    result = Anchors()
+    starts = [first_speech_s]
+    steps = len(chapters) - 1 + sum(len(c[1]) for c in chapters)
+    done = 0
+    for k in range(1, len(chapters)):
+        expected = chapters[k - 1][2] / pace
+        centre = tl.after_speech(starts[-1], expected)
+        found = finder.find(chapters[k][0], centre, CHAPTER_SPREAD * expected + WINDOW_EXTRA_S, guesses[k])
+        if found:
+            result.chapters[k] = found
+        starts.append(found.speech_s if found else guesses[k])
+        done += 1
+        if on_progress:
+            on_progress(done, steps)
+    ends = starts[1:] + [tl.duration_s]
+    for k, (_, sections, words, before) in enumerate(chapters):
+        left_s, left_words = starts[k], 0
+        for j, sec in enumerate(sections):
+            span_speech = tl.speech_between(left_s, ends[k])
+            rate = (words - left_words) / span_speech if span_speech > 0 else pace
+            expected = (before[j] - left_words) / max(rate, 1e-3)
+            centre = tl.after_speech(left_s, expected)
+            found = finder.find(sec, centre, SECTION_SPREAD * expected + WINDOW_EXTRA_S / 2, section_guesses[k][j])
+            if found and starts[k] < found.speech_s < ends[k]:
+                result.sections[(k, j)] = found
+                left_s, left_words = found.speech_s, before[j]
+            done += 1
+            if on_progress:
+                on_progress(done, steps)
+    result.listened_s = round(finder.listened_s, 1)
+    return result

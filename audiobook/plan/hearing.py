@@ -1,0 +1,96 @@
+"""Listening for the plan: the book's openings, the recogniser, and the anchors they give.
+
+The glue between the plan and `align`: what each chapter and section opens with (from the
+book's text named in the manifest, or its headings alone), and the fallbacks — no model
+for the book's language, no recogniser installed — each said in a note, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from audiobook.align.audio import Recordings
+from audiobook.align.listener import Listener, NoModel, has_model
+from audiobook.align.openings import Opening, opening
+from audiobook.errors import InputError
+from audiobook.manifest import Manifest
+from audiobook.manifest.model import ChapterEntry
+from audiobook.plan.anchor import Anchors, Finder, anchor_boundaries
+from audiobook.plan.planner import Plan, chapter_title, section_lead_words, spoken_counts
+from audiobook.plan.timeline import Timeline
+
+
+def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> list[tuple[Opening, list[Opening]]]:
+    """Each chapter's opening and its sections', with the first words of their text where the
+    book's text (manifest book.text) is at hand and its parts still match the manifest's."""
+    texts: dict[str, tuple[str, list[str], list[str]]] = {}
+    if manifest.book.text and (folder / manifest.book.text).is_file():
+        from audiobook.book import read_book
+        from audiobook.manifest.write import chapters_from_book
+
+        toc = folder / manifest.book.toc if manifest.book.toc and (folder / manifest.book.toc).is_file() else None
+        try:
+            book = read_book(folder / manifest.book.text, toc)
+        except (InputError, OSError, UnicodeError):
+            book = None
+        if book is not None:
+            for entry, part in zip(chapters_from_book(book), book.parts):
+                lead = part.text or (f"{part.sections[0].title}. {part.sections[0].text}" if part.sections else "")
+                texts[entry.id] = (lead, [s.text for s in part.sections], [s.title for s in part.sections])
+    out = []
+    for ch in chapters:
+        lead, section_texts, section_titles = texts.get(ch.id, ("", [], []))
+        if section_titles and [s.title for s in ch.sections] != section_titles:
+            section_texts = []  # the manifest's sections were edited: headings alone
+        title = ch.title or ch.kind
+        label = f"{ch.kind.capitalize()} {ch.number}" if ch.number is not None else ch.kind.capitalize()
+        if ch.kind.lower().endswith("credits"):
+            label = None
+        out.append((opening(title, label, lead),
+                    [opening(s.title, None, section_texts[j] if j < len(section_texts) else "")
+                     for j, s in enumerate(ch.sections)]))
+    return out
+
+
+def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Manifest, folder: Path,
+                          timeline: Timeline, paths: list[Path],
+                          on_progress: Callable[[float, float], None] | None = None) -> tuple[Anchors | None, list[str]]:
+    """Where each boundary's heading is spoken, searched around `plan`'s boundaries; (None, why) when
+    nothing can listen for this book."""
+    language = manifest.book.language or "en"
+    if not has_model(language):
+        return None, [f"no speech model for the book's language ({language!r}; English only): chapters and "
+                      "sections placed by pauses and word counts alone"]
+    try:
+        listener = Listener(language)
+    except NoModel as exc:
+        return None, [f"{exc}: chapters and sections placed by pauses and word counts alone"]
+    words, heading = spoken_counts(chapters)
+    ops = openings(chapters, manifest, folder)
+    table = [(op, secs, w, section_lead_words(ch, h)) for (op, secs), w, ch, h in zip(ops, words, chapters, heading)]
+    guesses = [t.speech_start_s for t in plan.tracks]
+    section_guesses = [[m.speech_start_s for m in t.markers[1:]] + [t.speech_start_s] * (len(ch.sections) - len(t.markers[1:]))
+                       for t, ch in zip(plan.tracks, chapters)]
+    recordings = Recordings([str(p) for p in paths], [float(x) for x in timeline.offsets])
+    try:
+        with listener:
+            anchors = anchor_boundaries(Finder(listener, recordings, timeline), table, plan.tracks[0].speech_start_s,
+                                        guesses, section_guesses, on_progress)
+    finally:
+        recordings.close()
+    return anchors, _notes(anchors, chapters, plan)
+
+
+def _notes(anchors: Anchors, chapters: list[ChapterEntry], plan: Plan) -> list[str]:
+    notes = []
+    missed = [chapter_title(ch) for k, ch in enumerate(chapters) if k and k not in anchors.chapters]
+    if missed:
+        notes.append(f"{len(missed)} chapter heading(s) not heard where expected ({'; '.join(missed[:5])}"
+                     f"{' ...' if len(missed) > 5 else ''}): placed by pauses and word counts — listen to them, "
+                     "or pin them in manifest.yaml (start:)")
+    n_sections = sum(len(ch.sections) for ch in chapters)
+    if n_sections and len(anchors.sections) < n_sections:
+        notes.append(f"{n_sections - len(anchors.sections)} of {n_sections} section headings not heard: "
+                     "those markers placed by pauses and word counts")
+    return notes

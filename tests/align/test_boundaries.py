@@ -1,0 +1,146 @@
+"""Cuts where each heading is spoken: flite narrators with a real narrator's habits, and a real voice.
+
+Truth comes from the narration itself (where each heading's utterance starts), never from the recogniser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from audiobook.build import build
+from audiobook.manifest.write import init_manifest
+from tests.align.book import CHAPTERS, markdown
+from tests.narrator import RATE, have_flite, read_book, say
+
+pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
+
+SHAPES = ["full", "number", "title", "title-then-label"]  # "Chapter Two. Title." / "Two." / the title / title, label
+
+
+def _timeline(sessions: list[Path]) -> list[float]:
+    offsets = [0.0]
+    for p in sessions:
+        offsets.append(offsets[-1] + sf.info(str(p)).duration)
+    return offsets
+
+
+def narrate(tmp_path: Path, voice: str, **kw):
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text(markdown(), encoding="utf-8")
+    truth = read_book(CHAPTERS, rec, voice=voice, shapes=SHAPES, sessions=2, stretches=[1.0, 1.1, 0.95, 1.05], **kw)
+    init_manifest(rec, rec / "book.md")
+    return rec, truth
+
+
+@pytest.mark.parametrize("voice", ["slt", "rms", "awb"])
+def test_every_chapter_and_section_starts_at_its_spoken_heading(tmp_path, voice):
+    rec, truth = narrate(tmp_path, voice)
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        spoken = offsets[session] + at
+        # the track holds its whole heading: its first word no more than 0.3 s after the cut's speech start
+        assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (voice, track.title, track.speech_start_s, spoken)
+        assert track.start_s < spoken  # the spoken title is always in its own chapter
+        if k:
+            assert track.placed_by == "aligned" and track.confidence >= 0.5, (track.title, track.how)
+        for j, marker in enumerate(track.markers[1:]):
+            session, at = truth.section_starts[k][j]
+            spoken = offsets[session] + at
+            assert abs(marker.speech_start_s - spoken) <= 0.5, (voice, marker.title, marker.speech_start_s, spoken)
+            assert marker.timeline_s < spoken
+    assert all(m.placed_by == "aligned" for t in plan.tracks for m in t.markers[1:])
+    last = plan.tracks[-1]  # the session stops right after its last word: room tone added from a pause
+    assert last.end_s - last.speech_end_s + last.pad_tail_s >= 1.0
+    written = (tmp_path / "out" / "plan.yaml").read_text()
+    assert "placed_by: aligned" in written and "heard: heading and text" in written
+
+
+def test_no_align_keeps_pauses_and_word_counts(tmp_path):
+    rec, _ = narrate(tmp_path, "slt")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1, align=False).plan
+    assert [t.placed_by for t in plan.tracks] == ["start"] + ["pause+words"] * 3
+    assert all(not t.heard for t in plan.tracks)
+
+
+def test_text_of_another_book_is_not_heard(tmp_path):
+    """The wrong book's text: no boundary claims to be heard, the build falls back and says so."""
+    rec, _ = narrate(tmp_path, "slt")
+    other = markdown()
+    for ch in CHAPTERS:  # same structure, other words
+        other = other.replace(ch.title, "Tables of Meteorological Observations at Sea")
+    for i, p in enumerate(p for ch in CHAPTERS for p in ch.paragraphs + [q for _, ps in ch.sections for q in ps]):
+        other = other.replace(p, f"Pelagic seabirds follow trawlers for offal on calm mornings number {i}.")
+    for title, _ in (s for ch in CHAPTERS for s in ch.sections):
+        other = other.replace(title, "Barometric Readings")
+    (rec / "book.md").write_text(other, encoding="utf-8")
+    init_manifest(rec, rec / "book.md", force=True)
+    result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
+    assert all(t.placed_by != "aligned" for t in result.plan.tracks)
+    assert any("not heard where expected" in n for n in result.notes)
+
+
+def test_a_book_in_a_language_with_no_model_falls_back_with_a_note(tmp_path):
+    rec, _ = narrate(tmp_path, "slt")
+    manifest = rec / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("language: en", "language: fr"))
+    result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
+    assert any("no speech model for the book's language ('fr'" in n for n in result.notes)
+    assert [t.placed_by for t in result.plan.tracks][1:] == ["pause+words"] * 3
+
+
+REAL = Path(__file__).parent.parent / "data" / "real-narration" / "udhr-preamble-en-40s.mp3"
+UDHR = """# Chapter 1: Freedom of Speech
+
+Everyone has the right to freedom of opinion and expression.
+
+# Chapter 2: Preamble
+
+Whereas recognition of the inherent dignity and of the equal and inalienable rights of all members of the human family is the foundation of freedom, justice and peace in the world,
+
+## The Second Recital
+
+Whereas disregard and contempt for human rights have resulted in barbarous acts which have outraged the conscience of mankind, and the advent of a world in which human beings shall enjoy freedom of speech and belief and freedom from fear and want has been proclaimed as the highest aspiration of the common people,
+
+Whereas it is essential
+"""
+
+
+def test_a_real_narrator_heading_and_a_section_whose_title_is_not_read(tmp_path):
+    """A LibriVox reader's "Preamble" after a short pause, in one session with another chapter;
+    its second paragraph is a section whose title the reader does not say: found by its first words."""
+    x, rate = sf.read(str(REAL), dtype="float32")
+    real = soxr.resample(x, rate, RATE).astype(np.float32)
+    first = say("Chapter one. Freedom of speech.", "slt")
+    text = say("Everyone has the right to freedom of opinion and expression.", "slt")
+    rng = np.random.default_rng(3)
+
+    def tone(s):
+        return (rng.standard_normal(int(s * RATE)) * 10 ** (-62 / 20)).astype(np.float32)
+
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    head = [tone(1.0), first, tone(2.2), text, tone(0.6)]
+    sf.write(str(rec / "session-01.wav"), np.concatenate(head + [real]), RATE, subtype="PCM_16")
+    (rec / "book.md").write_text(UDHR, encoding="utf-8")
+    init_manifest(rec, rec / "book.md", title="Human Rights")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    start = sum(len(p) for p in head) / RATE
+    # where the reader starts "Preamble" and "Whereas disregard", by the clip's own pause map
+    from audiobook.analysis import analyze_file
+
+    pauses = [p for p in analyze_file(REAL).pauses if p.end_s - p.start_s >= 0.4]
+    preamble, second = start + pauses[0].end_s, start + pauses[2].end_s
+    track = plan.tracks[1]
+    assert track.placed_by == "aligned"
+    assert preamble - 0.3 <= track.speech_start_s <= preamble + 0.05, (track.speech_start_s, preamble)
+    marker = track.markers[1]
+    assert marker.placed_by == "aligned" and marker.how.startswith("text")
+    assert abs(marker.speech_start_s - second) <= 0.5 and marker.timeline_s < second
