@@ -89,9 +89,11 @@ class Listener:
     def speakable(self, words: list[str]) -> list[str]:
         return [w for w in words if self.knows(w)]
 
-    def spot(self, audio: np.ndarray, phrases: dict[str, list[str]]) -> list[Hit]:
+    def spot(self, audio: np.ndarray, phrases: dict[str, list[str]], leniency: int = 0) -> list[Hit]:
         """Where in `audio` (16 kHz mono float) each phrase is heard; a phrase may be heard several
-        times or not at all. Phrases are lists of words; ones left empty are not listened for."""
+        times or not at all. Phrases are lists of words; ones left empty are not listened for.
+        `leniency` lowers the detection threshold by that many powers of ten: for confirming a
+        phrase in a stretch already thought to hold it, never for searching."""
         lines = {}
         for key, words in phrases.items():
             words = self.speakable(words)
@@ -103,7 +105,7 @@ class Listener:
         path = os.path.join(self._dir, "phrases.txt")
         with open(path, "w", encoding="utf-8") as f:
             for phrase in lines:
-                f.write(f"{phrase} /{_threshold(phrase)}/\n")
+                f.write(f"{phrase} /1e-{_threshold_exponent(phrase) + leniency}/\n")
         name = f"kws{self._kws}"
         self._decoder.add_kws(name, path)
         self._decoder.activate_search(name)
@@ -134,8 +136,8 @@ class Listener:
         self._decoder.end_utt()
 
 
-def _threshold(phrase: str) -> str:
-    """Keyword spotting's detection threshold: longer phrases need a lower one to be found at
-    all, shorter ones a higher one to keep false alarms out (the CMU Sphinx guidance, 1e-5 to 1e-50)."""
-    letters = len(phrase.replace(" ", ""))
-    return f"1e-{min(60, max(10, letters))}"
+def _threshold_exponent(phrase: str) -> int:
+    """Keyword spotting's detection threshold is 1e-N: longer phrases need a lower one to be found
+    at all, shorter ones a higher one to keep false alarms out (the CMU Sphinx guidance, 1e-5 to
+    1e-50); one power of ten a letter held on every voice tried (flite's, LibriVox readers')."""
+    return min(60, max(10, len(phrase.replace(" ", ""))))

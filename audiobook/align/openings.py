@@ -23,6 +23,9 @@ class Opening:
     def has_text(self) -> bool:
         return "text" in self.phrases
 
+    def only(self, phrases: dict[str, list[str]]) -> Opening:
+        return Opening(phrases, self.heading_words)
+
 
 def _phrase(words: list[str]) -> list[str] | None:
     words = words[:PHRASE_WORDS]

@@ -29,7 +29,9 @@ SECTION_SPREAD = 0.06
 WINDOW_EXTRA_S = 20.0  # ... plus this
 HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its text's
 SECONDS_PER_WORD = 0.6  # a heading read slowly
-SCAN_CHUNK_S = 60.0  # where no candidate pause holds it, the window is listened to whole, in chunks
+SCAN_CHUNK_S = 60.0
+NUMBER_ALONE_S = 0.9  # a stretch this short before the text, then a pause of a second: the number read alone ("Two.")
+CONFIRM_LENIENCY = 20  # powers of ten: a heading's words in the short stretch where it should be
 
 HEADING_KEYS = ("heading", "title", "label")
 
@@ -61,8 +63,8 @@ class _Event:
 
 
 _SCORES = {"heading and text": 3.0, "heading": 2.0, "title": 2.0, "label and text": 1.6,
-           "text (heading not heard)": 1.0, "text, after a short heading": 1.2}
-_CONFIDENCE = {3.0: 0.95, 2.0: 0.85, 1.6: 0.8, 1.2: 0.65, 1.0: 0.7}
+           "text (heading not heard)": 1.0, "text, after a short heading": 1.2, "text, after a word alone": 1.1}
+_CONFIDENCE = {3.0: 0.95, 2.0: 0.85, 1.6: 0.8, 1.2: 0.75, 1.1: 0.55, 1.0: 0.7}
 
 
 class Finder:
@@ -72,13 +74,13 @@ class Finder:
         self.listener, self.recordings, self.timeline = listener, recordings, timeline
         self.listened_s = 0.0
 
-    def _spot(self, start_s: float, end_s: float, opening: Opening) -> list[Hit]:
+    def _spot(self, start_s: float, end_s: float, opening: Opening, leniency: int = 0) -> list[Hit]:
         start_s, end_s = max(0.0, start_s), min(self.timeline.duration_s, end_s)
         if end_s - start_s < 0.3:
             return []
         audio = self.recordings.read(start_s, end_s)
         self.listened_s += end_s - start_s
-        return [Hit(h.key, h.start_s + start_s, h.end_s + start_s) for h in self.listener.spot(audio, opening.phrases)]
+        return [Hit(h.key, h.start_s + start_s, h.end_s + start_s) for h in self.listener.spot(audio, opening.phrases, leniency)]
 
     def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None) -> Anchor | None:
         """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess)."""
@@ -132,16 +134,24 @@ class Finder:
         return events
 
     def _text_event(self, t: Hit, opening: Opening) -> _Event:
-        """The text's first words heard, the heading not: where it was read and not recognised
-        (a one-word title), it is the short stretch of speech just before, after a pause."""
+        """The text's first words heard, the heading not. Where the heading was read but not
+        recognised, it is the short stretch of speech just before, between pauses: taken when
+        the heading's words are heard in it at a lenient threshold, or when it is as short as a
+        number read alone ("Two.") and a pause of a second follows (a title, then a breath)."""
         before = self.timeline.gap_ending_near(t.start_s)
         if opening.heading_words and before is not None:
             earlier = [g for g in self.timeline.gaps if g.end_s < before.start_s - 0.1]
             if earlier:
-                run = before.start_s - earlier[-1].end_s
-                if 0.15 <= run <= opening.heading_words * SECONDS_PER_WORD + 0.5 and earlier[-1].length_s >= NEAR_PAUSE_S:
-                    return _Event(earlier[-1].end_s, _SCORES["text, after a short heading"],
-                                  "text, after a short heading", None)
+                prev = earlier[-1]
+                run = before.start_s - prev.end_s
+                if 0.15 <= run <= opening.heading_words * SECONDS_PER_WORD + 0.5 and prev.length_s >= NEAR_PAUSE_S:
+                    heading = {k: v for k, v in opening.phrases.items() if k in HEADING_KEYS}
+                    if heading and self._spot(prev.end_s - 0.2, before.start_s + 0.2, opening.only(heading),
+                                              leniency=CONFIRM_LENIENCY):
+                        return _Event(prev.end_s, _SCORES["text, after a short heading"],
+                                      "text, after a short heading", None)
+                    if run <= NUMBER_ALONE_S and before.length_s >= 1.0:
+                        return _Event(prev.end_s, _SCORES["text, after a word alone"], "text, after a word alone", None)
         return _Event(t.start_s, _SCORES["text (heading not heard)"], "text (heading not heard)", t)
 
     def _heard(self, event: _Event, opening: Opening) -> list[WordTime]:
