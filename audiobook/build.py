@@ -483,17 +483,22 @@ def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:
         n, local = timeline.locate(t)
         return f"{plan.files[n]} {clock(local)}"
 
+    def first_word(t: float) -> str:  # to the hundredth: where the recogniser heard it
+        n, local = timeline.locate(t)
+        return f"{plan.files[n]} {clock(local, 2)}"
+
     tracks = []
     for t in plan.tracks:
         tracks.append({
             "id": t.id, "title": t.title,
             "start": where(t.start_s), "end": where(t.end_s), "duration": clock(t.duration_s),
             "placed_by": t.placed_by, **({"heard": t.how} if t.how else {}),
-            "first_word": where(t.speech_start_s),
+            "first_word": first_word(t.speech_start_s),
             "pause_s": t.pause_s, "deviation_s": t.deviation_s, "confidence": t.confidence,
             **({"pinned": True} if t.pinned else {}),
             **({"words": _heard(t.heard)} if t.heard else {}),
             "markers": [{"title": m.title, "at_s": round(m.start_s, 2), "source": where(m.timeline_s),
+                         "first_word": first_word(m.speech_start_s),
                          "placed_by": m.placed_by, **({"heard": m.how} if m.how else {}),
                          "pause_s": m.pause_s, "deviation_s": m.deviation_s, "confidence": m.confidence,
                          **({"words": _heard(m.heard)} if m.heard else {})}

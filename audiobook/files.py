@@ -42,11 +42,14 @@ def write_stream_atomic(path: str | Path, chunks: Iterable[bytes], before_rename
         raise
 
 
-def clock(seconds: float) -> str:
-    """1:02:03.4 or 2:03.4: a time as people read it off an editor."""
-    m, s = divmod(max(seconds, 0.0), 60)
-    h, m = divmod(int(m), 60)
-    return f"{h}:{m:02d}:{s:04.1f}" if h else f"{m}:{s:04.1f}"
+def clock(seconds: float, digits: int = 1) -> str:
+    """1:02:03.4 or 2:03.4 (with `digits` decimals): a time as people read it off an editor."""
+    scale = 10 ** digits
+    units = round(max(seconds, 0.0) * scale)  # rounded once, so 59.99 s reads 1:00.0, never 0:60.0
+    h, rest = divmod(units, 3600 * scale)
+    m, rest = divmod(rest, 60 * scale)
+    s = f"{rest / scale:0{3 + digits}.{digits}f}"
+    return f"{h}:{m:02d}:{s}" if h else f"{m}:{s}"
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

@@ -5,6 +5,13 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py analysis --minutes 10 120
     python scripts/bench.py encoders --minutes 10
     python scripts/bench.py build --minutes 60 600 [--repeat 3]
+    python scripts/bench.py boundaries --minutes 60 570
+
+`boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
+19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
+whole book from 570 minutes, else the first paragraphs of every section), builds it with and
+without listening for the headings, and counts the chapters and sections placed within
+0.5 s and 0.75 s of where their headings are spoken.
 
 Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
 seconds per wall-clock second. Not a test: numbers vary with the machine.
@@ -25,7 +32,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from narration import has_espeak, write_book, write_narration  # noqa: E402
+from narration import ROOT, TEXT, has_espeak, write_book, write_narration  # noqa: E402
+
+TOC = ROOT / "tests" / "data" / "revolution-betrayed-summary.md"
 
 # Runs a command from a small fresh interpreter and reports its wall time, the peak RSS of the
 # command's own process, and the peak memory of the command with every process it starts (a
@@ -251,6 +260,77 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         shutil.rmtree(out)
 
 
+def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """Boundary accuracy and the cost of listening, on a realistic narration of the book."""
+    import numpy as np
+    import soundfile as sf
+    import yaml
+
+    sys.path.insert(0, str(ROOT))
+    from audiobook.book import read_book
+    from audiobook.manifest.write import init_manifest
+    from tests.narrator import Chapter, read_book as narrate
+
+    book = read_book(TEXT, TOC)
+    whole = book.words / 160
+    cores = os.cpu_count() or 1
+    for minutes in minutes_list:
+        share = min(1.0, minutes / whole)
+        rng = np.random.default_rng(19)
+
+        def cut(text: str) -> list[str]:
+            paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+            return paras[:max(1, round(share * len(paras)))] if paras else []
+
+        chapters = [Chapter(p.label, p.title or "", cut(p.text), [(s.title, cut(s.text)) for s in p.sections])
+                    for p in book.parts]
+        rec = workdir / f"narrated-{minutes:g}"
+        rec.mkdir()
+        if share < 1.0:
+            (rec / "book.md").write_text(f"# {book.title or 'The Revolution Betrayed'}\n\n"
+                                         + "\n".join(c.markdown() for c in chapters), encoding="utf-8")
+        hours = minutes / 60
+        truth = narrate(chapters, rec, seed=19, realistic=True, session_minutes=max(10.0, minutes / 5),
+                        stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
+                        gains_db=list(rng.uniform(-4, 4, 8)))
+        if share < 1.0:
+            init_manifest(rec, rec / "book.md")
+        else:
+            init_manifest(rec, TEXT, toc_path=TOC)
+        offsets = [0.0]
+        for path in truth.sessions:
+            offsets.append(offsets[-1] + sf.info(str(path)).duration)
+        names = [p.name for p in truth.sessions]
+        real_minutes = offsets[-1] / 60
+        yield f"| narration: {len(truth.sessions)} sessions, {real_minutes:.0f} min ({hours:g} h asked) | | | | | |"
+
+        def at(where: str) -> float:
+            name, clock = where.rsplit(" ", 1)
+            return offsets[names.index(name)] + _seconds(clock)
+
+        for align in (False, True):
+            out = workdir / f"out-{minutes:g}-{align}"
+            cmd = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out), "--no-m4b"]
+            runs = []
+            for _ in range(REPEAT):
+                shutil.rmtree(out, ignore_errors=True)
+                runs.append(run_once(cmd + ([] if align else ["--no-align"])))
+            plan = yaml.safe_load((out / "plan.yaml").read_text())
+            report = json.loads((out / "report.json").read_text())
+            ch_ok = sum(abs(at(t["first_word"]) - (offsets[s] + a)) <= 0.5
+                        for t, (s, a) in zip(plan["tracks"], truth.chapter_starts))
+            sec_truth = [offsets[s] + a for starts in truth.section_starts for s, a in starts]
+            sec_seen = [at(m["first_word"]) for t in plan["tracks"] for m in t["markers"]]
+            sec_ok = sum(abs(a - b) <= 0.75 for a, b in zip(sec_seen, sec_truth)) if len(sec_seen) == len(sec_truth) else 0
+            listening = report["stage_seconds"].get("listening", 0.0)
+            what = "listening for headings" if align else "--no-align (pauses and word counts)"
+            yield row(f"build --no-m4b, {what} ({cores} cores)", real_minutes, *summary(runs))
+            yield (f"| … chapters within 0.5 s: {ch_ok}/{len(truth.chapter_starts)}; sections within 0.75 s: "
+                   f"{sec_ok}/{len(sec_truth)}; listening took {listening:.1f} s | | | | | |")
+            shutil.rmtree(out)
+        shutil.rmtree(rec)
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -258,7 +338,7 @@ def _seconds(clock: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build"], help="what to measure")
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries"], help="what to measure")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
@@ -267,12 +347,14 @@ def main() -> None:
     global REPEAT
     REPEAT = max(1, args.repeat)
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-        source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit"}[args.stage]
+        source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
+                  "boundaries": "16 kHz 16-bit (flite)"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"input: {source} mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
-        stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build}[args.stage]
+        stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
+                 "boundaries": bench_boundaries}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 

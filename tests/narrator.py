@@ -68,69 +68,115 @@ def say(text: str, voice: str = "slt", stretch: float = 1.0) -> np.ndarray:
 def spoken_heading(ch: Chapter, shape: str) -> str:
     """The heading as the narrator reads it: 'full' ("Chapter Two. Title."), 'number' ("Two."),
     'title' (the title alone), 'title-then-label' ("Title. Chapter Two.")."""
-    number = ch.label.split()[-1]
-    word = NUMBERS[int(number)] if number.isdigit() and int(number) < len(NUMBERS) else number
-    label = f"{ch.label.split()[0]} {word}"
+    *kind, number = ch.label.split()
+    if number.isdigit():
+        word = NUMBERS[int(number)] if int(number) < len(NUMBERS) else number
+        label = " ".join(kind + [word])
+    else:  # "Introduction", "Appendix"
+        word, label = ch.title, ch.label
+    if not ch.title or ch.title.lower() == label.lower():
+        return f"{label}."
     return {"full": f"{label}. {ch.title}.", "number": f"{word.capitalize()}.", "title": f"{ch.title}.",
             "title-then-label": f"{ch.title}. {label}."}[shape]
 
 
+class _Sessions:
+    """Session files written as the narration goes (memory stays flat), each at its own level."""
+
+    def __init__(self, folder: Path, rng: np.random.Generator, gains_db: list[float] | None):
+        self.folder, self.rng, self.gains_db = folder, rng, gains_db
+        self.paths: list[Path] = []
+        self.file: sf.SoundFile | None = None
+        self.done = 0
+
+    def open(self) -> None:
+        self.close()
+        path = self.folder / f"session-{len(self.paths) + 1:02d}.wav"
+        self.paths.append(path)
+        self.file = sf.SoundFile(str(path), "w", RATE, 1, subtype="PCM_16")
+        self.done = 0
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def put(self, x: np.ndarray) -> None:
+        gain = 10 ** ((self.gains_db[len(self.paths) - 1] if self.gains_db else 0.0) / 20)
+        noise = self.rng.standard_normal(len(x)).astype(np.float32) * 10 ** (ROOM_TONE_DBFS / 20)
+        self.file.write(np.clip((x * gain + noise), -1, 1).astype(np.float32))
+        self.done += len(x)
+
+    @property
+    def seconds(self) -> float:
+        return self.done / RATE
+
+
 def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: str = "slt",
               shapes: list[str] | None = None, sessions: int = 1, thinking_every: int = 3,
-              stretches: list[float] | None = None) -> Reading:
-    """Narrate `chapters` into `folder`/session-NN.wav (16-bit, RATE) and return the truth."""
+              stretches: list[float] | None = None, session_minutes: float | None = None,
+              gains_db: list[float] | None = None, realistic: bool = False) -> Reading:
+    """Narrate `chapters` into `folder`/session-NN.wav (16-bit, RATE) and return the truth.
+
+    `sessions`: split at chapter starts into this many; or `session_minutes`: a new session
+    after the paragraph that passes this length (mid-chapter, as narrators stop).
+    `realistic`: the pauses of issue 19's narrator — 1.2–5 s before a chapter heading and
+    1.5–3.5 s after it, 1–3 s around section headings, 0.5–1.4 s between paragraphs and a
+    thinking pause of 2.5–4.5 s about every four minutes; else shorter, tidier ones.
+    """
     rng = np.random.default_rng(seed)
     shapes = shapes or ["full"] * len(chapters)
     stretches = stretches or [1.0] * len(chapters)
     per_session = -(-len(chapters) // sessions)
     folder.mkdir(parents=True, exist_ok=True)
-    reading = Reading([], [], [])
-    pieces: list[np.ndarray] = []
-    done = 0  # samples in the current session
+    out = _Sessions(folder, rng, gains_db)
+    out.open()
+    reading = Reading(out.paths, [], [])
+    last_thought = 0.0
 
     def pause(seconds: float) -> None:
-        nonlocal done
-        n = int(seconds * RATE)
-        pieces.append((rng.standard_normal(n) * 10 ** (ROOM_TONE_DBFS / 20)).astype(np.float32))
-        done += n
+        out.put(np.zeros(int(seconds * RATE), np.float32))
 
-    def speak(text: str, stretch: float) -> float:
-        nonlocal done
+    def speak(text: str, stretch: float) -> tuple[int, float]:
         x = say(text, voice, stretch)
-        at = done / RATE + float(np.flatnonzero(np.abs(x) > 0.02)[0]) / RATE
-        pieces.append(x + (rng.standard_normal(len(x)) * 10 ** (ROOM_TONE_DBFS / 20)).astype(np.float32))
-        done += len(x)
-        return at
-
-    def close_session() -> None:
-        nonlocal pieces, done
-        path = folder / f"session-{len(reading.sessions) + 1:02d}.wav"
-        sf.write(str(path), np.concatenate(pieces), RATE, subtype="PCM_16")
-        reading.sessions.append(path)
-        pieces, done = [], 0
+        at = out.seconds + float(np.flatnonzero(np.abs(x) > 0.02)[0]) / RATE
+        out.put(x)
+        return len(out.paths) - 1, at
 
     paragraphs_said = 0
     for n, ch in enumerate(chapters):
-        session = len(reading.sessions)
-        if n and n % per_session == 0:
+        if session_minutes is None and n and n % per_session == 0:
             pause(rng.uniform(1.5, 2.5))
-            close_session()
-            session += 1
-        pause(rng.uniform(0.7, 1.0) if n else rng.uniform(0.8, 1.2))  # a short pause before the heading
-        reading.chapter_starts.append((session, speak(spoken_heading(ch, shapes[n]), stretches[n])))
-        pause(rng.uniform(1.8, 3.5))  # and a long one after it
+            out.open()
+            pause(rng.uniform(0.8, 1.5))
+        if realistic:
+            pause(rng.uniform(1.2, 5.0) if n else rng.uniform(0.8, 1.2))
+        else:
+            pause(rng.uniform(0.7, 1.0) if n else rng.uniform(0.8, 1.2))  # a short pause before the heading
+        reading.chapter_starts.append(speak(spoken_heading(ch, shapes[n]), stretches[n]))
+        pause(rng.uniform(1.5, 3.5) if realistic else rng.uniform(1.8, 3.5))  # and a long one after it
         starts = []
         blocks = [(None, ch.paragraphs)] + list(ch.sections)
         for title, paras in blocks:
             if title is not None:
-                pause(rng.uniform(1.0, 2.0))
-                starts.append((session, speak(f"{title}.", stretches[n])))
-                pause(rng.uniform(1.0, 2.0))
+                pause(rng.uniform(1.0, 3.0) if realistic else rng.uniform(1.0, 2.0))
+                starts.append(speak(f"{title}.", stretches[n]))
+                pause(rng.uniform(1.0, 3.0) if realistic else rng.uniform(1.0, 2.0))
             for p in paras:
                 speak(p, stretches[n])
                 paragraphs_said += 1
-                pause(rng.uniform(2.6, 4.0) if paragraphs_said % thinking_every == 0 else rng.uniform(0.5, 1.2))
+                if session_minutes is not None and out.seconds > session_minutes * 60:
+                    pause(rng.uniform(1.5, 2.5))
+                    out.open()
+                    pause(rng.uniform(0.8, 1.5))
+                    last_thought = 0.0
+                elif realistic:
+                    thinking = out.seconds - last_thought > rng.uniform(200, 280)
+                    last_thought = out.seconds if thinking else last_thought
+                    pause(rng.uniform(2.5, 4.5) if thinking else rng.uniform(0.5, 1.4))
+                else:
+                    pause(rng.uniform(2.6, 4.0) if paragraphs_said % thinking_every == 0 else rng.uniform(0.5, 1.2))
         reading.section_starts.append(starts)
     pause(0.05)  # the session stops right after the last word
-    close_session()
+    out.close()
     return reading

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import Hit, Listener, WordTime
-from audiobook.align.openings import Opening
-from audiobook.plan.timeline import Timeline
+from audiobook.align.openings import MIN_PHRASE_LETTERS, Opening
+from audiobook.plan.timeline import Gap, Timeline
 
-SNIPPET_S = 5.0  # listened to after each candidate pause: a heading, or the text's first words
+SNIPPET_S = 2.5  # listened to after each candidate pause, at least: a heading, or the text's first words
+SECONDS_PER_LETTER = 0.08  # a phrase said slowly (150 words a minute), spaces counted
 LEAD_IN_S = 0.3  # ... starting this far into the pause
 CANDIDATE_PAUSE_S = 1.0  # pauses this long anywhere in the window are candidates ...
 NEAR_S = 12.0  # ... shorter ones (down to NEAR_PAUSE_S) only this close to the prediction
@@ -30,6 +31,8 @@ WINDOW_EXTRA_S = 20.0  # ... plus this
 HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its text's
 SECONDS_PER_WORD = 0.6  # a heading read slowly
 SCAN_CHUNK_S = 60.0
+SCAN_SHARE = 0.03
+HEADING_BREAK_S = 0.7  # no pause this long inside a heading read aloud
 NUMBER_ALONE_S = 0.9  # a stretch this short before the text, then a pause of a second: the number read alone ("Two.")
 CONFIRM_LENIENCY = 20  # powers of ten: a heading's words in the short stretch where it should be
 
@@ -73,6 +76,8 @@ class Finder:
     def __init__(self, listener: Listener, recordings: Recordings, timeline: Timeline):
         self.listener, self.recordings, self.timeline = listener, recordings, timeline
         self.listened_s = 0.0
+        # listening to whole windows is the costly fallback: at most this much of the book, in all
+        self.scan_left_s = SCAN_SHARE * timeline.duration_s + 60.0
 
     def _spot(self, start_s: float, end_s: float, opening: Opening, leniency: int = 0) -> list[Hit]:
         start_s, end_s = max(0.0, start_s), min(self.timeline.duration_s, end_s)
@@ -80,7 +85,16 @@ class Finder:
             return []
         audio = self.recordings.read(start_s, end_s)
         self.listened_s += end_s - start_s
-        return [Hit(h.key, h.start_s + start_s, h.end_s + start_s) for h in self.listener.spot(audio, opening.phrases, leniency)]
+        return [self._snap(Hit(h.key, h.start_s + start_s, h.end_s + start_s))
+                for h in self.listener.spot(audio, opening.phrases, leniency)]
+
+    def _snap(self, h: Hit) -> Hit:
+        """A phrase heard as starting inside a pause starts where the pause ends (a word said unlike
+        the dictionary can stretch the match back over the room tone before it)."""
+        g = self.timeline.gap_at(h.start_s)
+        if g is not None and g.length_s >= NEAR_PAUSE_S and g.end_s < h.end_s:
+            return Hit(h.key, g.end_s, h.end_s)
+        return h
 
     def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None) -> Anchor | None:
         """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess)."""
@@ -91,17 +105,32 @@ class Finder:
         cands = [g for g in self.timeline.gaps
                  if (lo <= g.end_s <= hi and g.length_s >= CANDIDATE_PAUSE_S)
                  or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses))]
-        if self.timeline.gaps and self.timeline.gaps[0].start_s > 0 and lo <= 0:
-            pass  # the recordings start in speech: a chapter may open at 0
+        # nearest the guesses first: where the plan is right, one or two snippets settle it
+        # (a heading follows a long pause, as a rule: those first, then the short ones near the guesses)
+        order = sorted(set(cands), key=lambda g: (g.length_s < CANDIDATE_PAUSE_S,
+                                                  min(abs(g.end_s - c) for c in guesses)))
         hits: list[Hit] = []
-        for g in sorted(set(cands), key=lambda g: g.end_s):
-            hits += self._spot(g.end_s - LEAD_IN_S, g.end_s + SNIPPET_S, opening)
-        events = self._events(_dedupe(hits), opening)
-        if not events:  # no candidate pause holds it: listen to the whole window
+        heard: set[float] = set()
+        events: list[_Event] = []
+        for g in order:
+            if g.end_s in heard:
+                continue
+            new = self._listen_after(g, opening, heard)
+            if any(h.key in HEADING_KEYS for h in new):  # a heading: its text follows the next pause
+                after = [x for x in self.timeline.gaps if x.start_s >= max(h.end_s for h in new) - 0.1]
+                if after and after[0].end_s - g.end_s < HEADING_GAP_S and after[0].end_s not in heard:
+                    new += self._listen_after(after[0], opening, heard)
+            hits += new
+            events = self._events(_dedupe(hits), opening)
+            if any(e.score >= _SCORES["heading and text"] and abs(e.start_s - g.end_s) < 1.0 for e in events):
+                break  # the heading and the text's first words, as the book has them: settled
+        if not events and self.scan_left_s > 0:  # no candidate pause holds it: listen to the window whole
             hits = []
             t = max(0.0, lo)
-            while t < hi:
-                hits += self._spot(t, min(hi, t + SCAN_CHUNK_S + SNIPPET_S), opening)
+            while t < hi and self.scan_left_s > 0:
+                end = min(hi, t + SCAN_CHUNK_S + SNIPPET_S)
+                hits += self._spot(t, end, opening)
+                self.scan_left_s -= end - t
                 t += SCAN_CHUNK_S
             events = self._events(_dedupe(hits), opening)
         if not events:
@@ -112,6 +141,12 @@ class Finder:
         if rivals:  # the same words heard elsewhere: the nearer one is taken, for review
             confidence = 0.45
         return Anchor(round(best.start_s, 3), confidence, best.how, self._heard(best, opening))
+
+    def _listen_after(self, g: Gap, opening: Opening, heard: set[float]) -> list[Hit]:
+        """The few seconds after pause `g`: long enough for the longest phrase, said slowly."""
+        heard.add(g.end_s)
+        longest = max(sum(len(w) + 1 for w in words) for words in opening.phrases.values())
+        return self._spot(g.end_s - LEAD_IN_S, g.end_s + max(SNIPPET_S, SECONDS_PER_LETTER * longest + 0.5), opening)
 
     def _events(self, hits: list[Hit], opening: Opening) -> list[_Event]:
         heads = [h for h in hits if h.key in HEADING_KEYS]
@@ -135,23 +170,39 @@ class Finder:
 
     def _text_event(self, t: Hit, opening: Opening) -> _Event:
         """The text's first words heard, the heading not. Where the heading was read but not
-        recognised, it is the short stretch of speech just before, between pauses: taken when
-        the heading's words are heard in it at a lenient threshold, or when it is as short as a
-        number read alone ("Two.") and a pause of a second follows (a title, then a breath)."""
+        recognised, it is in the speech just before, after a pause: taken where the heading's
+        words (or either half of them: one word said unlike the dictionary, "Thermidor", must not
+        hide the rest) are heard there at a lenient threshold, or where that speech is as short
+        as a number read alone ("Two.") and a pause of a second follows (a title, then a breath)."""
         before = self.timeline.gap_ending_near(t.start_s)
-        if opening.heading_words and before is not None:
-            earlier = [g for g in self.timeline.gaps if g.end_s < before.start_s - 0.1]
-            if earlier:
-                prev = earlier[-1]
-                run = before.start_s - prev.end_s
-                if 0.15 <= run <= opening.heading_words * SECONDS_PER_WORD + 0.5 and prev.length_s >= NEAR_PAUSE_S:
-                    heading = {k: v for k, v in opening.phrases.items() if k in HEADING_KEYS}
-                    if heading and self._spot(prev.end_s - 0.2, before.start_s + 0.2, opening.only(heading),
-                                              leniency=CONFIRM_LENIENCY):
-                        return _Event(prev.end_s, _SCORES["text, after a short heading"],
-                                      "text, after a short heading", None)
-                    if run <= NUMBER_ALONE_S and before.length_s >= 1.0:
-                        return _Event(prev.end_s, _SCORES["text, after a word alone"], "text, after a word alone", None)
+        if not opening.heading_words or before is None:
+            return _Event(t.start_s, _SCORES["text (heading not heard)"], "text (heading not heard)", t)
+        heading = {k: v for k, v in opening.phrases.items() if k in HEADING_KEYS}
+        words = heading.get("heading") or heading.get("title") or []
+        half = (len(words) + 1) // 2
+        for n, part in enumerate((words[:half], words[half:])):
+            if len(words) >= 3 and sum(len(w) for w in part) >= MIN_PHRASE_LETTERS:
+                heading[f"part{n}"] = part
+        reach = opening.heading_words * SECONDS_PER_WORD + 2.0  # a heading read slowly, with a pause or two in it
+        if heading:
+            hits = self._spot(before.start_s - reach, before.start_s + 0.2, opening.only(heading),
+                              leniency=CONFIRM_LENIENCY)
+            # a heading runs on to the pause before the text: no pause of HEADING_BREAK_S between
+            hits = [h for h in hits if not any(h.end_s - 0.1 <= g.start_s and g.end_s <= before.start_s
+                                               and g.length_s >= HEADING_BREAK_S for g in self.timeline.gaps)]
+            if hits:
+                first = min(h.start_s for h in hits)
+                # it starts after the last pause before the first words heard (a half may be its second)
+                pauses = [g for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S and g.end_s <= first + 0.3
+                          and g.end_s >= before.start_s - reach]
+                start = min(pauses[-1].end_s, first) if pauses else first
+                return _Event(start, _SCORES["text, after a short heading"], "text, after a short heading", None)
+        earlier = [g for g in self.timeline.gaps if g.end_s < before.start_s - 0.1]
+        if earlier:
+            prev = earlier[-1]
+            run = before.start_s - prev.end_s
+            if 0.15 <= run <= NUMBER_ALONE_S and prev.length_s >= NEAR_PAUSE_S and before.length_s >= 1.0:
+                return _Event(prev.end_s, _SCORES["text, after a word alone"], "text, after a word alone", None)
         return _Event(t.start_s, _SCORES["text (heading not heard)"], "text (heading not heard)", t)
 
     def _heard(self, event: _Event, opening: Opening) -> list[WordTime]:

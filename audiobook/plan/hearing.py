@@ -36,7 +36,7 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
             book = None
         if book is not None:
             for entry, part in zip(chapters_from_book(book), book.parts):
-                lead = part.text or (f"{part.sections[0].title}. {part.sections[0].text}" if part.sections else "")
+                lead = part.text or (part.sections[0].title if part.sections else "")  # its first section's heading
                 texts[entry.id] = (lead, [s.text for s in part.sections], [s.title for s in part.sections])
     out = []
     for ch in chapters:
