@@ -269,7 +269,8 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     sys.path.insert(0, str(ROOT))
     from audiobook.book import read_book
     from audiobook.manifest.write import init_manifest
-    from tests.narrator import Chapter, read_book as narrate
+    from tests.narrator import Chapter
+    from tests.narrator import read_book as narrate
 
     book = read_book(TEXT, TOC)
     whole = book.words / 160
@@ -278,7 +279,7 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         share = min(1.0, minutes / whole)
         rng = np.random.default_rng(19)
 
-        def cut(text: str) -> list[str]:
+        def cut(text: str, share: float = share) -> list[str]:
             paras = [p.strip() for p in text.split("\n\n") if p.strip()]
             return paras[:max(1, round(share * len(paras)))] if paras else []
 
@@ -304,7 +305,7 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         real_minutes = offsets[-1] / 60
         yield f"| narration: {len(truth.sessions)} sessions, {real_minutes:.0f} min ({hours:g} h asked) | | | | | |"
 
-        def at(where: str) -> float:
+        def at(where: str, offsets: list[float] = offsets, names: list[str] = names) -> float:
             name, clock = where.rsplit(" ", 1)
             return offsets[names.index(name)] + _seconds(clock)
 
