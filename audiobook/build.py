@@ -52,6 +52,7 @@ class BuildResult:
     sample: Path | None = None
     reused: int = 0  # tracks taken from the cache, unchanged since the last build
     notes: list[str] = field(default_factory=list)
+    timeline: Timeline | None = None  # the recordings the plan was made on
 
 
 def parse_selection(text: str | None, chapters: list[ChapterEntry]) -> list[ChapterEntry]:
@@ -143,7 +144,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     notes = heard_notes + list(plan.notes) + label_notes + recording_notes(analyses, manifest) + (cover[2] if cover else [])
     write_plan(plan, timeline, out / "plan.yaml")
     clock.lap("planning")
-    result = BuildResult(out=out, plan=plan, notes=notes)
+    result = BuildResult(out=out, plan=plan, notes=notes, timeline=timeline)
     if plan_only:
         cache.save()
         return result
@@ -173,6 +174,13 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                                   stage("m4b"), cache, renders.keys)
         clock.lap("m4b")
     notes += write_feed_files(manifest, paths[0].parent, out, episodes)
+    padded = [t for t in plan.tracks if t.pad_head_s or t.pad_tail_s]
+    if padded:
+        notes.append(f"{len(padded)} track(s) given the narrator's own room tone where a session starts or ends "
+                     "too close to the speech for ACX's 0.5–1 s head and 1–5 s tail: "
+                     + "; ".join(f"{t.title} ({'head +%.1f s' % t.pad_head_s if t.pad_head_s else ''}"
+                                 f"{', ' if t.pad_head_s and t.pad_tail_s else ''}"
+                                 f"{'tail +%.1f s' % t.pad_tail_s if t.pad_tail_s else ''})" for t in padded[:5]))
     for t in result.tracks:
         if not t["meets_preset"]:
             notes.append(f"{Path(t['file']).name}: does not meet {preset.label} — {'; '.join(t['failures'])}")
@@ -471,6 +479,8 @@ def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset, job
         "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],
         **{k: levels[k] for k in ("rms_dbfs", "peak_dbfs", "noise_floor_dbfs", "integrated_lufs")},
         "limited_samples": rendered["limited_samples"],
+        "room_tone_added_s": {"head": t.pad_head_s, "tail": t.pad_tail_s},
+        "placed_by": t.placed_by,
         "limiter_makeup_db": job.limiter_makeup_db,
         "meets_preset": levels["meets_preset"], "failures": levels["failures"],
     }

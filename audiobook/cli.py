@@ -136,6 +136,47 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
 
 
 @cli.command()
+@click.argument("recordings", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("build"), show_default=True,
+              help="The build folder: times in tracks are those of a build there; proof.json is written there.")
+@click.option("--chapters", help="Only these: positions in the manifest (1-3, 1,4) or ids (chapter-01).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the list.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
+@click.pass_context
+def proof(ctx: click.Context, recordings: Path, out: Path, chapters: str | None, as_json: bool,
+          jobs: int | None) -> None:
+    """Listen to the narration against the book's text and list the narrator's slips.
+
+    Follows every chapter's text (manifest book.text) through its recordings and reports,
+    most certain first: passages omitted, passages read twice, flubs (a sentence started,
+    broken off, read again) and extra speech (asides, "take two"), each with its time in the
+    session file and in the built track; and per chapter the share of its text heard. Exit
+    status 0 when nothing is found, 1 when something is.
+    """
+    from audiobook.proof import proof as run_proof
+
+    bars = _StageBars()
+    try:
+        result = run_proof(recordings, out, chapters=chapters, jobs=jobs, on_progress=bars)
+    finally:
+        bars.close()
+    if as_json:
+        click.echo(result.to_json())
+    else:
+        for s in result.slips:
+            track = f", {s.track}" if s.track else ""
+            click.echo(f"{s.kind:<13} {s.source}{track}  ({s.chapter}; confidence {s.confidence:.1f})")
+            click.echo(f"              “{s.text}”")
+        for c in result.chapters:
+            click.echo(f"{c.heard_share:>4.0%} heard  {len(c.slips)} slip(s)  {c.title}")
+        click.echo(f"{len(result.slips)} slip(s) in {round(result.audio_s / 60)} minutes of narration"
+                   + ("" if result.slips else ": nothing found"))
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+    ctx.exit(1 if result.slips or result.notes else 0)
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--preset", help=f"{PRESET_HELP} Default: a build folder's own preset, else acx.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the table.")

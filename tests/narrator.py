@@ -115,7 +115,8 @@ class _Sessions:
 def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: str = "slt",
               shapes: list[str] | None = None, sessions: int = 1, thinking_every: int = 3,
               stretches: list[float] | None = None, session_minutes: float | None = None,
-              gains_db: list[float] | None = None, realistic: bool = False) -> Reading:
+              gains_db: list[float] | None = None, realistic: bool = False,
+              slips: dict[tuple[int, int], str] | None = None) -> Reading:
     """Narrate `chapters` into `folder`/session-NN.wav (16-bit, RATE) and return the truth.
 
     `sessions`: split at chapter starts into this many; or `session_minutes`: a new session
@@ -123,6 +124,10 @@ def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: st
     `realistic`: the pauses of issue 19's narrator — 1.2–5 s before a chapter heading and
     1.5–3.5 s after it, 1–3 s around section headings, 0.5–1.4 s between paragraphs and a
     thinking pause of 2.5–4.5 s about every four minutes; else shorter, tidier ones.
+    `slips`: (chapter, paragraph in it, counting from 0 across its sections) -> what the narrator
+    does there: "omitted" (skips the paragraph), "repeated" (reads its first sentence twice),
+    "flub" (starts its first sentence, breaks off, reads it again), "extra" (says an aside
+    first). Where each happened goes in `Reading.slips`.
     """
     rng = np.random.default_rng(seed)
     shapes = shapes or ["full"] * len(chapters)
@@ -157,12 +162,29 @@ def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: st
         pause(rng.uniform(1.5, 3.5) if realistic else rng.uniform(1.8, 3.5))  # and a long one after it
         starts = []
         blocks = [(None, ch.paragraphs)] + list(ch.sections)
+        paragraph = 0
         for title, paras in blocks:
             if title is not None:
                 pause(rng.uniform(1.0, 3.0) if realistic else rng.uniform(1.0, 2.0))
                 starts.append(speak(f"{title}.", stretches[n]))
                 pause(rng.uniform(1.0, 3.0) if realistic else rng.uniform(1.0, 2.0))
             for p in paras:
+                slip = (slips or {}).get((n, paragraph))
+                paragraph += 1
+                first = p.split(". ")[0].rstrip(".") + "."
+                if slip == "omitted":
+                    reading.slips.append(("omitted", len(out.paths) - 1, out.seconds))
+                    continue
+                if slip == "repeated":
+                    reading.slips.append(("repeated", *speak(first, stretches[n])))
+                    pause(rng.uniform(0.5, 0.9))
+                elif slip == "flub":
+                    reading.slips.append(("flub", *speak(" ".join(first.split()[:4]) + "—", stretches[n])))
+                    pause(rng.uniform(0.6, 1.0))
+                elif slip == "extra":
+                    reading.slips.append(("extra", *speak("Sorry, hold on, I lost my place there. Take two.",
+                                                          stretches[n])))
+                    pause(rng.uniform(0.8, 1.2))
                 speak(p, stretches[n])
                 paragraphs_said += 1
                 if session_minutes is not None and out.seconds > session_minutes * 60:

@@ -53,6 +53,26 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
     return out
 
 
+def chapter_texts(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> list[str]:
+    """Each chapter as the narrator reads it: its heading, its text, each section's heading and text."""
+    from audiobook.book import read_book
+    from audiobook.manifest.write import chapters_from_book
+
+    toc = folder / manifest.book.toc if manifest.book.toc and (folder / manifest.book.toc).is_file() else None
+    book = read_book(folder / manifest.book.text, toc)
+    parts = {entry.id: part for entry, part in zip(chapters_from_book(book), book.parts)}
+    out = []
+    for ch in chapters:
+        part = parts.get(ch.id)
+        pieces = [chapter_title(ch).replace(":", ".")]
+        if part is not None:
+            pieces.append(part.text)
+            for s in part.sections:
+                pieces += [s.title, s.text]
+        out.append("\n\n".join(p for p in pieces if p))
+    return out
+
+
 def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Manifest, folder: Path,
                           timeline: Timeline, paths: list[Path],
                           on_progress: Callable[[float, float], None] | None = None) -> tuple[Anchors | None, list[str]]:

@@ -1,0 +1,144 @@
+"""`audiobook proof`: the narrator's slips in every chapter — omitted, repeated, flubbed, extra —
+with their times in the session files and in the built tracks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from audiobook.align.audio import Recordings
+from audiobook.align.listener import Listener, NoModel, has_model
+from audiobook.align.proof import ChapterProof, Slip, proof_chapter
+from audiobook.align.speakable import spoken_words
+from audiobook.errors import InputError
+from audiobook.files import clock, write_text_atomic
+from audiobook.manifest import load_manifest
+from audiobook.parallel import report, run_parallel
+from audiobook.plan import Plan, Timeline, track_time
+from audiobook.plan.hearing import chapter_texts
+
+
+@dataclass
+class Found:
+    """A slip, placed: in which chapter, where in the recordings and in the built track."""
+
+    chapter: str  # the chapter's title
+    kind: str
+    text: str
+    confidence: float
+    source: str  # "session-02.wav 12:03.4"
+    track: str | None  # "03 - Chapter 2 … 4:10.2": where it is in the built track
+    timeline_s: float
+
+
+@dataclass
+class ChapterResult:
+    id: str
+    title: str
+    words: int
+    heard_share: float  # of its phrases, heard in reading order
+    matches_text: bool
+    slips: list[Found] = field(default_factory=list)
+
+
+@dataclass
+class ProofResult:
+    chapters: list[ChapterResult]
+    audio_s: float
+    listened_s: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def slips(self) -> list[Found]:
+        return sorted((s for c in self.chapters for s in c.slips), key=lambda s: -s.confidence)
+
+    def to_json(self) -> str:
+        return json.dumps({"chapters": [asdict(c) for c in self.chapters], "audio_s": round(self.audio_s, 1),
+                           "listened_s": round(self.listened_s, 1), "notes": self.notes}, indent=2, ensure_ascii=False)
+
+
+@dataclass
+class _Job:
+    paths: list[str]
+    timeline: Timeline
+    words: list[str]
+    start_s: float
+    end_s: float
+    language: str
+
+
+def _proof_job(job: _Job) -> ChapterProof:
+    recordings = Recordings(job.paths, [float(x) for x in job.timeline.offsets])
+    try:
+        with Listener(job.language) as listener:
+            return proof_chapter(listener, recordings, job.timeline, job.words, job.start_s, job.end_s, report)
+    finally:
+        recordings.close()
+
+
+def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None, jobs: int | None = None,
+          on_progress: Callable[[str, float, float], None] | None = None) -> ProofResult:
+    """Listen to every chapter (or those `chapters` selects) against the book's text.
+
+    The plan is made as `build` makes it (its analyses cached in `out`, plan.yaml written
+    there), so the times given in tracks are those of a build into `out`."""
+    from audiobook.build import build
+
+    manifest, folder = load_manifest(recordings)
+    if not has_model(manifest.book.language or "en"):
+        raise InputError(f"{folder / 'manifest.yaml'}: no speech model for the book's language "
+                         f"{manifest.book.language!r} (English only): proof cannot listen to it")
+    if not manifest.book.text or not (folder / manifest.book.text).is_file():
+        raise InputError(f"{folder / 'manifest.yaml'}: proof needs the book's text — set book.text to it "
+                         "(audiobook init --book writes it)")
+    result = build(recordings, out, chapters=chapters, plan_only=True, jobs=jobs, on_progress=on_progress)
+    plan, timeline = result.plan, result.timeline
+    names = plan.files
+    paths = [str(folder / n) for n in names]
+    selected = _chapters_of(plan)
+    texts = chapter_texts(selected_entries(manifest, selected), manifest, folder)
+    jobs_list = []
+    for (cid, tracks), words in zip(selected.items(), texts):
+        jobs_list.append(_Job(paths, timeline, spoken_words(words), tracks[0].start_s, tracks[-1].end_s,
+                              manifest.book.language or "en"))
+    total = sum(j.end_s - j.start_s for j in jobs_list)
+    progress = (lambda done, total_: on_progress("listening", done, total_)) if on_progress else None
+    try:
+        proofs = run_parallel(_proof_job, jobs_list, total=total, jobs=jobs, on_progress=progress)
+    except NoModel as exc:
+        raise InputError(str(exc)) from None
+    chapters_out = []
+    for (cid, tracks), cp in zip(selected.items(), proofs):
+        title = tracks[0].title.split(" (part ")[0]
+        found = [_place(s, title, plan, tracks, timeline) for s in cp.slips]
+        chapters_out.append(ChapterResult(cid, title, cp.words, round(cp.heard_share, 2), cp.matches_text, found))
+    notes = [f"{c.title}: its audio does not match its text ({c.heard_share:.0%} of its phrases heard) — "
+             "is it the right recording, or another edition's text?" for c in chapters_out if not c.matches_text]
+    proof_result = ProofResult(chapters_out, total, sum(p.listened_s for p in proofs), notes)
+    write_text_atomic(Path(out) / "proof.json", proof_result.to_json() + "\n")
+    return proof_result
+
+
+def _chapters_of(plan: Plan) -> dict[str, list]:
+    """The plan's tracks by manifest chapter (a long chapter's parts together), in order."""
+    out: dict[str, list] = {}
+    for t in plan.tracks:
+        out.setdefault(t.chapter, []).append(t)
+    return out
+
+
+def selected_entries(manifest, selected: dict[str, list]):
+    by_id = {c.id: c for c in manifest.chapters}
+    return [by_id[cid] for cid in selected]
+
+
+def _place(slip: Slip, chapter: str, plan: Plan, tracks: list, timeline: Timeline) -> Found:
+    n, local = timeline.locate(slip.start_s)
+    where = None
+    for t in tracks:
+        if t.start_s <= slip.start_s <= t.end_s:
+            where = f"track {t.number:02d} {clock(track_time(t, timeline, slip.start_s) + t.pad_head_s)}"
+    return Found(chapter, slip.kind, slip.text, slip.confidence, f"{plan.files[n]} {clock(local)}", where,
+                 round(slip.start_s, 2))

@@ -1,0 +1,74 @@
+"""`audiobook proof`: slips planted in a flite narration are found where they are, and a clean one passes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+
+import pytest
+import soundfile as sf
+from click.testing import CliRunner
+
+from audiobook.cli import cli, main
+from audiobook.manifest.write import init_manifest
+from audiobook.proof import proof
+from tests.align.book import CHAPTERS, markdown
+from tests.narrator import have_flite, read_book
+
+pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
+
+PLANTED = {(0, 1): "omitted", (1, 2): "repeated", (2, 1): "flub", (2, 4): "extra", (3, 3): "flub"}
+KINDS = {"omitted": "omitted", "repeated": "repeated", "flub": "flub", "extra": "extra speech"}
+
+
+def _narrate(tmp_path, slips=None, voice="rms"):
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text(markdown(), encoding="utf-8")
+    truth = read_book(CHAPTERS, rec, voice=voice, sessions=2, slips=slips, seed=7)
+    init_manifest(rec, rec / "book.md")
+    offsets = [0.0]
+    for p in truth.sessions:
+        offsets.append(offsets[-1] + sf.info(str(p)).duration)
+    return rec, truth, offsets
+
+
+def test_planted_slips_are_found_where_they_happened(tmp_path):
+    rec, truth, offsets = _narrate(tmp_path, PLANTED)
+    result = proof(rec, tmp_path / "out", jobs=1)
+    found = result.slips
+    planted = [(kind, offsets[s] + at) for kind, s, at in truth.slips]
+    assert len(planted) == 5
+    hits = [any(f.kind == KINDS[kind] and abs(f.timeline_s - at) <= 2.0 for f in found) for kind, at in planted]
+    assert sum(hits) >= 4, (planted, [(f.kind, f.timeline_s, f.text) for f in found])
+    false = [f for f in found if not any(abs(f.timeline_s - at) <= 2.0 for _, at in planted)]
+    assert len(false) <= 1, [(f.kind, f.timeline_s, f.text) for f in false]
+    omitted = next(f for f in found if f.kind == "omitted")
+    assert "proletariat however having seized the power" in omitted.text  # the paragraph skipped
+    assert omitted.source.startswith("session-01.wav ") and omitted.track.startswith("track 01 ")
+    written = json.loads((tmp_path / "out" / "proof.json").read_text())
+    assert sum(len(c["slips"]) for c in written["chapters"]) == len(found)
+
+
+def test_a_clean_reading_passes_and_the_cli_says_so(tmp_path):
+    rec, _, _ = _narrate(tmp_path, voice="slt")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["proof", str(rec), "--out", str(tmp_path / "out"), "-j", "1"])
+    assert res.exit_code == 0, res.output
+    assert "nothing found" in res.output
+    assert res.output.count("% heard") == 4
+    res = runner.invoke(cli, ["proof", str(rec), "--out", str(tmp_path / "out"), "-j", "1", "--json"])
+    data = json.loads(res.output)
+    assert all(c["heard_share"] >= 0.5 and c["matches_text"] for c in data["chapters"])
+
+
+def test_proof_without_the_books_text_says_what_to_do(tmp_path):
+    rec, _, _ = _narrate(tmp_path, voice="slt")
+    manifest = rec / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("text: book.md", "text: null"))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exit_:
+        main(["proof", str(rec), "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2 and "proof needs the book's text" in err.getvalue()
+    assert "Traceback" not in err.getvalue()
