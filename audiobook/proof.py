@@ -100,7 +100,7 @@ def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     selected = _chapters_of(plan)
     texts = chapter_texts(selected_entries(manifest, selected), manifest, folder)
     jobs_list = []
-    for (cid, tracks), words in zip(selected.items(), texts):
+    for tracks, words in zip(selected.values(), texts):
         jobs_list.append(_Job(paths, timeline, spoken_words(words), tracks[0].start_s, tracks[-1].end_s,
                               manifest.book.language or "en"))
     total = sum(j.end_s - j.start_s for j in jobs_list)
