@@ -180,9 +180,12 @@ def proof(ctx: click.Context, recordings: Path, out: Path, chapters: str | None,
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--preset", help=f"{PRESET_HELP} Default: a build folder's own preset, else acx.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the table.")
+@click.option("--listen/--no-listen", default=True, show_default=True,
+              help="For a build folder: hear that every track and marker begins with its heading.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_json: bool, jobs: int | None) -> None:
+def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_json: bool, listen: bool,
+          jobs: int | None) -> None:
     """Prove runtime, chapter markers and compliance of audiobook files (MP3, M4B, FLAC, Ogg, WAV).
 
     Per file: runtime; format (ACX: MP3 192 kbps CBR in every frame, 44.1 kHz, all alike);
@@ -190,8 +193,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
     marker — first at 0, ordered, not overlapping, inside the file, titled, the CTOC
     consistent, and in a pause rather than mid-word. For a build folder, also: a track for
     every chapter and a marker for every section, lengths as planned, the feed's lengths and
-    durations, chapters JSON against the tags, the blurb's runtime, the M4B's chapters, and
-    each chapter's narration pace against the book's. Exit status 0 when all pass, 1 when
+    durations, chapters JSON against the tags, the blurb's runtime, the M4B's chapters,
+    each chapter's narration pace against the book's, and — by listening (English) — that
+    every track and marker begins with its heading (or the first words of its text). Exit status 0 when all pass, 1 when
     anything fails, 2 when a file cannot be read.
     """
     import json
@@ -201,7 +205,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
 
     chosen = get_preset(preset or build_preset(list(paths)) or "acx")
     with _progress("checking") as on_progress:
-        files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress)
+        files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress, listen=listen)
     failed = [f for f in findings if not f.passed]
     if as_json:
         click.echo(json.dumps({"passed": not failed, "findings": [f.to_dict() for f in findings]}, indent=2,

@@ -26,8 +26,10 @@ def build_preset(paths: list[Path]) -> str | None:
     return found.pop() if len(found) == 1 and None not in found else None
 
 
-def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=None) -> tuple[list[Path], list[Finding]]:
-    """Check every audio file named or found, and every build folder named as a whole."""
+def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=None,
+                listen: bool = True) -> tuple[list[Path], list[Finding]]:
+    """Check every audio file named or found, and every build folder named as a whole
+    (`listen`: its markers by ear too)."""
     from audiobook.analysis import analyze_files
     from audiobook.check.build import check_build, is_build
 
@@ -38,7 +40,7 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     by_path = {p.resolve(): a for p, a in zip(measurable, analyses)}
     for p in paths:
         if p.is_dir() and is_build(p):
-            findings += check_build(p, {Path(k): v for k, v in by_path.items()})
+            findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen)
     return files, findings
 
 

@@ -28,8 +28,9 @@ def is_build(folder: Path) -> bool:
     return (folder / "report.json").is_file() and (folder / "plan.yaml").is_file()
 
 
-def check_build(folder: Path, analyses: dict[Path, Analysis]) -> list[Finding]:
-    """Everything a build promises beyond each file on its own."""
+def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True) -> list[Finding]:
+    """Everything a build promises beyond each file on its own. `listen`: also hear that every
+    track and marker begins with its heading (check.listen)."""
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     tracks = report["tracks"]
     for t in tracks:  # the folder may have moved since it was built: its files are where it is now
@@ -48,6 +49,10 @@ def check_build(folder: Path, analyses: dict[Path, Analysis]) -> list[Finding]:
         out.append(Finding(name, "every_chapter_a_track", ok, f"{len(tracks)} tracks", f"{len(wanted)} chapters",
                            "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
         by_id = {c.id: c for c in manifest.chapters}
+        if listen:
+            from audiobook.check.listen import listen_to_markers
+
+            out += listen_to_markers(tracks, manifest, manifest_path.parent)
         for key, group in chapters:
             ch = by_id.get(key)
             if ch is not None:  # the first marker of each track (or part) is its own title

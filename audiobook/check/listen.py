@@ -1,0 +1,149 @@
+"""Check a build by ear: every track begins with its chapter's heading and every marker with
+its section's, heard in the built files (the same listening that places them in a build).
+
+A marker is failed, with what was heard, when its heading is heard elsewhere near it, or
+when the words heard where it sits are another part of the chapter's text. Where nothing
+can be heard (a voice the recogniser cannot follow), the marker passes unconfirmed, and
+says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audiobook.align.audio import Recordings
+from audiobook.align.listener import Listener, NoModel, has_model
+from audiobook.align.openings import MIN_PHRASE_LETTERS, Opening
+from audiobook.align.speakable import spoken_words
+from audiobook.check.files import Finding, read_markers
+from audiobook.files import clock
+from audiobook.manifest.model import Manifest
+from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
+from audiobook.plan.hearing import chapter_texts, openings
+
+EARLY_S = 0.5  # a heading may be heard this far before its marker (the recogniser's timing) ...
+LATE_S = 2.0  # ... or this far after (the room tone before it)
+SEARCH_S = 90.0
+LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before  # a heading not heard at its marker is looked for this far around it
+PHRASE_WORDS = 6
+
+
+def listen_to_markers(tracks: list[dict], manifest: Manifest, folder: Path) -> list[Finding]:
+    """Findings `marker_heard` for every marker of every track of a build (`tracks`: report.json's)."""
+    if not has_model(manifest.book.language or "en"):
+        return [Finding("markers", "marker_heard", True, "not listened", "English",
+                        f"no speech model for {manifest.book.language!r}: markers not checked by ear")]
+    by_id = {c.id: c for c in manifest.chapters}
+    chapter_ids = list(dict.fromkeys(t.get("chapter") or t["id"] for t in tracks))
+    entries = [by_id[c] for c in chapter_ids if c in by_id]
+    ops = dict(zip((c.id for c in entries), openings(entries, manifest, folder)))
+    texts: dict[str, list[str]] = {}
+    if manifest.book.text and (folder / manifest.book.text).is_file():
+        texts = {c.id: spoken_words(t) for c, t in zip(entries, chapter_texts(entries, manifest, folder))}
+    out: list[Finding] = []
+    try:
+        listener = Listener(manifest.book.language or "en")
+    except NoModel as exc:
+        return [Finding("markers", "marker_heard", True, "not listened", "a speech model", str(exc))]
+    with listener:
+        for t in tracks:
+            cid = t.get("chapter") or t["id"]
+            if cid not in ops:
+                continue
+            path = Path(t["file"])
+            chapter_op, section_ops = ops[cid]
+            titles = [s.title for s in by_id[cid].sections]
+            markers, _ = read_markers(path)
+            recordings = Recordings([str(path)], [0.0, float(t["duration_s"])])
+            before = tracks.index(t)
+            previous = (Path(tracks[before - 1]["file"]), float(tracks[before - 1]["duration_s"])) if before else None
+            try:
+                for k, m in enumerate(markers):
+                    if k == 0:
+                        if "(part " in m.title and "(part 1 " not in m.title:
+                            continue  # a long chapter's later part opens mid-chapter
+                        op = chapter_op
+                    elif m.title in titles:
+                        op = section_ops[titles.index(m.title)]
+                    else:
+                        continue
+                    out.append(_listen(listener, recordings, path.name, m.title, m.start_s, float(t["duration_s"]),
+                                       op, texts.get(cid, []), previous if k == 0 else None))
+            finally:
+                recordings.close()
+    return out
+
+
+def _listen(listener: Listener, recordings: Recordings, name: str, title: str, at_s: float, duration_s: float,
+            op: Opening, words: list[str], previous: tuple[Path, float] | None = None) -> Finding:
+    """One marker: its heading heard where it sits (`previous`: for a track's start, the track
+    before it and its length, where a late cut leaves the heading)."""
+    limit = f"heading within {LATE_S:g} s"
+    if not op.phrases:
+        return Finding(name, "marker_heard", True, "nothing to listen for", limit)
+    longest = max(sum(len(w) + 1 for w in p) for p in op.phrases.values())
+    text_late = op.heading_words * SECONDS_PER_WORD + 4.0  # a heading not recognised, then its pause
+    span = LATE_S + max(SECONDS_PER_LETTER * longest + 0.5, text_late + 3.0)
+    a = max(0.0, at_s - 1.0)
+    phrases = dict(op.phrases)
+    heading = op.phrases.get("heading") or op.phrases.get("title") or []
+    half = (len(heading) + 1) // 2
+    for n, part in enumerate((heading[:half], heading[half:])):  # one word said unlike the dictionary
+        if len(heading) >= 3 and sum(len(w) for w in part) >= MIN_PHRASE_LETTERS:
+            phrases[f"part{n}"] = part
+    hits = [(h.key, h.start_s + a) for h in listener.spot(recordings.read(a, min(duration_s, at_s + span)), phrases,
+                                                          leniency=CONFIRM_LENIENCY)]
+    heads = [s for k, s in hits if k != "text" and at_s - EARLY_S <= s <= at_s + LATE_S + 1.5 * (k == "part1")]
+    texts = [s for k, s in hits if k == "text" and at_s - EARLY_S <= s <= at_s + text_late]
+    where = f"{title!r} at {clock(at_s)}"
+    if texts and not heads and op.heading_words:
+        # the text is heard at the marker, its heading not: was the heading read before it?
+        back = {k: v for k, v in phrases.items() if k != "text"}
+        lo = max(0.0, at_s - LOOK_BACK_S)
+        earlier = [h.start_s + lo for h in listener.spot(recordings.read(lo, max(lo, at_s - EARLY_S)), back,
+                                                         leniency=CONFIRM_LENIENCY)]
+        if earlier:
+            return Finding(name, "marker_heard", False, f"heading at {clock(earlier[0])}", limit,
+                           f"marker {where}: its heading is heard at {clock(earlier[0])} "
+                           f"({earlier[0] - at_s:+.1f} s), before it — the cut is late; pin its start in "
+                           "manifest.yaml and build again")
+        if previous is not None and at_s < LOOK_BACK_S:  # a track's start: at the end of the track before?
+            prev_path, prev_s = previous
+            tail = Recordings([str(prev_path)], [0.0, prev_s])
+            try:
+                late = [h.start_s for h in listener.spot(tail.read(max(0.0, prev_s - LOOK_BACK_S), prev_s), back,
+                                                         leniency=CONFIRM_LENIENCY)]
+            finally:
+                tail.close()
+            if late:
+                ago = min(LOOK_BACK_S, prev_s) - late[0]
+                return Finding(name, "marker_heard", False, f"heading in {prev_path.name}", limit,
+                               f"track {name}: its heading is heard {ago:.1f} s before the end of {prev_path.name}, "
+                               "not at its start — the cut is late; pin the chapter's start in manifest.yaml and "
+                               "build again")
+    if heads or texts:
+        heard = heads[0] if heads else texts[0]
+        what = "its heading" if heads else "its first words"
+        return Finding(name, "marker_heard", True, f"{what} at {clock(heard)}", limit)
+    # not where it should be: heard nearby?
+    lo, hi = max(0.0, at_s - SEARCH_S), min(duration_s, at_s + SEARCH_S)
+    near = [(k, h.start_s + lo) for h in listener.spot(recordings.read(lo, hi), op.phrases) for k in [h.key]
+            if abs(h.start_s + lo - at_s) > LATE_S]
+    if near:
+        k, s = min(near, key=lambda x: abs(x[1] - at_s))
+        what = "its heading" if k in HEADING_KEYS else "its first words"
+        return Finding(name, "marker_heard", False, f"{what} at {clock(s)}", limit,
+                       f"marker {where}: {what} heard at {clock(s)} ({s - at_s:+.1f} s) — the marker is misplaced; "
+                       "pin the section's start in manifest.yaml and build again")
+    # what is said there instead: another part of the chapter's text?
+    phrases = {str(i): words[i:i + PHRASE_WORDS] for i in range(0, max(0, len(words) - 2), PHRASE_WORDS)}
+    if phrases:
+        said = sorted((h.start_s + at_s, h.key) for h in listener.spot(recordings.read(at_s, min(duration_s, at_s + 8.0)),
+                                                                          phrases))
+        if said:
+            s, key = said[0]
+            text = " ".join(phrases[key])
+            return Finding(name, "marker_heard", False, f"“{text} …”", limit,
+                           f"marker {where}: heard “{text} …” there ({int(key)} words into the chapter's text), "
+                           "not its heading — the marker is misplaced")
+    return Finding(name, "marker_heard", True, "not heard", limit,
+                   f"marker {where}: neither its heading nor the text around it could be heard — confirm it by ear")
