@@ -22,8 +22,8 @@ from audiobook.plan.hearing import chapter_texts, openings
 
 EARLY_S = 0.5  # a heading may be heard this far before its marker (the recogniser's timing) ...
 LATE_S = 2.0  # ... or this far after (the room tone before it)
-SEARCH_S = 90.0
-LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before  # a heading not heard at its marker is looked for this far around it
+SEARCH_S = 90.0  # a heading not heard at its marker is looked for this far around it
+LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before
 PHRASE_WORDS = 6
 
 
