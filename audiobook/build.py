@@ -136,7 +136,7 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     if align:
         clock.lap("planning")
         anchors, heard_notes = listen_for_boundaries(plan, selected, manifest, paths[0].parent, timeline, paths,
-                                                     stage("listening"))
+                                                     stage("listening"), workers)
         clock.lap("listening")
         if anchors is not None:
             plan = make_plan(selected, timeline, names, anchors)

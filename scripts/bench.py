@@ -291,9 +291,17 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
             (rec / "book.md").write_text(f"# {book.title or 'The Revolution Betrayed'}\n\n"
                                          + "\n".join(c.markdown() for c in chapters), encoding="utf-8")
         hours = minutes / 60
+        # slips for proof to find, two an hour, of every kind, in chapters spread over the book
+        kinds = ["omitted", "repeated", "flub", "extra"]
+        slips = {}
+        for n in range(max(5, round(2 * minutes / 60))):
+            k = int(rng.integers(len(chapters)))
+            paras = len(chapters[k].paragraphs) + sum(len(p) for _, p in chapters[k].sections)
+            if paras > 2:
+                slips[(k, int(rng.integers(1, paras - 1)))] = kinds[n % len(kinds)]
         truth = narrate(chapters, rec, seed=19, realistic=True, session_minutes=max(10.0, minutes / 5),
                         stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
-                        gains_db=list(rng.uniform(-4, 4, 8)))
+                        gains_db=list(rng.uniform(-4, 4, 8)), slips=slips)
         if share < 1.0:
             init_manifest(rec, rec / "book.md")
         else:
@@ -328,6 +336,25 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
             yield row(f"build --no-m4b, {what} ({cores} cores)", real_minutes, *summary(runs))
             yield (f"| … chapters within 0.5 s: {ch_ok}/{len(truth.chapter_starts)}; sections within 0.75 s: "
                    f"{sec_ok}/{len(sec_truth)}; listening took {listening:.1f} s | | | | | |")
+            if align:
+                proof = [sys.executable, "-m", "audiobook", "proof", str(rec), "--out", str(out), "--json"]
+                yield row(f"audiobook proof ({cores} cores)", real_minutes, *measure(proof, repeat=1))
+                found = json.loads((out / "proof.json").read_text())
+                reported = [s for c in found["chapters"] for s in c["slips"]]
+                kinds_ = {"omitted": "omitted", "repeated": "repeated", "flub": "flub", "extra": "extra speech"}
+                planted = [(kinds_[kind], offsets[s] + a) for kind, s, a in truth.slips]
+                hit = sum(any(r["kind"] == kind and abs(r["timeline_s"] - a) <= 2.0 for r in reported)
+                          for kind, a in planted)
+                false = sum(not any(abs(r["timeline_s"] - a) <= 2.0 for _, a in planted) for r in reported)
+                yield (f"| … slips found within 2 s: {hit}/{len(planted)}; false reports: {false} "
+                       f"({false / (real_minutes / 60):.1f} an hour) | | | | | |")
+            check = [sys.executable, "-m", "audiobook", "check", str(out), "--json"]
+            if align:
+                yield row("audiobook check of the build, listening", real_minutes, *measure(check, repeat=1))
+            verdict = json.loads(subprocess.run(check, capture_output=True, text=True).stdout)
+            heard = [f for f in verdict["findings"] if f["check"] == "marker_heard"]
+            yield (f"| … check: markers heard at their headings {sum(f['passed'] for f in heard)}/{len(heard)}, "
+                   f"{'passed' if not any(not f['passed'] for f in heard) else 'failed'} | | | | | |")
             shutil.rmtree(out)
         shutil.rmtree(rec)
 

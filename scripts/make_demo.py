@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Make the bundled demo in recordings/: a short reading of the opening of The Revolution Betrayed.
 
-    python scripts/make_demo.py            (needs espeak-ng: apt-get install espeak-ng)
+    python scripts/make_demo.py            (needs flite: apt-get install flite)
 
 From the book's text (tests/data) it takes the Introduction with its Postscript and the
 first two chapters, each section cut to its first sentences; writes that text to
-recordings/book/opening.txt; has espeak-ng read it as a narrator would (headings, pauses
+recordings/book/opening.txt; has flite (its voice "rms": a voice the build's speech
+recogniser follows, as it does not espeak-ng's) read it as a narrator would (headings, pauses
 of 0.4–0.9 s between sentences, about 2 s between sections, 4 s between chapters); and
 records it as two sessions at levels 6 dB apart, over room tone, with the break in the
 middle of Chapter 1. Then it writes the manifest with `audiobook init`, and
@@ -25,11 +26,11 @@ import numpy as np
 import soundfile as sf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from narration import espeak, has_espeak  # noqa: E402
+from narration import flite, has_flite  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "recordings"
-FS = 22050  # espeak-ng's own rate: keeps the demo a few MB; the build resamples to 44.1 kHz
+FS = 22050  # keeps the demo a few MB; the build resamples to 44.1 kHz
 SEED = 1936
 NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five"}
 
@@ -76,7 +77,7 @@ def write_text(script: list[dict], path: Path) -> None:
 
 
 def speak(text: str) -> np.ndarray:
-    audio = espeak(text, FS, wpm=160).astype(np.float64)
+    audio = flite(text, FS, stretch=1.05).astype(np.float64)
     gain = min(10 ** (-21 / 20) / np.sqrt(np.mean(audio ** 2)), 10 ** (-2 / 20) / np.abs(audio).max())
     return audio * gain  # RMS -21 dBFS, peaks no higher than -2 dBFS
 
@@ -128,8 +129,8 @@ def room_tone(n: int, level_dbfs: float, rng: np.random.Generator) -> np.ndarray
 
 
 def main() -> None:
-    if not has_espeak():
-        raise SystemExit("make_demo.py needs espeak-ng (apt-get install espeak-ng)")
+    if not has_flite():
+        raise SystemExit("make_demo.py needs flite (apt-get install flite)")
     rng = np.random.default_rng(SEED)
     script = demo_script()
     (OUT / "book").mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,25 @@ def espeak(text: str, fs: int, voice: str = "en-gb", wpm: int = 165) -> np.ndarr
     return _trim(x)
 
 
+def has_flite() -> bool:
+    return shutil.which("flite") is not None
+
+
+def flite(text: str, fs: int, voice: str = "rms", stretch: float = 1.0) -> np.ndarray | None:
+    """`text` spoken by flite (Debian's package) at `fs` (float32 mono), or None without flite."""
+    if not has_flite():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "speech.wav"
+        subprocess.run(["flite", "-voice", voice, "--setf", f"duration_stretch={stretch}", "-t", text, "-o", str(out)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        x, rate = sf.read(str(out), dtype="float32")
+    if rate != fs:
+        ratio = Fraction(fs, rate)
+        x = resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+    return _trim(x)
+
+
 def _trim(x: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
     loud = np.flatnonzero(np.abs(x) > threshold)
     return x[loud[0]: loud[-1] + 1] if len(loud) else x

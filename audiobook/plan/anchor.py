@@ -54,7 +54,6 @@ class Anchors:
     chapters: dict[int, Anchor] = field(default_factory=dict)  # chapter index (from 1) -> its start
     sections: dict[tuple[int, int], Anchor] = field(default_factory=dict)  # (chapter, section) -> its start
     listened_s: float = 0.0  # seconds of audio listened to
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,11 +72,11 @@ _CONFIDENCE = {3.0: 0.95, 2.0: 0.85, 1.6: 0.8, 1.2: 0.75, 1.1: 0.55, 1.0: 0.7}
 class Finder:
     """Listens for openings in a timeline's recordings."""
 
-    def __init__(self, listener: Listener, recordings: Recordings, timeline: Timeline):
+    def __init__(self, listener: Listener, recordings: Recordings, timeline: Timeline, span_s: float | None = None):
         self.listener, self.recordings, self.timeline = listener, recordings, timeline
         self.listened_s = 0.0
-        # listening to whole windows is the costly fallback: at most this much of the book, in all
-        self.scan_left_s = SCAN_SHARE * timeline.duration_s + 60.0
+        # listening to whole windows is the costly fallback: at most this share of what is searched
+        self.scan_left_s = SCAN_SHARE * (timeline.duration_s if span_s is None else span_s) + 60.0
 
     def _spot(self, start_s: float, end_s: float, opening: Opening, leniency: int = 0) -> list[Hit]:
         start_s, end_s = max(0.0, start_s), min(self.timeline.duration_s, end_s)
@@ -225,50 +224,44 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-Progress = Callable[[float, float], None]
+def anchor_chapters(finder: Finder, openings: list[Opening], words: list[int], first_speech_s: float,
+                    guesses: list[float], on_progress: Callable[[], None] | None = None) -> dict[int, Anchor]:
+    """Every chapter's start from the second on, in order, each predicted from the last found.
 
-
-def anchor_boundaries(finder: Finder, chapters: list[tuple[Opening, list[Opening], int, list[int]]],
-                      first_speech_s: float, guesses: list[float], section_guesses: list[list[float]],
-                      on_progress: Progress | None = None) -> Anchors:
-    """Find every chapter's start (from the second on) and every section's, in order.
-
-    `chapters`: per chapter, its opening, its sections' openings, its spoken words (headings
-    included) and the words before each section (from the chapter's start, headings included).
-    `first_speech_s`: where the first chapter's first word is. `guesses`/`section_guesses`:
-    the pause/word-count plan's starts (timeline), a second guess searched near too.
-    """
+    `words`: each chapter's spoken words (headings included); `first_speech_s`: where the
+    first chapter's first word is; `guesses`: the pause/word-count plan's starts, searched near too."""
     tl = finder.timeline
-    total_words = sum(c[2] for c in chapters)
-    pace = total_words / tl.speech_s if tl.speech_s > 0 else 2.5  # words a second of speech
-    result = Anchors()
-    starts = [first_speech_s]
-    steps = len(chapters) - 1 + sum(len(c[1]) for c in chapters)
-    done = 0
-    for k in range(1, len(chapters)):
-        expected = chapters[k - 1][2] / pace
-        centre = tl.after_speech(starts[-1], expected)
-        found = finder.find(chapters[k][0], centre, CHAPTER_SPREAD * expected + WINDOW_EXTRA_S, guesses[k])
+    pace = sum(words) / tl.speech_s if tl.speech_s > 0 else 2.5  # words a second of speech
+    found_at: dict[int, Anchor] = {}
+    last = first_speech_s
+    for k in range(1, len(openings)):
+        expected = words[k - 1] / pace
+        centre = tl.after_speech(last, expected)
+        found = finder.find(openings[k], centre, CHAPTER_SPREAD * expected + WINDOW_EXTRA_S, guesses[k])
         if found:
-            result.chapters[k] = found
-        starts.append(found.speech_s if found else guesses[k])
-        done += 1
+            found_at[k] = found
+        last = found.speech_s if found else guesses[k]
         if on_progress:
-            on_progress(done, steps)
-    ends = starts[1:] + [tl.duration_s]
-    for k, (_, sections, words, before) in enumerate(chapters):
-        left_s, left_words = starts[k], 0
-        for j, sec in enumerate(sections):
-            span_speech = tl.speech_between(left_s, ends[k])
-            rate = (words - left_words) / span_speech if span_speech > 0 else pace
-            expected = (before[j] - left_words) / max(rate, 1e-3)
-            centre = tl.after_speech(left_s, expected)
-            found = finder.find(sec, centre, SECTION_SPREAD * expected + WINDOW_EXTRA_S / 2, section_guesses[k][j])
-            if found and starts[k] < found.speech_s < ends[k]:
-                result.sections[(k, j)] = found
-                left_s, left_words = found.speech_s, before[j]
-            done += 1
-            if on_progress:
-                on_progress(done, steps)
-    result.listened_s = round(finder.listened_s, 1)
-    return result
+            on_progress()
+    return found_at
+
+
+def anchor_sections(finder: Finder, openings: list[Opening], words: int, before: list[int], start_s: float,
+                    end_s: float, guesses: list[float]) -> dict[int, Anchor]:
+    """A chapter's sections, in order, between its start and the next chapter's (timeline).
+
+    `words`: the chapter's spoken words; `before[j]`: words read before section j from the
+    chapter's start (headings included); `guesses`: the plan's section starts."""
+    tl = finder.timeline
+    found_at: dict[int, Anchor] = {}
+    left_s, left_words = start_s, 0
+    for j, sec in enumerate(openings):
+        span_speech = tl.speech_between(left_s, end_s)
+        rate = (words - left_words) / span_speech if span_speech > 0 else 2.5
+        expected = (before[j] - left_words) / max(rate, 1e-3)
+        centre = tl.after_speech(left_s, expected)
+        found = finder.find(sec, centre, SECTION_SPREAD * expected + WINDOW_EXTRA_S / 2, guesses[j])
+        if found and start_s < found.speech_s < end_s:
+            found_at[j] = found
+            left_s, left_words = found.speech_s, before[j]
+    return found_at

@@ -8,6 +8,7 @@ for the book's language, no recogniser installed — each said in a note, never 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from audiobook.align.audio import Recordings
@@ -16,7 +17,8 @@ from audiobook.align.openings import Opening, opening
 from audiobook.errors import InputError
 from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
-from audiobook.plan.anchor import Anchors, Finder, anchor_boundaries
+from audiobook.parallel import WorkerPool, report, run_parallel
+from audiobook.plan.anchor import Anchor, Anchors, Finder, anchor_chapters, anchor_sections
 from audiobook.plan.planner import Plan, chapter_title, section_lead_words, spoken_counts
 from audiobook.plan.timeline import Timeline
 
@@ -75,9 +77,11 @@ def chapter_texts(chapters: list[ChapterEntry], manifest: Manifest, folder: Path
 
 def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Manifest, folder: Path,
                           timeline: Timeline, paths: list[Path],
-                          on_progress: Callable[[float, float], None] | None = None) -> tuple[Anchors | None, list[str]]:
+                          on_progress: Callable[[float, float], None] | None = None,
+                          pool: WorkerPool | None = None) -> tuple[Anchors | None, list[str]]:
     """Where each boundary's heading is spoken, searched around `plan`'s boundaries; (None, why) when
-    nothing can listen for this book."""
+    nothing can listen for this book. Chapters are found in order here; then each chapter's
+    sections, the chapters side by side (on `pool`'s workers)."""
     language = manifest.book.language or "en"
     if not has_model(language):
         return None, [f"no speech model for the book's language ({language!r}; English only): chapters and "
@@ -88,18 +92,69 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
         return None, [f"{exc}: chapters and sections placed by pauses and word counts alone"]
     words, heading = spoken_counts(chapters)
     ops = openings(chapters, manifest, folder)
-    table = [(op, secs, w, section_lead_words(ch, h)) for (op, secs), w, ch, h in zip(ops, words, chapters, heading)]
     guesses = [t.speech_start_s for t in plan.tracks]
-    section_guesses = [[m.speech_start_s for m in t.markers[1:]] + [t.speech_start_s] * (len(ch.sections) - len(t.markers[1:]))
-                       for t, ch in zip(plan.tracks, chapters)]
+    steps = len(chapters) - 1 + sum(len(ch.sections) for ch in chapters)
+    done = 0
+
+    def step(amount: float = 1.0) -> None:
+        nonlocal done
+        done += amount
+        if on_progress:
+            on_progress(done, steps)
+
     recordings = Recordings([str(p) for p in paths], [float(x) for x in timeline.offsets])
     try:
         with listener:
-            anchors = anchor_boundaries(Finder(listener, recordings, timeline), table, plan.tracks[0].speech_start_s,
-                                        guesses, section_guesses, on_progress)
+            finder = Finder(listener, recordings, timeline)
+            anchors = Anchors(chapters=anchor_chapters(finder, [op for op, _ in ops], words,
+                                                       plan.tracks[0].speech_start_s, guesses, step))
+            listened = finder.listened_s
     finally:
         recordings.close()
+    starts = [plan.tracks[0].speech_start_s] + [anchors.chapters[k].speech_s if k in anchors.chapters else guesses[k]
+                                                for k in range(1, len(chapters))]
+    ends = starts[1:] + [timeline.duration_s]
+    light = timeline.without_analyses()
+    jobs = [_SectionsJob([str(p) for p in paths], light, language, secs, words[k],
+                         section_lead_words(chapters[k], heading[k]), starts[k], ends[k],
+                         [m.speech_start_s for m in plan.tracks[k].markers[1:]]
+                         + [starts[k]] * (len(secs) - len(plan.tracks[k].markers[1:])))
+            for k, (_, secs) in enumerate(ops) if secs]
+    results = run_parallel(_sections, jobs, total=sum(len(j.openings) for j in jobs), jobs=1 if pool is None else None,
+                           pool=pool, on_progress=(lambda d, _t: on_progress(len(chapters) - 1 + d, steps))
+                           if on_progress else None)
+    chapter_of = [k for k, (_, secs) in enumerate(ops) if secs]
+    for k, (found, seconds) in zip(chapter_of, results):
+        anchors.sections.update({(k, j): a for j, a in found.items()})
+        listened += seconds
+    anchors.listened_s = round(listened, 1)
     return anchors, _notes(anchors, chapters, plan)
+
+
+@dataclass
+class _SectionsJob:
+    paths: list[str]
+    timeline: Timeline
+    language: str
+    openings: list[Opening]
+    words: int
+    before: list[int]
+    start_s: float
+    end_s: float
+    guesses: list[float]
+
+
+def _sections(job: _SectionsJob) -> tuple[dict[int, Anchor], float]:
+    """One chapter's sections, in a worker: its own recogniser and files."""
+    recordings = Recordings(job.paths, [float(x) for x in job.timeline.offsets])
+    try:
+        with Listener(job.language) as listener:
+            finder = Finder(listener, recordings, job.timeline, span_s=job.end_s - job.start_s)
+            found = anchor_sections(finder, job.openings, job.words, job.before, job.start_s, job.end_s, job.guesses)
+            report(len(job.openings))
+            return found, finder.listened_s
+    finally:
+        recordings.close()
 
 
 def _notes(anchors: Anchors, chapters: list[ChapterEntry], plan: Plan) -> list[str]:

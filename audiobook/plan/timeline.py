@@ -54,6 +54,12 @@ class Timeline:
                     gaps.append(gap)
         return gaps
 
+    def without_analyses(self) -> Timeline:
+        """A copy with the gaps and offsets only: light enough to send to a worker process."""
+        light = object.__new__(Timeline)
+        light.__dict__.update({**self.__dict__, "analyses": []})
+        return light
+
     def locate(self, t: float) -> tuple[int, float]:
         """(file index, seconds into that file) of timeline time `t`."""
         n = min(max(bisect_right(list(self.offsets), t) - 1, 0), len(self.analyses) - 1)
