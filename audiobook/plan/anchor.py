@@ -32,6 +32,7 @@ HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its t
 SECONDS_PER_WORD = 0.6  # a heading read slowly
 SCAN_CHUNK_S = 60.0
 SCAN_SHARE = 0.03
+LEAD_IN_MIN_S, LEAD_IN_MAX_S = 0.25, 1.5  # speech this long just before a heading heard: its unprinted start
 HEADING_BREAK_S = 0.7  # no pause this long inside a heading read aloud
 NUMBER_ALONE_S = 0.9  # a stretch this short before the text, then a pause of a second: the number read alone ("Two.")
 CONFIRM_LENIENCY = 20  # powers of ten: a heading's words in the short stretch where it should be
@@ -153,7 +154,8 @@ class Finder:
         events = []
         for h in heads:
             # the earliest heading phrase just before it starts the heading ("Chapter Three" then the title)
-            start = min([o.start_s for o in heads if h.start_s - 4.0 <= o.start_s <= h.start_s] + [h.start_s])
+            start = self._lead_in(min([o.start_s for o in heads if h.start_s - 4.0 <= o.start_s <= h.start_s]
+                                      + [h.start_s]))
             followed = any(h.end_s - 0.5 <= t.start_s <= h.end_s + HEADING_GAP_S for t in texts)
             if h.key == "label":
                 if followed:
@@ -166,6 +168,15 @@ class Finder:
                 continue
             events.append(self._text_event(t, opening))
         return events
+
+    def _lead_in(self, start_s: float) -> float:
+        """Where a heading heard from `start_s` really starts: a word or two said just before it,
+        after a pause — a section's number ("One. The Principal Indices …"), a label the text
+        does not print — belong to it."""
+        before = [g for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S and g.end_s <= start_s + 0.1]
+        if before and LEAD_IN_MIN_S < start_s - before[-1].end_s <= LEAD_IN_MAX_S:
+            return before[-1].end_s
+        return start_s
 
     def _text_event(self, t: Hit, opening: Opening) -> _Event:
         """The text's first words heard, the heading not. Where the heading was read but not
