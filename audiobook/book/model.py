@@ -22,6 +22,7 @@ class Section:
     text: str = ""
     line: int | None = None  # 1-based line of the heading in the source text
     number: int | None = None  # the number printed before it, if any
+    heading_lost: bool = False  # the table of contents lists it, the text lost its heading (its text is in the one before)
 
     @property
     def words(self) -> int:

@@ -70,14 +70,17 @@ def _merge_sections(book: Book, part: Part, entries: list[Section]) -> None:
     matched_entries = {j for _, j in pairs}
     for j, entry in enumerate(entries):
         if j not in matched_entries:
-            book.warn(f"{part.label}: the table of contents lists section {entry.title!r}, "
-                      "but the text has no heading for it: not invented", part.line)
+            book.warn(f"{part.label}: the table of contents lists section {entry.title!r}, but the text has no "
+                      "heading for it: kept as a section placed only where its title is heard spoken (heading_lost)",
+                      part.line)
     kept: list[Section] = []
+    toc_index: list[int] = []  # of each kept section
     for i, section in enumerate(part.sections):
         if i in by_text:
             section.title = _choose_title(book, f"{part.label}, section {section.title!r}",
                                           section.title, entries[by_text[i]].title) or section.title
             kept.append(section)
+            toc_index.append(by_text[i])
             continue
         book.warn(f"{part.label}: heading {section.title!r} is not in the table of contents: "
                   "its text joins the section before it", section.line)
@@ -85,6 +88,11 @@ def _merge_sections(book: Book, part: Part, entries: list[Section]) -> None:
             kept[-1].text = "\n\n".join(t for t in (kept[-1].text, section.title, section.text) if t)
         else:
             part.text = "\n\n".join(t for t in (part.text, section.title, section.text) if t)
+    for j, entry in enumerate(entries):  # the lost ones, in the table of contents' order among the others
+        if j not in matched_entries:
+            at = sum(1 for k in toc_index if k < j)
+            kept.insert(at, Section(smart_title(entry.title), "", heading_lost=True))
+            toc_index.insert(at, j)
     part.sections = kept
 
 

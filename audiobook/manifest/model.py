@@ -79,6 +79,7 @@ class SectionEntry:
     title: str = ""
     words: int = 0
     start: str | float | None = None  # pinned start, "[FILE ]H:MM:SS.sss" or seconds
+    heading_lost: bool = False  # the text lost its heading: placed only where its title is heard spoken
 
 
 @dataclass

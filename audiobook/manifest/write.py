@@ -34,7 +34,9 @@ HEADER = """\
 #               feed guids); words drives the automatic split. To pin a chapter by hand add
 #               files: [session-03.flac], start: / end: ("12:03.5", "1:02:03", 93.5, or
 #               "session-03.flac 12:03.5"), or labels: FILE. Sections (chapter markers)
-#               take start: the same way.
+#               take start: the same way. A section with heading_lost: true is one the
+#               table of contents lists but the text lost the heading of: it gets a marker
+#               only where its title is heard spoken.
 """
 
 
@@ -96,7 +98,7 @@ def chapters_from_book(book: Book) -> list[ChapterEntry]:
         chapters.append(ChapterEntry(
             id=cid, kind=part.kind, number=part.number,
             title=part.title or part.label, words=part.words,
-            sections=[SectionEntry(title=s.title, words=s.words) for s in part.sections]))
+            sections=[SectionEntry(title=s.title, words=s.words, heading_lost=s.heading_lost) for s in part.sections]))
     return chapters
 
 
@@ -142,7 +144,8 @@ def _chapter_dict(ch: ChapterEntry) -> dict:
         value = getattr(ch, key)
         if value:
             d[key] = value
-    d["sections"] = [_Flow({k: v for k, v in dataclasses.asdict(s).items() if v is not None}) for s in ch.sections]
+    d["sections"] = [_Flow({k: v for k, v in dataclasses.asdict(s).items() if v is not None and v is not False})
+                     for s in ch.sections]
     return d
 
 

@@ -257,16 +257,24 @@ def anchor_chapters(finder: Finder, openings: list[Opening], words: list[int], f
     return found_at
 
 
-def anchor_sections(finder: Finder, openings: list[Opening], words: int, before: list[int], start_s: float,
+def anchor_sections(finder: Finder, openings: list[Opening], words: int, before: list[int | None], start_s: float,
                     end_s: float, guesses: list[float]) -> dict[int, Anchor]:
     """A chapter's sections, in order, between its start and the next chapter's (timeline).
 
     `words`: the chapter's spoken words; `before[j]`: words read before section j from the
-    chapter's start (headings included); `guesses`: the plan's section starts."""
+    chapter's start (headings included), None for a section whose heading the text lost
+    (searched for between its neighbours); `guesses`: the plan's section starts."""
     tl = finder.timeline
     found_at: dict[int, Anchor] = {}
     left_s, left_words = start_s, 0
     for j, sec in enumerate(openings):
+        if before[j] is None:  # its heading lost from the text: anywhere up to the next section's guess
+            right = next((g for g, w in zip(guesses[j + 1:], before[j + 1:]) if w is not None), end_s)
+            right = max(left_s + 1.0, min(right, end_s))
+            found = finder.find(sec, (left_s + right) / 2, (right - left_s) / 2)
+            if found and left_s < found.speech_s < right:
+                found_at[j] = found
+            continue
         span_speech = tl.speech_between(left_s, end_s)
         rate = (words - left_words) / span_speech if span_speech > 0 else 2.5
         expected = (before[j] - left_words) / max(rate, 1e-3)

@@ -117,8 +117,7 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
     light = timeline.without_analyses()
     jobs = [_SectionsJob([str(p) for p in paths], light, language, secs, words[k],
                          section_lead_words(chapters[k], heading[k]), starts[k], ends[k],
-                         [m.speech_start_s for m in plan.tracks[k].markers[1:]]
-                         + [starts[k]] * (len(secs) - len(plan.tracks[k].markers[1:])))
+                         _section_guesses(plan.tracks[k], chapters[k], starts[k]))
             for k, (_, secs) in enumerate(ops) if secs]
     results = run_parallel(_sections, jobs, total=sum(len(j.openings) for j in jobs), jobs=1 if pool is None else None,
                            pool=pool, on_progress=(lambda d, _t: on_progress(len(chapters) - 1 + d, steps))
@@ -138,7 +137,7 @@ class _SectionsJob:
     language: str
     openings: list[Opening]
     words: int
-    before: list[int]
+    before: list[int | None]
     start_s: float
     end_s: float
     guesses: list[float]
@@ -157,8 +156,20 @@ def _sections(job: _SectionsJob) -> tuple[dict[int, Anchor], float]:
         recordings.close()
 
 
+def _section_guesses(track, ch: ChapterEntry, start_s: float) -> list[float]:
+    """The plan's start of each section (by title: a lost heading has no marker yet), else the chapter's."""
+    at = {m.title: m.speech_start_s for m in track.markers[1:]}
+    return [at.get(s.title, start_s) for s in ch.sections]
+
+
 def _notes(anchors: Anchors, chapters: list[ChapterEntry], plan: Plan) -> list[str]:
     notes = []
+    for k, ch in enumerate(chapters):
+        for j, s in enumerate(ch.sections):
+            if s.heading_lost and (k, j) not in anchors.sections and s.start is None:
+                notes.append(f"{chapter_title(ch)}: section {s.title!r} (the table of contents lists it, the text lost "
+                             "its heading) was not heard spoken: no marker for it, none invented — pin its start: in "
+                             "manifest.yaml if it is read")
     missed = [chapter_title(ch) for k, ch in enumerate(chapters) if k and k not in anchors.chapters]
     if missed:
         notes.append(f"{len(missed)} chapter heading(s) not heard where expected ({'; '.join(missed[:5])}"

@@ -130,11 +130,15 @@ def spoken_counts(chapters: list[ChapterEntry]) -> tuple[list[int], list[int]]:
     return words, heading
 
 
-def section_lead_words(ch: ChapterEntry, heading_words: int) -> list[int]:
-    """Words read from the chapter's start to each section's start, headings included."""
+def section_lead_words(ch: ChapterEntry, heading_words: int) -> list[int | None]:
+    """Words read from the chapter's start to each section's start, headings included
+    (None for a section whose heading the text lost: its words are not known apart)."""
     done = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
-    before = []
+    before: list[int | None] = []
     for s in ch.sections:
+        if s.heading_lost:  # its words are counted in the section before: its place is unknown
+            before.append(None)
+            continue
         before.append(done)
         done += s.words + _words(s.title) + 1
     return before
@@ -348,19 +352,25 @@ def track_time(track: TrackPlan, timeline: Timeline, t: float) -> float:
 
 def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, track: TrackPlan,
                      files: list[str], heard: dict[int, Anchor] | None = None) -> list[Marker]:
+    """The chapter's section markers: by pauses and word counts, pinned, or where heard. A section
+    whose heading the text lost (`heading_lost`) has no words to place it by: it gets a marker
+    where its title is heard (or pinned), and none otherwise."""
     inside = [g for g in timeline.gaps if track.start_s + 0.5 < g.start_s and g.end_s < track.end_s - 0.5
               and g.length_s >= SECTION_MIN_PAUSE_S]
-    lead = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
-    words = [lead] + [s.words + _words(s.title) + 1 for s in ch.sections]
-    speech = timeline.speech_between(track.start_s, track.end_s)
-    pace = sum(words) / speech if speech > 0 else 1.0
     pins = {}
     for j, s in enumerate(ch.sections):
         if s.start is not None:
             pins[j] = _resolve(s.start, timeline, files, f"manifest.yaml: chapter {ch.id}: section {s.title!r}")
     heard = {j: a for j, a in (heard or {}).items() if j not in pins
              and track.start_s + 0.5 < a.speech_s < track.end_s - 0.5}
-    inside, forced = _with_pins(inside, pins, {j: _pause_before(timeline, a.speech_s) for j, a in heard.items()})
+    placed = [j for j, s in enumerate(ch.sections) if not s.heading_lost or j in pins]  # by the split
+    lead = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
+    words = [lead] + [ch.sections[j].words + _words(ch.sections[j].title) + 1 for j in placed]
+    speech = timeline.speech_between(track.start_s, track.end_s)
+    pace = sum(words) / speech if speech > 0 else 1.0
+    local = {j: n for n, j in enumerate(placed)}
+    inside, forced = _with_pins(inside, {local[j]: t for j, t in pins.items()},
+                                {local[j]: _pause_before(timeline, a.speech_s) for j, a in heard.items() if j in local})
     speech_at = np.array([timeline.speech_between(track.start_s, g.start_s) for g in inside])
     lengths = np.array([g.length_s for g in inside])
     try:
@@ -368,13 +378,23 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
     except ValueError:
         return []  # too few pauses: the track keeps its one marker, and the plan says so below
     markers = []
-    for j, (s, b) in enumerate(zip(ch.sections, bounds)):
+    for j, b in zip(placed, bounds):
         g = inside[b.gap]
-        at = max(g.start_s, g.end_s - MARKER_LEAD_S)
-        m = Marker(s.title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2),
-                   round(b.deviation_s, 1), b.confidence, j in pins, speech_start_s=g.end_s,
-                   placed_by="pinned" if j in pins else "pause+words")
-        if j in heard:
-            m.placed_by, m.confidence, m.heard, m.how = "aligned", heard[j].confidence, heard[j].heard, heard[j].how
-        markers.append(m)
-    return markers
+        markers.append(_marker(ch.sections[j].title, g, track, timeline, round(b.deviation_s, 1), b.confidence,
+                               j in pins, heard.get(j)))
+    for j, a in heard.items():
+        if j not in local:  # a lost heading, heard
+            markers.append(_marker(ch.sections[j].title, _pause_before(timeline, a.speech_s), track, timeline,
+                                   0.0, a.confidence, False, a))
+    return sorted(markers, key=lambda m: m.timeline_s)
+
+
+def _marker(title: str, g: Gap, track: TrackPlan, timeline: Timeline, deviation_s: float, confidence: float,
+            pinned: bool, heard: Anchor | None) -> Marker:
+    """A section marker in pause `g`, MARKER_LEAD_S before the first word after it."""
+    at = max(g.start_s, g.end_s - MARKER_LEAD_S)
+    m = Marker(title, round(track_time(track, timeline, at), 3), at, round(g.length_s, 2), deviation_s, confidence,
+               pinned, speech_start_s=g.end_s, placed_by="pinned" if pinned else "pause+words")
+    if heard is not None:
+        m.placed_by, m.confidence, m.heard, m.how = "aligned", heard.confidence, heard.heard, heard.how
+    return m

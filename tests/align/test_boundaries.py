@@ -144,3 +144,40 @@ def test_a_real_narrator_heading_and_a_section_whose_title_is_not_read(tmp_path)
     marker = track.markers[1]
     assert marker.placed_by == "aligned" and marker.how.startswith("text")
     assert abs(marker.speech_start_s - second) <= 0.5 and marker.timeline_s < second
+
+
+def _lost_heading_book(tmp_path: Path, read_it: bool):
+    """Chapter 1's last section heading lost from the text (its paragraphs join the section
+    before), listed by the table of contents; the narrator reads it, or not."""
+    from dataclasses import replace
+
+    lost_title, lost_paras = CHAPTERS[0].sections[1]
+    merged = replace(CHAPTERS[0], sections=[(CHAPTERS[0].sections[0][0], CHAPTERS[0].sections[0][1] + lost_paras)])
+    text_chapters = [merged] + CHAPTERS[1:]
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text("# The Test Betrayed\n\n" + "\n".join(c.markdown() for c in text_chapters),
+                                 encoding="utf-8")
+    toc = "\n".join(f"# {c.label}: {c.title}\n" + "".join(f"## {t}\n" for t, _ in c.sections) for c in CHAPTERS)
+    (rec / "toc.md").write_text(toc, encoding="utf-8")
+    truth = read_book(CHAPTERS if read_it else text_chapters, rec, voice="slt", sessions=2)
+    init_manifest(rec, rec / "book.md", toc_path=rec / "toc.md")
+    assert "heading_lost: true" in (rec / "manifest.yaml").read_text()
+    return rec, truth, lost_title
+
+
+def test_a_section_heading_lost_from_the_text_is_placed_where_it_is_spoken(tmp_path):
+    rec, truth, lost = _lost_heading_book(tmp_path, read_it=True)
+    result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
+    markers = result.plan.tracks[0].markers[1:]
+    assert [m.title for m in markers][1] == lost
+    session, at = truth.section_starts[0][1]
+    spoken = _timeline(truth.sessions)[session] + at
+    assert markers[1].placed_by == "aligned" and abs(markers[1].speech_start_s - spoken) <= 0.5
+
+
+def test_a_section_heading_lost_and_not_read_is_reported_not_invented(tmp_path):
+    rec, _, lost = _lost_heading_book(tmp_path, read_it=False)
+    result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
+    assert lost not in [m.title for t in result.plan.tracks for m in t.markers]
+    assert any(lost in n and "none invented" in n for n in result.notes)

@@ -103,7 +103,11 @@ def test_toc_supplies_lost_titles_and_reports_what_the_text_lacks(merged):
     assert merged.title == "The Revolution Betrayed"
     missing = [w.message for w in merged.warnings if "no heading for it" in w.message]
     assert len(missing) == 1 and "Abolition of the Militia" in missing[0]
-    assert len(merged.parts[8].sections) == 4  # reported, not invented
+    # kept as a section to be found where its title is spoken, with no words of its own: not invented
+    sections = merged.parts[8].sections
+    assert [s.heading_lost for s in sections] == [False, False, False, True, False]
+    assert sections[3].title.startswith("The Abolition of the Militia") and sections[3].text == ""
+    assert sum(s.words for s in sections) == merged.parts[8].words - merged.parts[8].lead_words
 
 
 def test_toc_matching_forgives_case_quotes_and_word_endings(merged):
