@@ -378,7 +378,8 @@ def main() -> None:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source} mono WAV, speech from {'espeak-ng' if has_espeak() else 'a synthetic voice'}")
+              f"input: {source} mono WAV, speech from "
+              f"{'flite' if args.stage == 'boundaries' else 'espeak-ng' if has_espeak() else 'a synthetic voice'}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,

@@ -181,3 +181,18 @@ def test_a_section_heading_lost_and_not_read_is_reported_not_invented(tmp_path):
     result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
     assert lost not in [m.title for t in result.plan.tracks for m in t.markers]
     assert any(lost in n and "none invented" in n for n in result.notes)
+
+
+def test_a_voice_the_recogniser_follows_badly_still_gets_every_cut_right(tmp_path):
+    """flite's 8 kHz voice kal: what is not heard falls back to pauses and word counts, and
+    what is heard is heard right (no cut placed with confidence where the heading is not)."""
+    rec, truth = narrate(tmp_path, "kal")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        assert abs(track.speech_start_s - (offsets[session] + at)) <= 0.3, (track.title, track.placed_by, track.how)
+        for j, marker in enumerate(track.markers[1:]):
+            session, at = truth.section_starts[k][j]
+            assert abs(marker.speech_start_s - (offsets[session] + at)) <= 0.5, (marker.title, marker.how)
+    assert sum(t.placed_by == "aligned" for t in plan.tracks) >= 2

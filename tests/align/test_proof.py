@@ -72,3 +72,17 @@ def test_proof_without_the_books_text_says_what_to_do(tmp_path):
         main(["proof", str(rec), "--out", str(tmp_path / "out")])
     assert exit_.value.code == 2 and "proof needs the book's text" in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+def test_a_chapter_read_from_another_text_is_said_to_not_match_not_listed_as_omissions(tmp_path):
+    rec, _, _ = _narrate(tmp_path, voice="slt")
+    book = (rec / "book.md").read_text(encoding="utf-8")
+    for i, p in enumerate(p for p in CHAPTERS[2].paragraphs + [q for _, ps in CHAPTERS[2].sections for q in ps]):
+        book = book.replace(p, f"Pelagic seabirds follow the trawlers for offal on calm grey mornings, number {i}. "
+                               "The gulls wheel and cry above the nets while the crew sorts the catch on deck.")
+    (rec / "book.md").write_text(book, encoding="utf-8")
+    result = proof(rec, tmp_path / "out", jobs=1)
+    third = result.chapters[2]
+    assert not third.matches_text and third.slips == []
+    assert any(n.startswith("Chapter 3") and "does not match its text" in n for n in result.notes)
+    assert all(c.matches_text for n, c in enumerate(result.chapters) if n != 2)
