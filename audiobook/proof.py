@@ -84,7 +84,7 @@ def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
     The plan is made as `build` makes it (its analyses cached in `out`, plan.yaml written
     there), so the times given in tracks are those of a build into `out`."""
-    from audiobook.build import build
+    from audiobook.build import build, parse_selection
 
     manifest, folder = load_manifest(recordings)
     if not has_model(manifest.book.language or "en"):
@@ -93,11 +93,13 @@ def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     if not manifest.book.text or not (folder / manifest.book.text).is_file():
         raise InputError(f"{folder / 'manifest.yaml'}: proof needs the book's text — set book.text to it "
                          "(audiobook init --book writes it)")
-    result = build(recordings, out, chapters=chapters, plan_only=True, jobs=jobs, on_progress=on_progress)
+    # the whole book's plan (as a build makes it: the recordings hold every chapter), then the chapters asked for
+    result = build(recordings, out, plan_only=True, jobs=jobs, on_progress=on_progress)
     plan, timeline = result.plan, result.timeline
     names = plan.files
     paths = [str(folder / n) for n in names]
-    selected = _chapters_of(plan)
+    wanted = {c.id for c in parse_selection(chapters, manifest.chapters)}
+    selected = {cid: tracks for cid, tracks in _chapters_of(plan).items() if cid in wanted}
     texts = chapter_texts(selected_entries(manifest, selected), manifest, folder)
     jobs_list = []
     for tracks, words in zip(selected.values(), texts):

@@ -32,6 +32,7 @@ FLUB_MIN_S = 1.0  # speech the words between two phrases do not account for: a f
 EXTRA_MIN_S = 3.0  # ... else extra speech, from this much ...
 EXTRA_SHARE = 2.0  # ... and this many times their reading time
 REPEAT_GAP_S = 1.0
+MAX_WIDEN = 8  # times BEHIND_S and AHEAD_S, at most
 MATCHED_SHARE_MIN = 0.25  # under this share of phrases heard, the audio is not this text
 
 
@@ -77,10 +78,13 @@ def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline
     anchor_t, anchor_word = start_s, 0
     hits: list[Hit] = []
     t = start_s
+    stalled = 0  # windows since the text was last heard to go on: the reading has jumped (a long
+    # passage left out, or read again); the phrases listened for widen until it is found again
     while t < end_s:
         w_end = min(end_s, t + WINDOW_S + 3.0)
-        lo_word = anchor_word + (timeline.speech_between(anchor_t, max(anchor_t, t)) - BEHIND_S) * pace
-        hi_word = anchor_word + (timeline.speech_between(anchor_t, w_end) + AHEAD_S) * pace
+        widen = min(1 + stalled, MAX_WIDEN)
+        lo_word = anchor_word + (timeline.speech_between(anchor_t, max(anchor_t, t)) - BEHIND_S * widen) * pace
+        hi_word = anchor_word + (timeline.speech_between(anchor_t, w_end) + AHEAD_S * widen) * pace
         wanted = {str(p): phrases[p] for p in range(len(phrases)) if lo_word <= starts_at[p] <= hi_word}
         if wanted:
             audio = recordings.read(t, w_end)
@@ -88,9 +92,11 @@ def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline
             found = [Hit(h.key, h.start_s + t, h.end_s + t) for h in listener.spot(audio, wanted)]
             hits += found
             chain = _in_order(hits)
-            if chain:  # the furthest phrase heard in order anchors the next windows' expectations
+            stalled += 1
+            if chain and chain[-1].end_s > anchor_t:  # the furthest phrase heard in order: the next windows' guide
                 last = chain[-1]
                 anchor_t, anchor_word = last.end_s, starts_at[int(last.key)] + len(phrases[int(last.key)])
+                stalled = 0
         if on_progress:
             on_progress(w_end - t)
         t += WINDOW_S
