@@ -63,7 +63,7 @@ class ProofResult:
 class _Job:
     paths: list[str]
     timeline: Timeline
-    words: list[str]
+    blocks: list[list[str]]  # the chapter's headings and paragraphs, each as spoken words
     start_s: float
     end_s: float
     language: str
@@ -73,7 +73,7 @@ def _proof_job(job: _Job) -> ChapterProof:
     recordings = Recordings(job.paths, [float(x) for x in job.timeline.offsets])
     try:
         with Listener(job.language) as listener:
-            return proof_chapter(listener, recordings, job.timeline, job.words, job.start_s, job.end_s, report)
+            return proof_chapter(listener, recordings, job.timeline, job.blocks, job.start_s, job.end_s, report)
     finally:
         recordings.close()
 
@@ -103,7 +103,8 @@ def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     texts = chapter_texts(selected_entries(manifest, selected), manifest, folder)
     jobs_list = []
     for tracks, words in zip(selected.values(), texts):
-        jobs_list.append(_Job(paths, timeline, spoken_words(words), tracks[0].start_s, tracks[-1].end_s,
+        blocks = [spoken_words(b) for b in words.split("\n\n")]
+        jobs_list.append(_Job(paths, timeline, [b for b in blocks if b], tracks[0].start_s, tracks[-1].end_s,
                               manifest.book.language or "en"))
     total = sum(j.end_s - j.start_s for j in jobs_list)
     progress = (lambda done, total_: on_progress("listening", done, total_)) if on_progress else None

@@ -30,7 +30,7 @@ OMITTED_SHARE = 0.35  # phrases not heard, in audio shorter than this share of t
 OMITTED_MIN_S = 4.0  # ... and at least this much shorter
 FLUB_MIN_S = 1.0  # speech the words between two phrases do not account for: a flub, if it holds the next words ...
 EXTRA_MIN_S = 3.0  # ... else extra speech, from this much ...
-EXTRA_SHARE = 2.0  # ... and this many times their reading time
+PACE_SLACK = 0.15  # ... beyond this share of their reading time (the pace is not the same everywhere)
 REPEAT_GAP_S = 1.0
 MAX_WIDEN = 8  # times BEHIND_S and AHEAD_S, at most
 MATCHED_SHARE_MIN = 0.25  # under this share of phrases heard, the audio is not this text
@@ -62,14 +62,23 @@ class ChapterProof:
         return self.heard_share >= MATCHED_SHARE_MIN
 
 
-def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline, words: list[str],
+def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline, blocks: list[list[str]],
                   start_s: float, end_s: float, on_progress: Callable[[float], None] | None = None) -> ChapterProof:
-    """Follow `words` (the chapter as read: headings and text) through timeline [start_s, end_s]."""
-    words = listener.speakable(words)
-    phrases = [words[i:i + PHRASE_WORDS] for i in range(0, len(words), PHRASE_WORDS)]
-    if len(phrases) > 1 and len(phrases[-1]) < 3:
-        phrases[-2] += phrases.pop()
-    starts_at = [i * PHRASE_WORDS for i in range(len(phrases))]
+    """Follow the chapter as read — `blocks` of words: its headings and paragraphs, in order —
+    through timeline [start_s, end_s]. Phrases never run from one block into the next (a
+    narrator pauses there, and a phrase said across a pause is not heard as one)."""
+    phrases: list[list[str]] = []
+    opens: list[int] = []  # the phrase each block opens with
+    for block in blocks:
+        opens.append(len(phrases))
+        block = listener.speakable(block)
+        cut = [block[i:i + PHRASE_WORDS] for i in range(0, len(block), PHRASE_WORDS)]
+        if len(cut) > 1 and len(cut[-1]) < 3:
+            last = cut.pop()
+            cut[-1] = cut[-1] + last
+        phrases += cut
+    words = [w for p in phrases for w in p]
+    starts_at = [sum(len(p) for p in phrases[:i]) for i in range(len(phrases))]
     result = ChapterProof(len(words), len(phrases), 0)
     speech = timeline.speech_between(start_s, end_s)
     if not phrases or speech <= 0:
@@ -105,7 +114,8 @@ def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline
     result.heard = len(chain)
     if not result.matches_text:
         return result
-    result.slips = _slips(chain, hits, phrases, timeline, pace, listener, recordings, start_s, end_s)
+    first_of = [max(o for o in opens if o <= p) for p in range(len(phrases))]  # each phrase's block's first
+    result.slips = _slips(chain, hits, phrases, first_of, timeline, pace, listener, recordings, start_s, end_s)
     return result
 
 
@@ -140,7 +150,8 @@ def _in_order(hits: list[Hit]) -> list[Hit]:
     return chain[::-1]
 
 
-def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], timeline: Timeline, pace: float,
+def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of: list[int], timeline: Timeline,
+           pace: float,
            listener: Listener, recordings: Recordings, start_s: float, end_s: float) -> list[Slip]:
     slips: list[Slip] = []
     chosen = {(h.key, h.start_s) for h in chain}
@@ -178,8 +189,17 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], timeline
         actual = timeline.speech_between(t0, t1) if t1 > t0 else 0.0
         if pb - pa - 1 >= 2 and actual < OMITTED_SHARE * expected and expected - actual >= OMITTED_MIN_S and a and b:
             text = " ".join(w for p in phrases[pa + 1:pb] for w in p)
-            slips.append(Slip("omitted", text, t0, t1, 0.8 if actual < 0.15 * expected else 0.6))
-        elif a and b and actual - expected >= FLUB_MIN_S and actual >= EXTRA_SHARE * max(expected, 0.5):
+            # whole paragraphs are left out: the rest of a's paragraph was read (unheard), then the
+            # reading goes on, what was said after that being the unheard start of b's
+            ends = next((q for q in range(pa + 1, pb) if first_of[q] == q), pb)
+            tail = sum(len(p) for p in phrases[pa + 1:ends]) / pace
+            x = _before_speech(timeline, t1, max(0.0, actual - tail))
+            # in the pause there (paragraphs end in the long ones): its middle, as the passage is nowhere
+            near = [g for g in timeline.gaps if abs(g.end_s - x) <= 2.5 and t0 - 0.5 <= g.start_s
+                    and g.end_s <= t1 + 0.5]
+            at = (lambda g: (g.start_s + g.end_s) / 2)(max(near, key=lambda g: g.length_s)) if near else x
+            slips.append(Slip("omitted", text, max(t0, at), t1, 0.8 if actual < 0.15 * expected else 0.6))
+        elif a and b and actual - expected >= FLUB_MIN_S + PACE_SLACK * expected:
             if any(s.kind == "repeated" and s.start_s <= t1 and t0 <= s.end_s for s in slips):
                 continue  # the repeat is the extra speech
             start = phrases[pb][:3]
@@ -188,10 +208,29 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], timeline
                      if h.start_s + t0 < t1 - 0.5] if sum(len(w) for w in start) >= 8 else []
             if again:
                 slips.append(Slip("flub", " ".join(start) + " …", again[0].start_s + t0, t1, 0.7))
-            elif actual - expected >= EXTRA_MIN_S:
+            elif actual - expected >= EXTRA_MIN_S + PACE_SLACK * expected:
                 slips.append(Slip("extra speech", f"{actual - expected:.0f} s of speech not in the text, before "
-                                  f"“{' '.join(phrases[pb][:4])} …”", t0, t1, 0.6))
+                                  f"“{' '.join(phrases[pb][:4])} …”", _resumes(timeline, t0, t1), t1, 0.6))
     return sorted(slips, key=lambda s: s.start_s)
+
+
+def _before_speech(timeline: Timeline, t: float, speech_s: float) -> float:
+    """The latest time with `speech_s` seconds of speech between it and `t` (pauses skipped)."""
+    lo, hi = max(0.0, t - 4 * speech_s - 30.0), t
+    for _ in range(30):  # bisection: speech_between grows as the start moves back
+        mid = (lo + hi) / 2
+        if timeline.speech_between(mid, t) >= speech_s:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _resumes(timeline: Timeline, t0: float, t1: float) -> float:
+    """Where the reading goes on after the longest pause between `t0` and `t1`: a passage left out,
+    or an aside, falls between paragraphs, and paragraphs end in the longest pauses."""
+    inside = [g for g in timeline.gaps if t0 - 0.1 <= g.start_s and g.end_s <= t1 + 0.1 and g.length_s >= 0.3]
+    return max(inside, key=lambda g: g.length_s).end_s if inside else t0
 
 
 def _merge(slips: list[Slip]) -> list[Slip]:

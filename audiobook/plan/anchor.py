@@ -31,6 +31,7 @@ WINDOW_EXTRA_S = 20.0  # ... plus this
 HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its text's
 SECONDS_PER_WORD = 0.6  # a heading read slowly
 SCAN_CHUNK_S = 60.0
+WIDER = 3.0  # a boundary not heard in its window is looked for in one this many times as wide
 SCAN_SHARE = 0.03
 LEAD_IN_MIN_S, LEAD_IN_MAX_S = 0.25, 1.5  # speech this long just before a heading heard: its unprinted start
 HEADING_BREAK_S = 0.7
@@ -104,28 +105,34 @@ class Finder:
             return None
         lo, hi = centre_s - window_s, centre_s + window_s
         guesses = [centre_s] + ([also_s] if also_s is not None else [])
-        cands = [g for g in self.timeline.gaps
-                 if (lo <= g.end_s <= hi and g.length_s >= CANDIDATE_PAUSE_S)
-                 or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses))]
-        # nearest the guesses first: where the plan is right, one or two snippets settle it
-        # (a heading follows a long pause, as a rule: those first, then the short ones near the guesses)
-        order = sorted(set(cands), key=lambda g: (g.length_s < CANDIDATE_PAUSE_S,
-                                                  min(abs(g.end_s - c) for c in guesses)))
         hits: list[Hit] = []
         heard: set[float] = set()
         events: list[_Event] = []
-        for g in order:
-            if g.end_s in heard:
-                continue
-            new = self._listen_after(g, opening, heard)
-            if any(h.key in HEADING_KEYS for h in new):  # a heading: its text follows the next pause
-                after = [x for x in self.timeline.gaps if x.start_s >= max(h.end_s for h in new) - 0.1]
-                if after and after[0].end_s - g.end_s < HEADING_GAP_S and after[0].end_s not in heard:
-                    new += self._listen_after(after[0], opening, heard)
-            hits += new
-            events = self._events(_dedupe(hits), opening)
-            if any(e.score >= _SCORES["heading and text"] and abs(e.start_s - g.end_s) < 1.0 for e in events):
-                break  # the heading and the text's first words, as the book has them: settled
+        # the window, then — not heard there — one WIDER times as wide (a long passage left out, or
+        # read twice, moves a heading further than the pace does)
+        for scale in (1.0, WIDER):
+            wide_lo, wide_hi = centre_s - window_s * scale, centre_s + window_s * scale
+            cands = [g for g in self.timeline.gaps if g.end_s not in heard and (
+                (wide_lo <= g.end_s <= wide_hi and g.length_s >= CANDIDATE_PAUSE_S)
+                or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses)))]
+            # nearest the guesses first: where the plan is right, one or two snippets settle it
+            # (a heading follows a long pause, as a rule: those first, then the short ones near the guesses)
+            order = sorted(set(cands), key=lambda g: (g.length_s < CANDIDATE_PAUSE_S,
+                                                      min(abs(g.end_s - c) for c in guesses)))
+            for g in order:
+                if g.end_s in heard:
+                    continue
+                new = self._listen_after(g, opening, heard)
+                if any(h.key in HEADING_KEYS for h in new):  # a heading: its text follows the next pause
+                    after = [x for x in self.timeline.gaps if x.start_s >= max(h.end_s for h in new) - 0.1]
+                    if after and after[0].end_s - g.end_s < HEADING_GAP_S and after[0].end_s not in heard:
+                        new += self._listen_after(after[0], opening, heard)
+                hits += new
+                events = self._events(_dedupe(hits), opening)
+                if any(e.score >= _SCORES["heading and text"] and abs(e.start_s - g.end_s) < 1.0 for e in events):
+                    break  # the heading and the text's first words, as the book has them: settled
+            if events:
+                break
         if not events and self.scan_left_s > 0:  # no candidate pause holds it: listen to the window whole
             hits = []
             t = max(0.0, lo)
