@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import mutagen.mp3
@@ -43,11 +44,13 @@ def test_demo_builds_three_tracks_split_where_the_narrator_starts(demo_build):
     assert [t.title for t in tracks] == ["Introduction: The Purpose of the Present Work",
                                          "Chapter 1: What Has Been Achieved",
                                          "Chapter 2: Economic Growth and the Zigzags of the Leadership"]
+    # every heading heard: each chapter within 0.3 s of its first spoken word, each section within 0.5 s
     for t, when in zip(tracks, chapters):
-        assert abs(t.speech_start_s - when) <= 1.0
-    found = [m.speech_start_s for t in tracks for m in t.markers[1:]]
+        assert abs(t.speech_start_s - when) <= 0.3, (t.title, t.speech_start_s, when)
+        assert t.placed_by == ("start" if t.number == 1 else "aligned")
+    found = [m for t in tracks for m in t.markers[1:]]
     assert len(found) == len(sections)
-    assert all(abs(a - b) <= 1.5 for a, b in zip(found, sections))
+    assert all(abs(m.speech_start_s - when) <= 0.5 and m.placed_by == "aligned" for m, when in zip(found, sections))
 
 
 def test_demo_tracks_meet_acx_and_read_back(demo_build):
@@ -56,8 +59,7 @@ def test_demo_tracks_meet_acx_and_read_back(demo_build):
     for t in report["tracks"]:
         assert t["meets_preset"], t["failures"]
         assert -23 <= t["rms_dbfs"] <= -18 and t["peak_dbfs"] <= -3 and t["noise_floor_dbfs"] <= -60
-        # at ACX's -20 dB, though the limiter holds espeak's peaks down (the gain makes up for it)
-        assert abs(t["rms_dbfs"] + 20) <= 0.5 and t["limiter_makeup_db"] > 0
+        assert abs(t["rms_dbfs"] + 20) <= 0.5  # at ACX's -20 dB
         audio = mutagen.mp3.MP3(t["file"])
         assert (audio.info.sample_rate, audio.info.channels, audio.info.bitrate) == (44100, 1, 192000)
         assert audio.info.length == pytest.approx(t["duration_s"], abs=0.1)
@@ -235,7 +237,8 @@ def test_retail_sample_alone_is_cut_again_from_its_current_track(tmp_path):
     first = build(rec, out, jobs=1, m4b=False)
     long = sf.info(first.sample).duration
     manifest = rec / "manifest.yaml"
-    manifest.write_text(manifest.read_text().replace("\noutput:\n", "\noutput:\n  retail_sample_max_s: 20.0\n"))
+    text = re.sub(r"\n  retail_sample_max_s: .*", "", manifest.read_text())
+    manifest.write_text(text.replace("\noutput:\n", "\noutput:\n  retail_sample_max_s: 20.0\n"))
     again = build(rec, out, jobs=1, m4b=False)
     assert again.reused == 3  # no track rendered again ...
     short = sf.info(again.sample).duration
