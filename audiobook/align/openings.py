@@ -18,13 +18,25 @@ class Opening:
 
     phrases: dict[str, list[str]] = field(default_factory=dict)
     heading_words: int = 0  # how many words the heading has, read in full
+    heading: tuple[str, ...] = ()  # its words, all of them
 
     @property
     def has_text(self) -> bool:
         return "text" in self.phrases
 
     def only(self, phrases: dict[str, list[str]]) -> Opening:
-        return Opening(phrases, self.heading_words)
+        return Opening(phrases, self.heading_words, self.heading)
+
+    def halves(self) -> Opening:
+        """The heading, and each half of it (where long enough): one word said unlike the
+        dictionary must not hide the rest, nor a long title's end (only 7 words are spotted)."""
+        words = list(self.heading)
+        phrases = {k: v for k, v in self.phrases.items() if k != "text"}
+        half = (len(words) + 1) // 2
+        for n, part in enumerate((words[:half], words[half:])):
+            if len(words) >= 3 and sum(len(w) for w in part) >= MIN_PHRASE_LETTERS:
+                phrases[f"part{n}"] = part[:PHRASE_WORDS]
+        return self.only(phrases)
 
 
 def _phrase(words: list[str]) -> list[str] | None:
@@ -45,4 +57,4 @@ def opening(title: str | None, label: str | None = None, text: str = "") -> Open
         "text": _phrase(spoken_words(text[:400])),
     }
     phrases = {k: v for k, v in candidates.items() if v}
-    return Opening(phrases, len(label_words) + len(title_words))
+    return Opening(phrases, len(label_words) + len(title_words), tuple(label_words + title_words))

@@ -31,6 +31,7 @@ WINDOW_EXTRA_S = 20.0  # ... plus this
 HEADING_GAP_S = 10.0  # a heading's first word is at most this long before its text's
 SECONDS_PER_WORD = 0.6  # a heading read slowly
 SCAN_CHUNK_S = 60.0
+LOST_CONFIDENCE = 0.7  # a heading the text lost, heard: no text of its own after it to confirm it
 WIDER = 3.0  # a boundary not heard in its window is looked for in one this many times as wide
 SCAN_SHARE = 0.03
 LEAD_IN_MIN_S, LEAD_IN_MAX_S = 0.25, 1.5  # speech this long just before a heading heard: its unprinted start
@@ -39,7 +40,7 @@ HEADING_PAUSE_S = 1.0  # a heading not recognised is taken only between pauses t
 NUMBER_ALONE_S = 0.9  # a stretch this short before the text, then a pause of a second: the number read alone ("Two.")
 CONFIRM_LENIENCY = 20  # powers of ten: a heading's words in the short stretch where it should be
 
-HEADING_KEYS = ("heading", "title", "label")
+HEADING_KEYS = ("heading", "title", "label", "part0", "part1")
 
 
 @dataclass
@@ -99,8 +100,12 @@ class Finder:
             return Hit(h.key, g.end_s, h.end_s)
         return h
 
-    def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None) -> Anchor | None:
-        """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess)."""
+    def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None,
+             anywhere: bool = False) -> Anchor | None:
+        """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess).
+
+        `anywhere`: no prediction (a heading the text lost, with no text of its own to follow it):
+        the longest pauses in the window first, settled by the heading alone, never wider."""
         if not opening.phrases:
             return None
         lo, hi = centre_s - window_s, centre_s + window_s
@@ -110,15 +115,16 @@ class Finder:
         events: list[_Event] = []
         # the window, then — not heard there — one WIDER times as wide (a long passage left out, or
         # read twice, moves a heading further than the pace does)
-        for scale in (1.0, WIDER):
+        settle = _SCORES["heading"] if anywhere else _SCORES["heading and text"]
+        for scale in (1.0,) if anywhere else (1.0, WIDER):
             wide_lo, wide_hi = centre_s - window_s * scale, centre_s + window_s * scale
             cands = [g for g in self.timeline.gaps if g.end_s not in heard and (
                 (wide_lo <= g.end_s <= wide_hi and g.length_s >= CANDIDATE_PAUSE_S)
                 or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses)))]
             # nearest the guesses first: where the plan is right, one or two snippets settle it
             # (a heading follows a long pause, as a rule: those first, then the short ones near the guesses)
-            order = sorted(set(cands), key=lambda g: (g.length_s < CANDIDATE_PAUSE_S,
-                                                      min(abs(g.end_s - c) for c in guesses)))
+            order = sorted(set(cands), key=lambda g: (-g.length_s,) if anywhere else (
+                g.length_s < CANDIDATE_PAUSE_S, min(abs(g.end_s - c) for c in guesses)))
             for g in order:
                 if g.end_s in heard:
                     continue
@@ -129,11 +135,11 @@ class Finder:
                         new += self._listen_after(after[0], opening, heard)
                 hits += new
                 events = self._events(_dedupe(hits), opening)
-                if any(e.score >= _SCORES["heading and text"] and abs(e.start_s - g.end_s) < 1.0 for e in events):
+                if any(e.score >= settle and abs(e.start_s - g.end_s) < 1.0 for e in events):
                     break  # the heading and the text's first words, as the book has them: settled
             if events:
                 break
-        if not events and self.scan_left_s > 0:  # no candidate pause holds it: listen to the window whole
+        if not events and self.scan_left_s > 0 and not anywhere:  # no candidate pause holds it: the window whole
             hits = []
             t = max(0.0, lo)
             while t < hi and self.scan_left_s > 0:
@@ -155,7 +161,9 @@ class Finder:
         """The few seconds after pause `g`: long enough for the longest phrase, said slowly."""
         heard.add(g.end_s)
         longest = max(sum(len(w) + 1 for w in words) for words in opening.phrases.values())
-        return self._spot(g.end_s - LEAD_IN_S, g.end_s + max(SNIPPET_S, SECONDS_PER_LETTER * longest + 0.5), opening)
+        whole = 0.5 * opening.heading_words + 0.5 if any(k.startswith("part") for k in opening.phrases) else 0.0
+        return self._spot(g.end_s - LEAD_IN_S, g.end_s + max(SNIPPET_S, SECONDS_PER_LETTER * longest + 0.5, whole),
+                          opening)
 
     def _events(self, hits: list[Hit], opening: Opening) -> list[_Event]:
         heads = [h for h in hits if h.key in HEADING_KEYS]
@@ -166,6 +174,8 @@ class Finder:
             start = self._lead_in(min([o.start_s for o in heads if h.start_s - 4.0 <= o.start_s <= h.start_s]
                                       + [h.start_s]))
             followed = any(h.end_s - 0.5 <= t.start_s <= h.end_s + HEADING_GAP_S for t in texts)
+            if h.key == "part1":  # the heading's second half: it began before
+                start = self._lead_in(start, opening.heading_words * SECONDS_PER_WORD + LEAD_IN_MAX_S)
             if h.key == "label":
                 if followed:  # the title may come first: "Socialism and the State. Chapter Three."
                     start = self._lead_in(start, opening.heading_words * SECONDS_PER_WORD + LEAD_IN_MAX_S)
@@ -287,13 +297,8 @@ def anchor_sections(finder: Finder, openings: list[Opening], words: int, before:
     found_at: dict[int, Anchor] = {}
     left_s, left_words = start_s, 0
     for j, sec in enumerate(openings):
-        if before[j] is None:  # its heading lost from the text: anywhere up to the next section's guess
-            right = next((g for g, w in zip(guesses[j + 1:], before[j + 1:]) if w is not None), end_s)
-            right = max(left_s + 1.0, min(right, end_s))
-            found = finder.find(sec, (left_s + right) / 2, (right - left_s) / 2)
-            if found and left_s < found.speech_s < right:
-                found_at[j] = found
-            continue
+        if before[j] is None:
+            continue  # its heading lost from the text: looked for once its neighbours are found
         span_speech = tl.speech_between(left_s, end_s)
         rate = (words - left_words) / span_speech if span_speech > 0 else 2.5
         expected = (before[j] - left_words) / max(rate, 1e-3)
@@ -302,4 +307,11 @@ def anchor_sections(finder: Finder, openings: list[Opening], words: int, before:
         if found and start_s < found.speech_s < end_s:
             found_at[j] = found
             left_s, left_words = found.speech_s, before[j]
+    for j in (j for j, w in enumerate(before) if w is None):  # anywhere between the sections around it
+        left = max([found_at[i].speech_s for i in found_at if i < j] + [start_s])
+        right = min([found_at[i].speech_s for i in found_at if i > j] + [end_s])
+        found = finder.find(openings[j].halves(), (left + right) / 2, (right - left) / 2, anywhere=True)
+        if found and left < found.speech_s < right:
+            found.confidence = min(found.confidence, LOST_CONFIDENCE)
+            found_at[j] = found
     return found_at
