@@ -135,8 +135,8 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
     heard_notes: list[str] = []
     if align:
         clock.lap("planning")
-        anchors, heard_notes = listen_for_boundaries(plan, selected, manifest, paths[0].parent, timeline, paths,
-                                                     stage("listening"), workers)
+        anchors, heard_notes = _cached_listening(cache, digests, paths, plan, selected, manifest, timeline, stage,
+                                                 workers)
         clock.lap("listening")
         if anchors is not None:
             plan = make_plan(selected, timeline, names, anchors)
@@ -299,6 +299,35 @@ class _Rendered:
     stale: list[str]  # tracks an earlier build made that this one does not
     sample: Analysis | None = None  # the retail sample, measured
     corrected: dict[str, float] = field(default_factory=dict)  # tracks rendered again: name -> dB added
+
+
+def _cached_listening(cache: BuildCache, digests: dict[str, str], paths: list[Path], plan: Plan,
+                      selected: list[ChapterEntry], manifest: Manifest, timeline: Timeline, stage,
+                      workers: WorkerPool | None):
+    """Where the headings were heard, from the cache when the recordings, the chapters, the book's
+    text and the plan's guesses are as they were (a rebuild with nothing changed listens to nothing)."""
+    import pickle
+
+    from audiobook.cache import text_key
+
+    book = paths[0].parent / manifest.book.text if manifest.book.text else None
+    key = text_key("listening-1", [digests[str(p)] for p in paths], repr(selected), manifest.book.language,
+                   cache.digest(book) if book is not None and book.is_file() else None,
+                   [round(t.speech_start_s, 2) for t in plan.tracks])
+    path = cache.dir / f"listening-{key}.pickle"
+    if path.is_file():
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    found = listen_for_boundaries(plan, selected, manifest, paths[0].parent, timeline, paths, stage("listening"),
+                                  workers)
+    for old in cache.dir.glob("listening-*.pickle"):
+        old.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(pickle.dumps(found))
+    tmp.replace(path)
+    return found
 
 
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,

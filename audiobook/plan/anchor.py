@@ -33,6 +33,7 @@ SECONDS_PER_WORD = 0.6  # a heading read slowly
 SCAN_CHUNK_S = 60.0
 LOST_CONFIDENCE = 0.7  # a heading the text lost, heard: no text of its own after it to confirm it
 WIDER = 3.0  # a boundary not heard in its window is looked for in one this many times as wide
+GIVE_UP = 3  # chapter headings none of which is heard: listening stops there
 SCAN_SHARE = 0.03
 LEAD_IN_MIN_S, LEAD_IN_MAX_S = 0.25, 1.5  # speech this long just before a heading heard: its unprinted start
 HEADING_BREAK_S = 0.7
@@ -283,6 +284,8 @@ def anchor_chapters(finder: Finder, openings: list[Opening], words: list[int], f
         last = found.speech_s if found else guesses[k]
         if on_progress:
             on_progress()
+        if not found_at and k >= GIVE_UP:
+            break  # not one heading heard: a voice the recogniser cannot follow, or headings not read
     return found_at
 
 

@@ -18,7 +18,7 @@ from audiobook.errors import InputError
 from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.parallel import WorkerPool, report, run_parallel
-from audiobook.plan.anchor import Anchor, Anchors, Finder, anchor_chapters, anchor_sections
+from audiobook.plan.anchor import GIVE_UP, Anchor, Anchors, Finder, anchor_chapters, anchor_sections
 from audiobook.plan.planner import Plan, chapter_title, section_lead_words, spoken_counts
 from audiobook.plan.timeline import Timeline
 
@@ -111,6 +111,11 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
             listened = finder.listened_s
     finally:
         recordings.close()
+    if not anchors.chapters and len(chapters) > GIVE_UP:
+        anchors.listened_s = round(listened, 1)
+        return anchors, [f"none of the first {GIVE_UP} chapter headings was heard where expected — the voice is one "
+                         "the recogniser cannot follow, or the headings are not read: every chapter and section "
+                         "placed by pauses and word counts (listen to them; pin any in manifest.yaml)"]
     starts = [plan.tracks[0].speech_start_s] + [anchors.chapters[k].speech_s if k in anchors.chapters else guesses[k]
                                                 for k in range(1, len(chapters))]
     ends = starts[1:] + [timeline.duration_s]
