@@ -27,10 +27,11 @@ class Opening:
     def only(self, phrases: dict[str, list[str]]) -> Opening:
         return Opening(phrases, self.heading_words, self.heading)
 
-    def halves(self) -> Opening:
+    def halves(self, full: bool = False) -> Opening:
         """The heading, and each half of it (where long enough): one word said unlike the
-        dictionary must not hide the rest, nor a long title's end (only 7 words are spotted)."""
-        words = list(self.heading)
+        dictionary must not hide the rest. Halves of the phrase listened for, or with `full`,
+        of the whole heading (a long title's end is past the 7 words spotted)."""
+        words = list(self.heading) if full else self.phrases.get("heading") or self.phrases.get("title") or []
         phrases = {k: v for k, v in self.phrases.items() if k != "text"}
         half = (len(words) + 1) // 2
         for n, part in enumerate((words[:half], words[half:])):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import Listener, NoModel, has_model
-from audiobook.align.openings import MIN_PHRASE_LETTERS, Opening
+from audiobook.align.openings import Opening
 from audiobook.align.speakable import spoken_words
 from audiobook.check.files import Finding, read_markers
 from audiobook.files import clock
@@ -84,12 +84,7 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
     text_late = op.heading_words * SECONDS_PER_WORD + 4.0  # a heading not recognised, then its pause
     span = LATE_S + max(SECONDS_PER_LETTER * longest + 0.5, text_late + 3.0)
     a = max(0.0, at_s - 1.0)
-    phrases = dict(op.phrases)
-    heading = op.phrases.get("heading") or op.phrases.get("title") or []
-    half = (len(heading) + 1) // 2
-    for n, part in enumerate((heading[:half], heading[half:])):  # one word said unlike the dictionary
-        if len(heading) >= 3 and sum(len(w) for w in part) >= MIN_PHRASE_LETTERS:
-            phrases[f"part{n}"] = part
+    phrases = {**op.phrases, **op.halves().phrases}  # one word said unlike the dictionary must not hide the rest
     hits = [(h.key, h.start_s + a) for h in listener.spot(recordings.read(a, min(duration_s, at_s + span)), phrases,
                                                           leniency=CONFIRM_LENIENCY)]
     heads = [s for k, s in hits if k != "text" and at_s - EARLY_S <= s <= at_s + LATE_S + 1.5 * (k == "part1")]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import Hit, Listener, WordTime
-from audiobook.align.openings import MIN_PHRASE_LETTERS, Opening
+from audiobook.align.openings import Opening
 from audiobook.plan.timeline import Gap, Timeline
 
 SNIPPET_S = 2.5  # listened to after each candidate pause, at least: a heading, or the text's first words
@@ -210,12 +210,7 @@ class Finder:
         before = self.timeline.gap_ending_near(t.start_s)
         if not opening.heading_words or before is None:
             return _Event(t.start_s, _SCORES["text (heading not heard)"], "text (heading not heard)", t)
-        heading = {k: v for k, v in opening.phrases.items() if k in HEADING_KEYS}
-        words = heading.get("heading") or heading.get("title") or []
-        half = (len(words) + 1) // 2
-        for n, part in enumerate((words[:half], words[half:])):
-            if len(words) >= 3 and sum(len(w) for w in part) >= MIN_PHRASE_LETTERS:
-                heading[f"part{n}"] = part
+        heading = opening.halves().phrases
         reach = opening.heading_words * SECONDS_PER_WORD + 2.0  # a heading read slowly, with a pause or two in it
         if heading:
             hits = self._spot(before.start_s - reach, before.start_s + 0.2, opening.only(heading),
@@ -313,7 +308,7 @@ def anchor_sections(finder: Finder, openings: list[Opening], words: int, before:
     for j in (j for j, w in enumerate(before) if w is None):  # anywhere between the sections around it
         left = max([found_at[i].speech_s for i in found_at if i < j] + [start_s])
         right = min([found_at[i].speech_s for i in found_at if i > j] + [end_s])
-        found = finder.find(openings[j].halves(), (left + right) / 2, (right - left) / 2, anywhere=True)
+        found = finder.find(openings[j].halves(full=True), (left + right) / 2, (right - left) / 2, anywhere=True)
         if found and left < found.speech_s < right:
             found.confidence = min(found.confidence, LOST_CONFIDENCE)
             found_at[j] = found
