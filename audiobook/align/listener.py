@@ -60,12 +60,9 @@ class Listener:
         self._decoder = Decoder(loglevel="FATAL", lm=None, ds=2, samprate=SAMPLE_RATE)
         self._known: dict[str, bool] = {}
         self._kws = 0
-        self._dir = tempfile.mkdtemp(prefix="audiobook-kws-")
 
     def close(self) -> None:
-        for name in os.listdir(self._dir):
-            os.unlink(os.path.join(self._dir, name))
-        os.rmdir(self._dir)
+        self._decoder = None
 
     def __enter__(self) -> Listener:
         return self
@@ -86,6 +83,14 @@ class Listener:
             self._known[word] = ok
         return self._known[word]
 
+    def phones(self, word: str) -> int:
+        """How many sounds `word` is said in (0 when it cannot be listened for): a measure of the
+        time it takes to say that holds for numbers ("562000") and long words alike."""
+        if not self.knows(word):
+            return 0
+        said = self._decoder.lookup_word(word)
+        return len(said.split()) if said else 0
+
     def speakable(self, words: list[str]) -> list[str]:
         return [w for w in words if self.knows(w)]
 
@@ -102,12 +107,16 @@ class Listener:
         if not lines or len(audio) < SAMPLE_RATE // 10:
             return []
         self._kws += 1
-        path = os.path.join(self._dir, "phrases.txt")
-        with open(path, "w", encoding="utf-8") as f:
+        name = f"kws{self._kws}"
+        # the decoder reads its phrases from a file: one that lives only while it is read
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="audiobook-kws-", suffix=".txt",
+                                         delete=False) as f:
             for phrase in lines:
                 f.write(f"{phrase} /1e-{_threshold_exponent(phrase) + leniency}/\n")
-        name = f"kws{self._kws}"
-        self._decoder.add_kws(name, path)
+        try:
+            self._decoder.add_kws(name, f.name)
+        finally:
+            os.unlink(f.name)
         self._decoder.activate_search(name)
         self._run(audio)
         hits = [Hit(lines[s.word.strip()], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)

@@ -28,10 +28,12 @@ WINDOW_S = 30.0  # audio listened to at once
 BEHIND_S, AHEAD_S = 20.0, 45.0  # phrases expected this far before and after a window are listened for in it
 OMITTED_SHARE = 0.35  # phrases not heard, in audio shorter than this share of their reading time: omitted ...
 OMITTED_MIN_S = 4.0  # ... and at least this much shorter
-FLUB_MIN_S = 1.0  # speech the words between two phrases do not account for: a flub, if it holds the next words ...
+FLUB_MIN_S = 0.8  # speech the words between two phrases do not account for: a flub, if it holds the next words ...
 EXTRA_MIN_S = 3.0  # ... else extra speech, from this much ...
 PACE_SLACK = 0.15  # ... beyond this share of their reading time (the pace is not the same everywhere)
 REPEAT_GAP_S = 1.0
+FLUB_SHARE = 1.5  # a phrase heard twice with less speech than this many times its length from one to the other:
+# broken off, then read (a sentence read twice holds more than one phrase)
 MAX_WIDEN = 8  # times BEHIND_S and AHEAD_S, at most
 MATCHED_SHARE_MIN = 0.25  # under this share of phrases heard, the audio is not this text
 
@@ -115,7 +117,7 @@ def proof_chapter(listener: Listener, recordings: Recordings, timeline: Timeline
     if not result.matches_text:
         return result
     first_of = [max(o for o in opens if o <= p) for p in range(len(phrases))]  # each phrase's block's first
-    result.slips = _slips(chain, hits, phrases, first_of, timeline, pace, listener, recordings, start_s, end_s)
+    result.slips = _slips(chain, hits, phrases, first_of, timeline, listener, recordings, start_s, end_s)
     return result
 
 
@@ -150,14 +152,65 @@ def _in_order(hits: list[Hit]) -> list[Hit]:
     return chain[::-1]
 
 
+class _Reading:
+    """How long the text takes to say: each phrase's sounds (phones), at the chapter's pace in sounds
+    a second of speech. Counting sounds rather than words keeps numbers ("562000": 27 sounds) and
+    runs of long words from looking like speech the text does not hold."""
+
+    def __init__(self, phrases: list[list[str]], listener: Listener, speech_s: float):
+        self.phrases = phrases
+        self.cum = [0]
+        for p in phrases:
+            self.cum.append(self.cum[-1] + sum(listener.phones(w) for w in p))
+        self.rate = self.cum[-1] / speech_s if speech_s > 0 else 1.0
+
+    def seconds(self, first: int, stop: int) -> float:
+        """Speech seconds phrases[first:stop] take."""
+        first = max(first, 0)
+        return max(0, self.cum[max(stop, first)] - self.cum[first]) / self.rate
+
+
+def _settle(chain: list[Hit], by_phrase: dict[str, list[Hit]], reading: _Reading, timeline: Timeline) -> list[Hit]:
+    """Where a phrase was heard more than once between its neighbours in the chain, the hit that
+    leaves the least speech unaccounted for on either side (the order alone does not choose)."""
+    out = list(chain)
+    for i, h in enumerate(out):
+        before = out[i - 1] if i else None
+        after = out[i + 1] if i + 1 < len(out) else None
+        lo = before.end_s - 0.3 if before else float("-inf")
+        hi = after.start_s + 0.3 if after else float("inf")
+        options = [h] + [o for o in by_phrase[h.key] if o != h and o.start_s >= lo and o.end_s <= hi]
+        if len(options) < 2:
+            continue
+        p = int(h.key)
+
+        def cost(o: Hit) -> float:
+            c = 0.0
+            if before:
+                c += abs(timeline.speech_between(before.end_s, o.start_s) - reading.seconds(int(before.key) + 1, p))
+            if after:
+                c += abs(timeline.speech_between(o.end_s, after.start_s) - reading.seconds(p + 1, int(after.key)))
+            return c
+
+        out[i] = min(options, key=cost)
+    return out
+
+
+def _overlap(h: Hit, others: list[Hit]) -> float:
+    """The share of `h` that hits in `others` cover."""
+    covered = sum(max(0.0, min(h.end_s, o.end_s) - max(h.start_s, o.start_s)) for o in others)
+    return covered / max(h.end_s - h.start_s, 1e-3)
+
+
 def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of: list[int], timeline: Timeline,
-           pace: float,
            listener: Listener, recordings: Recordings, start_s: float, end_s: float) -> list[Slip]:
     slips: list[Slip] = []
-    chosen = {(h.key, h.start_s) for h in chain}
+    reading = _Reading(phrases, listener, timeline.speech_between(start_s, end_s))
     by_phrase: dict[str, list[Hit]] = {}
     for h in hits:
         by_phrase.setdefault(h.key, []).append(h)
+    chain = _settle(chain, by_phrase, reading, timeline)
+    chosen = {(h.key, h.start_s) for h in chain}
     # repeated: the same phrase heard again just after (or before) where it was read in order
     repeats = []
     text = " " + " ".join(w for p in phrases for w in p) + " "
@@ -168,6 +221,9 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
             words = phrases[int(h.key)]
             if abs(other.start_s - h.start_s) < REPEAT_GAP_S or text.count(" " + " ".join(words) + " ") != 1:
                 continue  # a phrase the text itself says twice is no slip
+            if _overlap(other, [c for c in chain if c.key != h.key and c.end_s > other.start_s
+                                and c.start_s < other.end_s]) > 0.5:
+                continue  # heard where other words of the text were: like them, not said again
             first, second = sorted((h, other), key=lambda x: x.start_s)
             # read twice, the passage takes longer than its words: heard twice but not, it was misheard
             before = [c for c in chain[:i + 1] if c.end_s <= first.start_s + 0.1]
@@ -175,8 +231,14 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
             if not before or not after:
                 continue
             a, b = before[-1], after[0]
-            expected = sum(len(p) for p in phrases[int(a.key) + 1:int(b.key)]) / pace
-            if timeline.speech_between(a.end_s, b.start_s) - expected >= 0.6 * len(words) / pace:
+            expected = reading.seconds(int(a.key) + 1, int(b.key))
+            said = reading.seconds(int(h.key), int(h.key) + 1)
+            if timeline.speech_between(a.end_s, b.start_s) - expected < 0.6 * said:
+                continue
+            if timeline.speech_between(first.start_s, second.start_s) < FLUB_SHARE * said:
+                # broken off before the phrase was all said, then said again: a flub
+                slips.append(Slip("flub", " ".join(words[:3]) + " …", first.start_s, second.start_s, 0.7))
+            else:
                 repeats.append(Slip("repeated", " ".join(words), first.start_s, second.end_s, 0.8))
     slips += _merge(repeats)
     for a, b in zip([None] + chain, chain + [None]):
@@ -184,15 +246,14 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
         pb = int(b.key) if b else len(phrases)
         t0 = a.end_s if a else start_s
         t1 = b.start_s if b else end_s
-        between_words = sum(len(p) for p in phrases[pa + 1:pb])
-        expected = between_words / pace
+        expected = reading.seconds(pa + 1, pb)
         actual = timeline.speech_between(t0, t1) if t1 > t0 else 0.0
         if pb - pa - 1 >= 2 and actual < OMITTED_SHARE * expected and expected - actual >= OMITTED_MIN_S and a and b:
             text = " ".join(w for p in phrases[pa + 1:pb] for w in p)
             # whole paragraphs are left out: the rest of a's paragraph was read (unheard), then the
             # reading goes on, what was said after that being the unheard start of b's
             ends = next((q for q in range(pa + 1, pb) if first_of[q] == q), pb)
-            tail = sum(len(p) for p in phrases[pa + 1:ends]) / pace
+            tail = reading.seconds(pa + 1, ends)
             x = _before_speech(timeline, t1, max(0.0, actual - tail))
             # in the pause there (paragraphs end in the long ones): its middle, as the passage is nowhere
             near = [g for g in timeline.gaps if abs(g.end_s - x) <= 2.5 and t0 - 0.5 <= g.start_s
@@ -200,18 +261,56 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
             at = (lambda g: (g.start_s + g.end_s) / 2)(max(near, key=lambda g: g.length_s)) if near else x
             slips.append(Slip("omitted", text, max(t0, at), t1, 0.8 if actual < 0.15 * expected else 0.6))
         elif a and b and actual - expected >= FLUB_MIN_S + PACE_SLACK * expected:
-            if any(s.kind == "repeated" and s.start_s <= t1 and t0 <= s.end_s for s in slips):
-                continue  # the repeat is the extra speech
-            start = phrases[pb][:3]
-            audio = recordings.read(t0, t1)
-            again = [h for h in listener.spot(audio, {"start": start}, leniency=10)
-                     if h.start_s + t0 < t1 - 0.5] if sum(len(w) for w in start) >= 8 else []
-            if again:
-                slips.append(Slip("flub", " ".join(start) + " …", again[0].start_s + t0, t1, 0.7))
-            elif actual - expected >= EXTRA_MIN_S + PACE_SLACK * expected:
-                slips.append(Slip("extra speech", f"{actual - expected:.0f} s of speech not in the text, before "
-                                  f"“{' '.join(phrases[pb][:4])} …”", _resumes(timeline, t0, t1), t1, 0.6))
+            if any(s.start_s <= t1 and t0 <= s.end_s for s in slips):
+                continue  # a repeat (or a flub heard so) is the extra speech
+            # speech there that no phrase of the text was heard in: what is not in the text
+            others = [h for h in hits if h.end_s > t0 and h.start_s < t1 and (h.key, h.start_s) not in chosen]
+            heard_s = sum(max(0.0, min(h.end_s, t1) - max(h.start_s, t0)) for h in _union(others))
+            unexplained = actual - max(expected, heard_s)
+            if unexplained < FLUB_MIN_S + PACE_SLACK * expected:
+                continue
+            # a flub: the start of what is read next, or of what follows `a`, said there once too often
+            said = " " + " ".join(w for q in phrases[max(pa, 0):pb] for w in q) + " "
+            starts = {"b": phrases[pb][:3], "next": phrases[pa + 1][:3] if pa + 1 < pb else []}
+            starts = {k: v for k, v in starts.items() if sum(len(w) for w in v) >= 8}
+            heard_again = [h for h in listener.spot(recordings.read(t0, t1), starts, leniency=10)] if starts else []
+            flubbed = [h for h in heard_again if h.key == "b" and h.start_s + t0 < t1 - 0.5
+                       and f" {' '.join(starts['b'])} " not in said]  # the text itself says them before b
+            nexts = [h for h in heard_again if h.key == "next"]
+            if len(nexts) >= 2 and nexts[1].start_s - nexts[0].start_s >= REPEAT_GAP_S:
+                flubbed = [nexts[0]]
+            if flubbed:
+                words = starts[flubbed[0].key]
+                slips.append(Slip("flub", " ".join(words) + " …", flubbed[0].start_s + t0, t1, 0.7))
+            elif unexplained >= EXTRA_MIN_S + PACE_SLACK * expected:
+                slips.append(Slip("extra speech", f"{unexplained:.0f} s of speech not in the text, before "
+                                  f"“{' '.join(phrases[pb][:4])} …”", _longest_speech(timeline, t0, t1, others),
+                                  t1, 0.6))
     return sorted(slips, key=lambda s: s.start_s)
+
+
+def _union(hits: list[Hit]) -> list[Hit]:
+    out: list[Hit] = []
+    for h in sorted(hits, key=lambda h: h.start_s):
+        if out and h.start_s <= out[-1].end_s:
+            out[-1] = Hit(out[-1].key, out[-1].start_s, max(out[-1].end_s, h.end_s))
+        else:
+            out.append(h)
+    return out
+
+
+def _longest_speech(timeline: Timeline, t0: float, t1: float, heard: list[Hit]) -> float:
+    """Where the longest stretch of speech between `t0` and `t1` (pauses of 0.3 s and more part
+    them) that holds none of the text heard begins: an aside, or a passage said twice."""
+    cuts = [t0] + [x for g in timeline.gaps if t0 < g.end_s and g.start_s < t1 and g.length_s >= 0.3
+                   for x in (max(t0, g.start_s), min(t1, g.end_s))] + [t1]
+    stretches = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2) if cuts[k + 1] > cuts[k]]
+
+    def free(span: tuple[float, float]) -> float:
+        a, b = span
+        return (b - a) - sum(max(0.0, min(b, h.end_s) - max(a, h.start_s)) for h in _union(heard))
+
+    return max(stretches, key=free)[0] if stretches else t0
 
 
 def _before_speech(timeline: Timeline, t: float, speech_s: float) -> float:
@@ -224,13 +323,6 @@ def _before_speech(timeline: Timeline, t: float, speech_s: float) -> float:
         else:
             hi = mid
     return lo
-
-
-def _resumes(timeline: Timeline, t0: float, t1: float) -> float:
-    """Where the reading goes on after the longest pause between `t0` and `t1`: a passage left out,
-    or an aside, falls between paragraphs, and paragraphs end in the longest pauses."""
-    inside = [g for g in timeline.gaps if t0 - 0.1 <= g.start_s and g.end_s <= t1 + 0.1 and g.length_s >= 0.3]
-    return max(inside, key=lambda g: g.length_s).end_s if inside else t0
 
 
 def _merge(slips: list[Slip]) -> list[Slip]:

@@ -69,8 +69,8 @@ def chapter_texts(chapters: list[ChapterEntry], manifest: Manifest, folder: Path
         pieces = [chapter_title(ch).replace(":", ".")]
         if part is not None:
             pieces.append(part.text)
-            for s in part.sections:
-                pieces += [s.title, s.text]
+            for s in part.sections:  # a heading the text lost is not read where it is put
+                pieces += [s.text] if s.heading_lost else [s.title, s.text]
         out.append("\n\n".join(p for p in pieces if p))
     return out
 

@@ -86,3 +86,18 @@ def test_a_chapter_read_from_another_text_is_said_to_not_match_not_listed_as_omi
     assert not third.matches_text and third.slips == []
     assert any(n.startswith("Chapter 3") and "does not match its text" in n for n in result.notes)
     assert all(c.matches_text for n, c in enumerate(result.chapters) if n != 2)
+
+
+def test_the_time_a_passage_takes_is_counted_in_its_sounds_not_its_words():
+    """A number is one word of text and many to say: counted as words, the speech it takes
+    would look like speech not in the text (the false "extra speech" of a book's figures)."""
+    from audiobook.align.listener import Listener
+    from audiobook.align.proof import _Reading
+
+    with Listener() as listener:
+        reading = _Reading([["the", "war"], ["in", "562000"], ["of", "the", "revolutionary", "bureaucracy"]],
+                           listener, 10.0)
+    assert reading.seconds(1, 2) > 3 * reading.seconds(0, 1)
+    assert reading.seconds(2, 3) > reading.seconds(0, 1)
+    assert reading.seconds(0, 3) == pytest.approx(10.0)
+    assert reading.seconds(2, 1) == 0.0
