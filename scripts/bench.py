@@ -370,6 +370,7 @@ def _seconds(clock: str) -> float:
 
 
 def main() -> None:
+    global REPEAT, SEED
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries"], help="what to measure")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
@@ -379,7 +380,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED,
                         help="boundaries: another narration of the same book (pauses, slips, pace) — one never tuned on")
     args = parser.parse_args()
-    global REPEAT, SEED
     REPEAT, SEED = max(1, args.repeat), args.seed
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
