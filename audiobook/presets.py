@@ -31,6 +31,8 @@ class Preset:
     head_room_tone_s: tuple[float, float] | None = None
     tail_room_tone_s: tuple[float, float] | None = None
     max_track_minutes: float | None = None
+    mp3_cbr_kbps: int | None = None  # MP3 files at this constant bitrate ...
+    mp3_sample_rate_hz: int | None = None  # ... and this sample rate (ACX's file rules)
     spec: str = ""  # as asked for: "acx" (a shipped one: its name), or "podcast,target_lufs=-18"
 
     @property
@@ -78,7 +80,7 @@ ALIASES = {"lufs": "target_lufs", "rms": "target_rms_dbfs", "peak": "peak_max_db
            "true_peak": "true_peak_max_dbtp", "tp": "true_peak_max_dbtp", "noise_floor": "noise_floor_max_dbfs",
            "max_minutes": "max_track_minutes"}
 _NUMBERS = [f.name for f in fields(Preset) if f.name not in ("name", "description", "spec", "head_room_tone_s",
-                                                             "tail_room_tone_s")]
+                                                             "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz")]
 
 
 def get_preset(spec: str) -> Preset:

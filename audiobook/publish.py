@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from audiobook import formats
 from audiobook.errors import InputError
 from audiobook.feed.rss import ATOM, ITUNES, PODCAST  # noqa: F401  (registers the namespaces)
 
 STATE = ".audiobook-published.json"  # what was published, by content hash: re-publishing skips it
-PUBLISHED_SUFFIXES = (".mp3", ".m4a", ".m4b", ".flac", ".ogg", ".opus", ".json", ".jpg", ".jpeg", ".png")
+PUBLISHED_SUFFIXES = formats.extensions() + (".json", ".jpg", ".jpeg", ".png")
 NOT_PUBLISHED = {"report.json"}  # the producer's, not the listeners'; plan.yaml and blurb.txt are not published
 
 

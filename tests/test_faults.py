@@ -345,13 +345,13 @@ def test_disk_full_while_writing_loses_nothing(tmp_path, monkeypatch):
     before = _hashes(out)
     text = (rec / "manifest.yaml").read_text()
     (rec / "manifest.yaml").write_text(text.replace("title: What Has Been Achieved", "title: Achievements"))
-    real_init = encode.Encoder.__init__
+    real_open = encode.Encoder._open_temp
 
-    def on_a_filling_disk(self, *args, **kwargs):
-        real_init(self, *args, **kwargs)
-        self._file = _FillingDisk(self._file, 100_000)
+    def on_a_filling_disk(self):
+        tmp, f = real_open(self)
+        return tmp, _FillingDisk(f, 100_000)
 
-    monkeypatch.setattr(encode.Encoder, "__init__", on_a_filling_disk)
+    monkeypatch.setattr(encode.Encoder, "_open_temp", on_a_filling_disk)
     code, _, err = _invoke(["build", str(rec), "--out", str(out), "-j", "1", "--no-m4b"])
     assert code == 2 and "the disk is full" in err and "02 - Chapter 1 - Achievements.mp3" in err, err
     assert _leftovers(out) == []

@@ -182,18 +182,18 @@ def _settle(chain: list[Hit], by_phrase: dict[str, list[Hit]], reading: _Reading
         options = [h] + [o for o in by_phrase[h.key] if o != h and o.start_s >= lo and o.end_s <= hi]
         if len(options) < 2:
             continue
-        p = int(h.key)
-
-        def cost(o: Hit) -> float:
-            c = 0.0
-            if before:
-                c += abs(timeline.speech_between(before.end_s, o.start_s) - reading.seconds(int(before.key) + 1, p))
-            if after:
-                c += abs(timeline.speech_between(o.end_s, after.start_s) - reading.seconds(p + 1, int(after.key)))
-            return c
-
-        out[i] = min(options, key=cost)
+        out[i] = min(options, key=lambda o, b=before, a=after: _unaccounted(o, b, a, reading, timeline))
     return out
+
+
+def _unaccounted(h: Hit, before: Hit | None, after: Hit | None, reading: _Reading, timeline: Timeline) -> float:
+    """Speech seconds between `h` and its neighbours in the chain more or less than their text takes."""
+    p, c = int(h.key), 0.0
+    if before:
+        c += abs(timeline.speech_between(before.end_s, h.start_s) - reading.seconds(int(before.key) + 1, p))
+    if after:
+        c += abs(timeline.speech_between(h.end_s, after.start_s) - reading.seconds(p + 1, int(after.key)))
+    return c
 
 
 def _overlap(h: Hit, others: list[Hit]) -> float:

@@ -6,23 +6,21 @@ producer can act on. Audio is measured by the same streaming analysis as `analyz
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
-from mutagen.id3 import ID3, ID3NoHeaderError
 
+from audiobook import formats
 from audiobook.analysis import Analysis, analyze_files
 from audiobook.analysis.compliance import evaluate
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.mp3frames import frame_bitrates
 from audiobook.presets import Preset
+from audiobook.tags.metadata import Chapter
 
-AUDIO = (".mp3", ".m4b", ".m4a", ".flac", ".ogg", ".opus", ".wav")
+AUDIO = formats.extensions()
 NEAR_S = 0.05  # a marker this close to a pause counts as in it
 
 
@@ -40,55 +38,13 @@ class Finding:
                 "limit": self.limit, "message": self.message}
 
 
-@dataclass
-class Marker:
-    start_s: float
-    end_s: float | None
-    title: str
+Marker = Chapter  # a chapter marker read back from a file: title, start_s, end_s (None: starts only)
 
 
 def read_markers(path: Path) -> tuple[list[Marker], list[str]]:
-    """The file's chapter markers, and problems with the table of contents (MP3: the CTOC)."""
-    problems: list[str] = []
-    suffix = path.suffix.lower()
-    if suffix == ".mp3":
-        try:
-            tags = ID3(str(path))
-        except ID3NoHeaderError:
-            return [], []
-        chaps = {c.element_id: c for c in tags.getall("CHAP")}
-        markers = {eid: Marker(c.start_time / 1000, c.end_time / 1000,
-                               str(c.sub_frames["TIT2"]) if "TIT2" in c.sub_frames else "")
-                   for eid, c in chaps.items()}
-        tocs = [t for t in tags.getall("CTOC") if t.flags & 2]  # top level
-        if chaps and not tocs:
-            problems.append("CHAP frames but no top-level CTOC: Overcast and BookPlayer will show no chapters")
-        if tocs:
-            ids = list(tocs[0].child_element_ids)
-            missing = [e for e in ids if e not in chaps]
-            unlisted = [e for e in chaps if e not in ids]
-            if missing or unlisted:
-                problems.append(f"CTOC and CHAP frames disagree (listed but absent: {missing}, present but "
-                                f"unlisted: {unlisted})")
-            return [markers[e] for e in ids if e in markers], problems
-        return sorted(markers.values(), key=lambda m: m.start_s), problems
-    if suffix in (".m4b", ".m4a") and shutil.which("ffprobe"):
-        out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
-                             capture_output=True, text=True)
-        data = json.loads(out.stdout or "{}")
-        return [Marker(float(c["start_time"]), float(c["end_time"]), c.get("tags", {}).get("title", ""))
-                for c in data.get("chapters", [])], problems
-    f = mutagen.File(str(path))
-    if f is not None and f.tags is not None and hasattr(f.tags, "get"):
-        found = []
-        n = 1
-        while f.tags.get(f"CHAPTER{n:03d}"):
-            h, m, s = f.tags[f"CHAPTER{n:03d}"][0].split(":")
-            found.append(Marker(int(h) * 3600 + int(m) * 60 + float(s), None,
-                                (f.tags.get(f"CHAPTER{n:03d}NAME") or [""])[0]))
-            n += 1
-        return found, problems
-    return [], problems
+    """The file's chapter markers as its format stores them, and problems with how they are stored
+    (MP3: the CTOC)."""
+    return formats.read_chapters(path)
 
 
 def marker_findings(name: str, markers: list[Marker], a: Analysis | None, duration: float,
@@ -166,13 +122,17 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
     n_channels = a.channels if a is not None else getattr(f.info, "channels", 0)
     if p.suffix.lower() not in (".m4b", ".m4a"):  # the one-file book is a deliverable of its own
         channels.add({1: "mono", 2: "stereo"}.get(n_channels, str(n_channels)))
-    if preset.name == "acx" and p.suffix.lower() == ".mp3":
+    if preset.mp3_cbr_kbps and p.suffix.lower() == ".mp3":
+        kbps = preset.mp3_cbr_kbps
         rates = frame_bitrates(p)
-        cbr = set(rates) == {192}
-        out.append(Finding(name, "mp3_192k_cbr", cbr, ", ".join(f"{k} kbps" for k in sorted(rates)) or "no frames",
-                           "192 kbps CBR", "" if cbr else "ACX wants MP3 at 192 kbps constant bitrate: re-encode"))
-        out.append(Finding(name, "sample_rate", rate == 44100, f"{rate} Hz", "44100 Hz",
-                           "" if rate == 44100 else "ACX wants 44.1 kHz: resample"))
+        cbr = set(rates) == {kbps}
+        out.append(Finding(name, f"mp3_{kbps}k_cbr", cbr, ", ".join(f"{k} kbps" for k in sorted(rates)) or "no frames",
+                           f"{kbps} kbps CBR", "" if cbr else f"{preset.label} wants MP3 at {kbps} kbps constant "
+                           "bitrate: re-encode"))
+    if preset.mp3_sample_rate_hz and p.suffix.lower() == ".mp3":
+        want = preset.mp3_sample_rate_hz
+        out.append(Finding(name, "sample_rate", rate == want, f"{rate} Hz", f"{want} Hz",
+                           "" if rate == want else f"{preset.label} wants {want / 1000:g} kHz: resample"))
     if a is not None:
         for c in evaluate(a, preset):
             if c.check in ("dc_offset_percent", "speech_s"):

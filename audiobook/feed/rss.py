@@ -15,6 +15,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from audiobook import formats
 from audiobook.manifest.model import BookInfo, FeedSettings
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -23,9 +24,6 @@ PSC = "http://podlove.org/simple-chapters"
 ATOM = "http://www.w3.org/2005/Atom"
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a0b6b6f2bce4")  # Podcasting 2.0 <podcast:guid>
 APPLE_DESCRIPTION_BYTES = 4000
-MIME = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".m4b": "audio/mp4", ".flac": "audio/flac", ".ogg": "audio/ogg",
-        ".opus": "audio/ogg", ".wav": "audio/wav"}
-
 for prefix, uri in (("itunes", ITUNES), ("podcast", PODCAST), ("psc", PSC), ("atom", ATOM)):
     ET.register_namespace(prefix, uri)
 
@@ -134,7 +132,7 @@ def build_feed(book: BookInfo, feed: FeedSettings, episodes: list[Episode], desc
         sub(item, "description", ep.description)
         sub(item, f"{{{ITUNES}}}summary", ep.description)
         sub(item, "enclosure", url=url_for(feed.base_url, ep.file.name), length=ep.file.stat().st_size,
-            type=MIME.get(ep.file.suffix.lower(), "application/octet-stream"))
+            type=formats.mime_for(ep.file))
         sub(item, "guid", f"{guid}/{ep.id}", isPermaLink="false")
         sub(item, "pubDate", format_datetime(first + dt.timedelta(hours=ep.number)))
         sub(item, f"{{{ITUNES}}}duration", hms(ep.duration_s))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from audiobook import formats
 from audiobook.errors import InputError, ManifestError
 from audiobook.manifest.model import (
-    AUDIO_FORMATS,
     SAMPLE_RATES_HZ,
     ChapterEntry,
     Manifest,
@@ -210,8 +210,8 @@ def _show(value) -> str:
 def _check(m: Manifest, problems: _Problems, folder: Path | None) -> None:
     """What types alone cannot say: allowed values, unique ids, times, files inside the folder."""
     out = m.output
-    if out.format not in AUDIO_FORMATS:
-        problems.add(("output", "format"), f"'{out.format}' is not a format we write: choose {', '.join(AUDIO_FORMATS)}")
+    if out.format not in formats.WRITTEN:
+        problems.add(("output", "format"), f"'{out.format}' is not a format we write: choose {', '.join(formats.WRITTEN)}")
     if not 32 <= out.bitrate_kbps <= 320:
         problems.add(("output", "bitrate_kbps"), f"{out.bitrate_kbps} kbps is out of range (32–320; ACX asks 192)")
     if out.sample_rate_hz not in SAMPLE_RATES_HZ:

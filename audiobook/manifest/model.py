@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-AUDIO_FORMATS = ("mp3", "flac", "ogg", "opus", "wav")
 SAMPLE_RATES_HZ = (22050, 24000, 32000, 44100, 48000)
 
 

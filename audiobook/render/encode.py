@@ -1,8 +1,6 @@
-"""Encoders: MP3 through LAME (the lameenc wheel), FLAC/Ogg/WAV through soundfile; atomic files.
-
-MP3 goes through lameenc rather than libsndfile's own LAME because it is 3.5x faster on
-the same input (README, Performance); both are LAME, CBR at the bitrate asked.
-"""
+"""Writing a track: dithered (for formats that take integers) and encoded block by block into a
+temporary file, renamed into place when whole. What each format does is its own module's
+(audiobook.formats)."""
 
 from __future__ import annotations
 
@@ -11,16 +9,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
+from audiobook import formats
 from audiobook.files import TEMP_SUFFIX
-from audiobook.mp3frames import frame_length
 from audiobook.render.dsp import Dither
 from audiobook.render.m4b import AacStream
-from audiobook.render.mp3info import info_frame
-
-LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the build makes up for it
-EXTENSIONS = {"mp3": ".mp3", "flac": ".flac", "ogg": ".ogg", "opus": ".opus", "wav": ".wav"}
 
 
 class Encoder:
@@ -33,42 +26,24 @@ class Encoder:
         self.fmt = fmt
         self.dither = Dither(np.random.default_rng(seed))
         self.aac = aac
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
-        self.tmp = Path(tmp)
-        self._file = os.fdopen(fd, "wb")
+        self.tmp, self._file = self._open_temp()
         self.frames = 0
-        if fmt == "mp3":
-            import lameenc
+        self._writer = formats.get(fmt).open_writer(self._file, self.tmp, rate, channels, bitrate_kbps)
 
-            self._lame = lameenc.Encoder()
-            self._lame.set_bit_rate(bitrate_kbps)
-            self._lame.set_in_sample_rate(rate)
-            self._lame.set_out_sample_rate(rate)
-            self._lame.set_channels(channels)
-            self._lame.set_quality(3)  # LAME -q 3: high quality at twice the speed of -q 2 (scripts/bench.py encoders)
-            self._sf = None
-            self._placeholder = frame_length(bitrate_kbps, rate)  # an unpadded frame
-            self._file.write(bytes(self._placeholder))  # where the Info frame goes once the length is known
-        else:
-            formats = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16"), "ogg": ("OGG", "VORBIS"),
-                       "opus": ("OGG", "OPUS")}
-            container, subtype = formats[fmt]
-            self._sf = sf.SoundFile(self._file, "w", rate, channels, format=container, subtype=subtype)
+    def _open_temp(self):
+        """A new file beside the track's, hidden until it is whole: (its path, open for writing)."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
+        return Path(tmp), os.fdopen(fd, "wb")
 
     def write(self, block: np.ndarray) -> None:
         if not len(block):
             return
         self.frames += len(block)
         try:
-            pcm = self.dither.quantise(block) if self.fmt in ("mp3", "flac", "wav") or self.aac else None
+            pcm = self.dither.quantise(block) if self._writer.integer_pcm or self.aac else None
             if self.aac is not None:
                 self.aac.write(pcm)
-            if self._sf is None:
-                self._file.write(self._lame.encode(pcm.tobytes()))
-            elif self.fmt in ("flac", "wav"):
-                self._sf.write(pcm)
-            else:
-                self._sf.write(block.astype(np.float32))
+            self._writer.write(pcm if self._writer.integer_pcm else block)
         except OSError as exc:
             self.abort()
             raise OSError(exc.errno, exc.strerror, str(self.path)) from None
@@ -76,13 +51,7 @@ class Encoder:
     def close(self, before_rename=None) -> Path:
         """Finish the file; `before_rename(tmp_path)` may tag it first, so the file appears whole."""
         try:
-            if self._sf is None:
-                self._file.write(self._lame.flush())
-                self._file.flush()
-                self._file.seek(0)
-                self._file.write(info_frame(self.tmp, self.frames, skip=self._placeholder))
-            else:
-                self._sf.close()
+            self._writer.finish(self.frames)
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()

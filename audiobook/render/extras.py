@@ -10,7 +10,7 @@ from audiobook.manifest import Manifest
 from audiobook.parallel import run_here
 from audiobook.plan import Plan, Timeline
 from audiobook.plan.planner import TAIL_S, is_credits
-from audiobook.render.jobs import safe_name
+from audiobook.render.jobs import output_rate, safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import TrackTags
@@ -138,7 +138,7 @@ def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, 
     key = text_key(track_keys, tags, str(cover), cover.stat().st_mtime_ns if cover else None) if cache else None
     if cache is not None and cache.extra_is_current("m4b", key, path):
         return path
-    run_here(lambda _: write_m4b(path, tracks, tags, cover, manifest.output.sample_rate_hz), [None], len(tracks),
+    run_here(lambda _: write_m4b(path, tracks, tags, cover, output_rate(manifest)), [None], len(tracks),
              progress)
     if cache is not None:
         cache.store_extra("m4b", key, path)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
+from audiobook import formats
 from audiobook.analysis import Analysis
 from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
-from audiobook.render.encode import EXTENSIONS, LAME_GAIN_DB
 from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_slope, track_gain
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
@@ -42,7 +42,12 @@ def limiter_ceiling_db(preset: Preset) -> float:
 
 def encoder_gain_db(fmt: str) -> float:
     """The gain made up for the encoder's own level change, just before the limiter (LAME's -0.26 dB)."""
-    return -LAME_GAIN_DB if fmt == "mp3" else 0.0
+    return formats.get(fmt).encoder_gain_db
+
+
+def output_rate(manifest: Manifest) -> int:
+    """The sample rate tracks are written at: the manifest's, where the format's codec takes it."""
+    return formats.get(manifest.output.format).rate_for(manifest.output.sample_rate_hz)
 
 
 def limiter_preflight(a: Analysis, preset: Preset) -> tuple[float, float]:
@@ -70,7 +75,10 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
     offsets = [reference - s if math.isfinite(s) else 0.0 for s in speech]
     ceiling = limiter_ceiling_db(preset)
     width = max(2, len(str(len(plan.tracks))))
-    ext = EXTENSIONS[o.format]
+    fmt = formats.get(o.format)
+    rate = fmt.rate_for(o.sample_rate_hz)
+    if rate != o.sample_rate_hz:
+        notes.append(f"{fmt.describe} is written at {rate} Hz: its codec takes no {o.sample_rate_hz} Hz")
     cover, cover_mime = cover or (None, None)
     jobs = []
     extra = encoder_gain_db(o.format)
@@ -95,8 +103,8 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
                 notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
                              f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
             spans.append(span)
-        name = safe_name(t.number, t.title, width, ext)
-        job = TrackJob(str(out / name), spans, o.format, o.sample_rate_hz, o.channels, o.bitrate_kbps,
+        name = safe_name(t.number, t.title, width, fmt.extension)
+        job = TrackJob(str(out / name), spans, o.format, rate, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=extra)
         job.limiter_makeup_db = round(makeup, 2)
         job.level_slope = level_slope(hops, gain, ceiling_in, lufs)  # for a correction, should the level miss

@@ -13,11 +13,12 @@ COVER_MIN_PX, COVER_MAX_PX = 1400, 3000  # Apple Podcasts' cover art requirement
 
 @dataclass
 class Chapter:
-    """A chapter marker inside a track: a section, or the track's own heading at 0."""
+    """A chapter marker inside a track: a section, or the track's own heading at 0; as written
+    into a file and as read back from one (`end_s` None where the format stores starts only)."""
 
     title: str
     start_s: float
-    end_s: float
+    end_s: float | None = None
 
 
 @dataclass
