@@ -8,7 +8,6 @@ report.json. The library reports progress through `on_progress(stage, done, tota
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -37,6 +36,16 @@ from audiobook.render.jobs import track_description, track_jobs
 from audiobook.render.m4b import find_ffmpeg
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
+from audiobook.report import (
+    BuildReport,
+    Levels,
+    RecordingReport,
+    Rendered,
+    SourceSpan,
+    TrackReport,
+    rounded,
+)
+from audiobook.tags import Chapter
 from audiobook.tags.metadata import read_cover
 
 Progress = Callable[[str, float, float], None]
@@ -46,7 +55,7 @@ Progress = Callable[[str, float, float], None]
 class BuildResult:
     out: Path
     plan: Plan
-    tracks: list[dict] = field(default_factory=list)
+    tracks: list[TrackReport] = field(default_factory=list)
     report_path: Path | None = None
     m4b: Path | None = None
     sample: Path | None = None
@@ -163,10 +172,10 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
         notes.append(f"{len(renders.corrected)} track(s) missed {preset.label}'s level and were rendered again "
                      f"{worst[1]:+.1f} dB ({worst[0]}, the most): the limiter's share was predicted wrong for this voice")
     result.sample = Path(sample.out_path) if sample else None
-    result.reused = sum(1 for r in rendered if r.get("reused"))
+    result.reused = sum(1 for r in rendered if r.reused)
     result.tracks = [_track_report(t, r, a, preset, j) for t, r, a, j in zip(plan.tracks, rendered, measured, jobs_list)]
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, manifest.book),
-                        file=Path(r["path"]), duration_s=a.duration_s,
+                        file=Path(r.path), duration_s=a.duration_s,
                         chapters=[(m.start_s, m.title) for m in t.markers])
                 for t, r, a in zip(plan.tracks, rendered, measured)]
     if m4b:
@@ -182,31 +191,31 @@ def _build(manifest: Manifest, out: Path, names: list[str], paths: list[Path], p
                                  f"{', ' if t.pad_head_s and t.pad_tail_s else ''}"
                                  f"{'tail +%.1f s' % t.pad_tail_s if t.pad_tail_s else ''})" for t in padded[:5]))
     for t in result.tracks:
-        if not t["meets_preset"]:
-            notes.append(f"{Path(t['file']).name}: does not meet {preset.label} — {'; '.join(t['failures'])}")
-    report = {
-        "book": manifest.book.title,
-        "manifest": str((paths[0].parent / "manifest.yaml").resolve()),
-        "chapters_selected": [c.id for c in selected],
-        "preset": preset.spec,
-        "total_runtime_s": round(sum(t["duration_s"] for t in result.tracks), 3),
-        "total_runtime_minutes": round(sum(t["duration_s"] for t in result.tracks) / 60),
-        "pace_wpm": plan.pace_wpm,
-        "feed": str(out / "feed.xml"),
-        "m4b": str(result.m4b) if result.m4b else None,
-        "retail_sample": str(result.sample) if result.sample else None,
-        "retail_sample_levels": _levels(renders.sample, preset) if renders.sample else None,
-        "blurb": str(out / "blurb.txt") if manifest.book.blurb else None,
-        "recordings": [{"file": n, "duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs),
-                        "noise_floor_dbfs": _r(a.noise_floor_dbfs), "speech_rms_dbfs": _r(a.speech_rms_dbfs)}
-                       for n, a in zip(names, analyses)],
-        "tracks": result.tracks,
-        "notes": notes,
-        "build_seconds": round(time.perf_counter() - started, 2),
-        "stage_seconds": clock.laps,
-    }
+        if not t.meets_preset:
+            notes.append(f"{Path(t.file).name}: does not meet {preset.label} — {'; '.join(t.failures)}")
+    total = sum(t.duration_s for t in result.tracks)
+    report = BuildReport(
+        book=manifest.book.title,
+        manifest=str((paths[0].parent / "manifest.yaml").resolve()),
+        chapters_selected=[c.id for c in selected],
+        preset=preset.spec,
+        total_runtime_s=round(total, 3),
+        total_runtime_minutes=round(total / 60),
+        pace_wpm=plan.pace_wpm,
+        feed=str(out / "feed.xml"),
+        m4b=str(result.m4b) if result.m4b else None,
+        retail_sample=str(result.sample) if result.sample else None,
+        retail_sample_levels=_levels(renders.sample, preset) if renders.sample else None,
+        blurb=str(out / "blurb.txt") if manifest.book.blurb else None,
+        recordings=[RecordingReport(n, round(a.duration_s, 3), rounded(a.rms_dbfs), rounded(a.noise_floor_dbfs),
+                                    rounded(a.speech_rms_dbfs)) for n, a in zip(names, analyses)],
+        tracks=result.tracks,
+        notes=notes,
+        build_seconds=round(time.perf_counter() - started, 2),
+        stage_seconds=clock.laps,
+    )
     result.report_path = out / "report.json"
-    write_text_atomic(result.report_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    report.write(result.report_path)
     _remove_stale(cache, out, renders.stale, renders.keys)
     cache.save()
     return result
@@ -230,7 +239,7 @@ def refuse_silent(analyses: list[Analysis]) -> None:
     for a in analyses:
         if a.speech_s < 1.0:
             what = "digital silence throughout" if a.digital_silence_s >= a.duration_s - 0.5 else \
-                f"no speech above its room tone ({_r(a.noise_floor_dbfs, 1)} dBFS)"
+                f"no speech above its room tone ({rounded(a.noise_floor_dbfs, 1)} dBFS)"
             raise InputError(f"{a.path}: silent — {what}; re-export the session, or leave the file out "
                              "(move it away, or list the others in the manifest's recordings.files)")
 
@@ -273,7 +282,7 @@ def render_and_measure(job: TrackJob) -> tuple:
     if job.cut_from:
         return cut_sample(job)
     rendered = render_track(job)
-    measured = analyze_file(rendered["path"], keep_series=False)
+    measured = analyze_file(rendered.path, keep_series=False)
     if job.then_cut is not None:
         return rendered, measured, cut_sample(job.then_cut)
     return rendered, measured
@@ -293,7 +302,7 @@ def _m4b_wanted(wanted: bool | None, notes: list[str]) -> bool:
 
 @dataclass
 class _Rendered:
-    tracks: list[dict]  # what render_track returned (or the cache remembered), per track
+    tracks: list[Rendered]  # what render_track returned (or the cache remembered), per track
     measured: list[Analysis]  # each written track, measured
     keys: list[str]  # each track's cache key
     stale: list[str]  # tracks an earlier build made that this one does not
@@ -345,15 +354,15 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     keys = [job_key(j, digests) for j in jobs]
     names = [Path(j.out_path).name for j in jobs]
     stale = sorted(set(cache.index["tracks"]) - set(names))
-    rendered: list[dict | None] = [None] * len(jobs)
+    rendered: list[Rendered | None] = [None] * len(jobs)
     measured: list[Analysis | None] = [None] * len(jobs)
     for i, (job, name, key) in enumerate(zip(jobs, names, keys)):
         if aac:
             job.aac_path = str(cache.dir / f"{key}.aac")
         entry = cache.track(name, key, out)
-        a = cache.load_analysis(entry["measured"], out / name) if entry else None
+        a = cache.load_analysis(entry[1], out / name) if entry else None
         if entry and a is not None and (not aac or Path(job.aac_path).is_file()):
-            rendered[i] = {**entry["rendered"], "path": str(out / name), "reused": True}
+            rendered[i] = entry[0]
             measured[i] = a
     todo = [i for i in range(len(jobs)) if rendered[i] is None]
     todo.sort(key=lambda i: -_seconds(jobs[i]))  # longest first: no core left idle at the end
@@ -371,11 +380,11 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
                 job.then_cut = sample if job.out_path == sample.cut_from else None
             cut_afterwards = not any(job.then_cut for job in batch)
 
-    def sample_done(_k: int, finished: tuple[dict, Analysis]) -> None:
+    def sample_done(_k: int, finished: tuple[Rendered, Analysis]) -> None:
         r, a = finished
-        digest = cache.digest(Path(r["path"]))
+        digest = cache.digest(Path(r.path))
         cache.store_analysis(digest, a)
-        cache.store_extra("retail_sample", sample_key, Path(r["path"]), measured=digest)
+        cache.store_extra("retail_sample", sample_key, Path(r.path), measured=digest)
         result.sample = a
         cache.save()
 
@@ -390,7 +399,7 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
         if off:  # not cached: a build stopped before the second rendering makes it anew
             again[i] = off
             return
-        digest = cache.digest(Path(r["path"]))
+        digest = cache.digest(Path(r.path))
         cache.store_analysis(digest, a)
         cache.store_track(names[i], keys[i], out, r, digest)
         cache.save()
@@ -471,11 +480,7 @@ def _apply_label_files(manifest: Manifest, selected: list[ChapterEntry], names: 
     return [f"label {name!r} names no chapter or section: ignored" for name in unmatched]
 
 
-def _r(v: float, digits: int = 2):
-    return round(v, digits) if math.isfinite(v) else None
-
-
-def _levels(a: Analysis, preset: Preset) -> dict:
+def _levels(a: Analysis, preset: Preset) -> Levels:
     """A written file's measured levels, and whether they meet the preset (and if not, why)."""
     from audiobook.analysis.compliance import evaluate
 
@@ -488,31 +493,22 @@ def _levels(a: Analysis, preset: Preset) -> dict:
         failures.append(f"{clock(a.duration_s)} long: {preset.label} takes files of at most "
                         f"{preset.max_track_minutes:g} minutes, and no pause of a second was found to split it at — pin a "
                         "section's start in manifest.yaml where it may be cut")
-    return {"duration_s": round(a.duration_s, 3), "rms_dbfs": _r(a.rms_dbfs), "peak_dbfs": _r(a.true_peak_dbtp),
-            "noise_floor_dbfs": _r(a.noise_floor_dbfs), "integrated_lufs": _r(a.integrated_lufs),
-            "meets_preset": not failures, "failures": failures}
+    return Levels(round(a.duration_s, 3), rounded(a.rms_dbfs), rounded(a.true_peak_dbtp), rounded(a.noise_floor_dbfs),
+                  rounded(a.integrated_lufs), not failures, failures)
 
 
-def _track_report(t: TrackPlan, rendered: dict, a: Analysis, preset: Preset, job: TrackJob) -> dict:
+def _track_report(t: TrackPlan, rendered: Rendered, a: Analysis, preset: Preset, job: TrackJob) -> TrackReport:
     levels = _levels(a, preset)
-    return {
-        "id": t.id,
-        "chapter": t.chapter,
-        "title": t.title,
-        "file": rendered["path"],
-        "duration_s": levels.pop("duration_s"),
-        "words": t.words,
-        "spoken_words": t.spoken_words,
-        "source_spans": [{"file": s.file, "start_s": round(s.start_s, 3), "end_s": round(s.end_s, 3)}
-                         for s in t.spans],
-        "markers": [{"title": m.title, "start_s": m.start_s} for m in t.markers],
-        **{k: levels[k] for k in ("rms_dbfs", "peak_dbfs", "noise_floor_dbfs", "integrated_lufs")},
-        "limited_samples": rendered["limited_samples"],
-        "room_tone_added_s": {"head": t.pad_head_s, "tail": t.pad_tail_s},
-        "placed_by": t.placed_by,
-        "limiter_makeup_db": job.limiter_makeup_db,
-        "meets_preset": levels["meets_preset"], "failures": levels["failures"],
-    }
+    ends = [m.start_s for m in t.markers[1:]] + [levels.duration_s]
+    return TrackReport(
+        id=t.id, chapter=t.chapter, title=t.title, file=rendered.path, duration_s=levels.duration_s,
+        words=t.words, spoken_words=t.spoken_words,
+        source_spans=[SourceSpan(s.file, round(s.start_s, 3), round(s.end_s, 3)) for s in t.spans],
+        markers=[Chapter(m.title, m.start_s, round(end, 3)) for m, end in zip(t.markers, ends)],
+        rms_dbfs=levels.rms_dbfs, peak_dbfs=levels.peak_dbfs, noise_floor_dbfs=levels.noise_floor_dbfs,
+        integrated_lufs=levels.integrated_lufs, limited_samples=rendered.limited_samples,
+        room_tone_added_s={"head": t.pad_head_s, "tail": t.pad_tail_s}, placed_by=t.placed_by,
+        limiter_makeup_db=job.limiter_makeup_db, meets_preset=levels.meets_preset, failures=levels.failures)
 
 
 def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
 from audiobook.files import TEMP_SUFFIX, write_text_atomic
+from audiobook.report import Rendered
 
 CACHE_FORMAT = 3  # 2: AAC streams for the M4B kept beside the tracks; 3: SHA-1 digests
 
@@ -106,15 +107,20 @@ class BuildCache:
         tmp.replace(self.dir / f"{digest}.npz")
 
     # tracks -----------------------------------------------------------------------------
-    def track(self, name: str, key: str, out: Path) -> dict | None:
+    def track(self, name: str, key: str, out: Path) -> tuple[Rendered, str] | None:
+        """The track `name` as the last build rendered it, and its measurement's digest, if it is
+        still what `key` asks for and the file is as it was written."""
         entry = self.index["tracks"].get(name)
         path = out / name
         if entry and entry["key"] == key and path.is_file() and path.stat().st_size == entry["size"]:
-            return entry
+            try:
+                return Rendered.from_dict(entry["rendered"], str(path), reused=True), entry["measured"]
+            except (KeyError, TypeError, ValueError):
+                return None
         return None
 
-    def store_track(self, name: str, key: str, out: Path, rendered: dict, measured_digest: str) -> None:
-        self.index["tracks"][name] = {"key": key, "size": (out / name).stat().st_size, "rendered": rendered,
+    def store_track(self, name: str, key: str, out: Path, rendered: Rendered, measured_digest: str) -> None:
+        self.index["tracks"][name] = {"key": key, "size": (out / name).stat().st_size, "rendered": rendered.to_dict(),
                                       "measured": measured_digest}
 
 

@@ -125,7 +125,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
         click.echo(f"  {t.number:>2}. {clock(t.duration_s):>9}  {len(t.markers)} markers  {t.title}{weak}")
     if plan_only:
         return
-    total = sum(t["duration_s"] for t in result.tracks)
+    total = sum(t.duration_s for t in result.tracks)
     reused = f" ({result.reused} unchanged since the last build)" if result.reused else ""
     click.echo(f"{len(result.tracks)} tracks in {out}{reused}, {round(total / 60)} minutes in all; "
                f"report: {result.report_path}")

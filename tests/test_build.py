@@ -103,9 +103,9 @@ def test_mono_sessions_made_stereo_reach_a_loudness_target(tmp_path):
     manifest.write_text(manifest.read_text().replace("\n  channels: 1\n", "\n  channels: 2\n"))
     result = build(tmp_path / "rec", tmp_path / "out", jobs=1, m4b=False, preset="ebu-r128")
     for t in result.tracks:
-        assert t["meets_preset"], t["failures"]
-        assert mutagen.mp3.MP3(t["file"]).info.channels == 2
-        assert abs(_ffmpeg_ebur128(t["file"])[0] + 23) <= 0.5
+        assert t.meets_preset, t.failures
+        assert mutagen.mp3.MP3(t.file).info.channels == 2
+        assert abs(_ffmpeg_ebur128(t.file)[0] + 23) <= 0.5
 
 
 def test_plan_only_writes_the_plan_and_nothing_else(tmp_path):
@@ -287,7 +287,7 @@ def test_a_track_whose_predicted_level_missed_is_rendered_again_at_the_right_gai
     result = build(DEMO, tmp_path / "out", jobs=1, m4b=False)
     assert any("rendered again" in n for n in result.notes), result.notes
     for t in result.tracks:  # the first rendering missed by over 1 dB (half ACX's window), now 0.6 at most
-        assert t["meets_preset"] and abs(t["rms_dbfs"] + 20) <= 0.6 and t["limiter_makeup_db"] > 1.0, t
+        assert t.meets_preset and abs(t.rms_dbfs + 20) <= 0.6 and t.limiter_makeup_db > 1.0, t
     # the corrected tracks are what the cache keeps, under the first gain's key: a rebuild reuses them
     again = build(DEMO, tmp_path / "out", jobs=1, m4b=False)
     assert again.reused == len(again.tracks) and not any("rendered again" in n for n in again.notes)

@@ -12,17 +12,13 @@ __all__ = ["AUDIO", "Finding", "build_preset", "check_files", "check_paths", "co
 
 def build_preset(paths: list[Path]) -> str | None:
     """The preset the build folders among `paths` were mastered to, when they agree on one."""
-    import json
-
     from audiobook.check.build import is_build
+    from audiobook.report import BuildReport
 
     found = set()
     for p in paths:
         if p.is_dir() and is_build(p):
-            try:
-                found.add(json.loads((p / "report.json").read_text(encoding="utf-8")).get("preset"))
-            except (OSError, ValueError):
-                return None
+            found.add(BuildReport.read(p / "report.json").preset)
     return found.pop() if len(found) == 1 and None not in found else None
 
 

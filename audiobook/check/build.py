@@ -18,6 +18,7 @@ from audiobook.check.files import Finding, read_markers
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.manifest import load_manifest
+from audiobook.report import BuildReport, TrackReport
 
 PACE_TOLERANCE = 0.15  # a chapter read this much faster or slower than the book's median is suspect
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -31,19 +32,19 @@ def is_build(folder: Path) -> bool:
 def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True) -> list[Finding]:
     """Everything a build promises beyond each file on its own. `listen`: also hear that every
     track and marker begins with its heading (check.listen)."""
-    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-    tracks = report["tracks"]
+    report = BuildReport.read(folder / "report.json")
+    tracks = report.tracks
     for t in tracks:  # the folder may have moved since it was built: its files are where it is now
-        t["file"] = str(folder / Path(t["file"]).name)
+        t.file = str(folder / Path(t.file).name)
     out: list[Finding] = []
     name = folder.name + "/"
 
-    manifest_path = Path(report.get("manifest", ""))
+    manifest_path = Path(report.manifest)
     if manifest_path.is_file():
         manifest, _ = load_manifest(manifest_path)
-        wanted = report.get("chapters_selected") or [c.id for c in manifest.chapters]
+        wanted = report.chapters_selected or [c.id for c in manifest.chapters]
         # a chapter longer than the preset allows is several tracks, its parts, in a row
-        chapters = [(key, list(group)) for key, group in groupby(tracks, key=lambda t: t.get("chapter") or t["id"])]
+        chapters = [(key, list(group)) for key, group in groupby(tracks, key=lambda t: t.chapter_id)]
         got = [key for key, _ in chapters]
         ok = got == wanted
         out.append(Finding(name, "every_chapter_a_track", ok, f"{len(tracks)} tracks", f"{len(wanted)} chapters",
@@ -56,11 +57,11 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
         for key, group in chapters:
             ch = by_id.get(key)
             if ch is not None:  # the first marker of each track (or part) is its own title
-                titles = [m.title for t in group for m in read_markers(Path(t["file"]))[0][1:]]
+                titles = [m.title for t in group for m in read_markers(Path(t.file))[0][1:]]
                 # a section whose heading the text lost has a marker only where it was heard
                 expected = [s.title for s in ch.sections if not s.heading_lost or s.title in titles]
                 ok = titles == expected
-                where = Path(group[0]["file"]).name + (f" and its {len(group) - 1} more parts" if len(group) > 1 else "")
+                where = Path(group[0].file).name + (f" and its {len(group) - 1} more parts" if len(group) > 1 else "")
                 out.append(Finding(where, "every_section_a_marker", ok, f"{len(titles)} markers",
                                    f"{len(expected)} sections", "" if ok else
                                    f"section markers {titles} do not match the manifest's sections {expected}"))
@@ -71,12 +72,12 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
     plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
     planned = {p["id"]: p for p in plan.get("tracks", [])}
     for t in tracks:
-        p = planned.get(t["id"])
+        p = planned.get(t.id)
         if p is None:
             continue
         want = _seconds(p["duration"])
-        ok = abs(t["duration_s"] - want) <= 0.5
-        out.append(Finding(Path(t["file"]).name, "duration_as_planned", ok, clock(t["duration_s"]), clock(want),
+        ok = abs(t.duration_s - want) <= 0.5
+        out.append(Finding(Path(t.file).name, "duration_as_planned", ok, clock(t.duration_s), clock(want),
                            "" if ok else "the track's length differs from plan.yaml: rebuild it"))
 
     out += _feed(folder, tracks)
@@ -92,7 +93,7 @@ def _seconds(text) -> float:
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 
 
-def _feed(folder: Path, tracks: list[dict]) -> list[Finding]:
+def _feed(folder: Path, tracks: list[TrackReport]) -> list[Finding]:
     path = folder / "feed.xml"
     if not path.is_file():
         return [Finding("feed.xml", "feed", False, "missing", "present", "no feed.xml in the build")]
@@ -101,7 +102,7 @@ def _feed(folder: Path, tracks: list[dict]) -> list[Finding]:
     except ET.ParseError as exc:
         return [Finding("feed.xml", "feed", False, "not XML", "RSS 2.0", f"feed.xml does not parse: {exc}")]
     out = []
-    by_name = {Path(t["file"]).name: t for t in tracks}
+    by_name = {Path(t.file).name: t for t in tracks}
     for item in items:
         enc = item.find("enclosure")
         file = unquote(Path(urlsplit(enc.get("url", "")).path).name) if enc is not None else ""
@@ -116,8 +117,8 @@ def _feed(folder: Path, tracks: list[dict]) -> list[Finding]:
                            "" if length == size else f"{file}: the feed says {length} bytes, the file has {size}: "
                            "rebuild the feed"))
         duration = item.findtext(f"{ITUNES}duration") or ""
-        ok = abs(_seconds(duration or 0) - t["duration_s"]) <= 1.0
-        out.append(Finding("feed.xml", "item_duration", ok, duration, clock(t["duration_s"]),
+        ok = abs(_seconds(duration or 0) - t.duration_s) <= 1.0
+        out.append(Finding("feed.xml", "item_duration", ok, duration, clock(t.duration_s),
                            "" if ok else f"{file}: the feed's duration differs from the file's"))
     if len(items) != len(tracks):
         out.append(Finding("feed.xml", "items", False, str(len(items)), str(len(tracks)),
@@ -125,14 +126,14 @@ def _feed(folder: Path, tracks: list[dict]) -> list[Finding]:
     return out
 
 
-def _chapters_json(folder: Path, tracks: list[dict]) -> list[Finding]:
+def _chapters_json(folder: Path, tracks: list[TrackReport]) -> list[Finding]:
     out = []
     for t in tracks:
-        path = folder / (Path(t["file"]).stem + ".chapters.json")
+        path = folder / (Path(t.file).stem + ".chapters.json")
         if not path.is_file():
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
-        markers, _ = read_markers(Path(t["file"]))
+        markers, _ = read_markers(Path(t.file))
         js = [(round(c["startTime"], 2), c["title"]) for c in data.get("chapters", [])]
         tags = [(round(m.start_s, 2), m.title) for m in markers]
         ok = js == tags
@@ -141,11 +142,11 @@ def _chapters_json(folder: Path, tracks: list[dict]) -> list[Finding]:
     return out
 
 
-def _blurb(folder: Path, tracks: list[dict]) -> list[Finding]:
+def _blurb(folder: Path, tracks: list[TrackReport]) -> list[Finding]:
     path = folder / "blurb.txt"
     if not path.is_file():
         return []
-    minutes = round(sum(t["duration_s"] for t in tracks) / 60)
+    minutes = round(sum(t.duration_s for t in tracks) / 60)
     m = re.search(r"^\s*(\d+)\s+minutes?\s*$", path.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE)
     value = int(m[1]) if m else None
     ok = value == minutes
@@ -153,13 +154,13 @@ def _blurb(folder: Path, tracks: list[dict]) -> list[Finding]:
                     "" if ok else "the blurb's runtime is not the tracks' total: rebuild, or correct blurb.txt")]
 
 
-def _m4b(folder: Path, tracks: list[dict]) -> list[Finding]:
+def _m4b(folder: Path, tracks: list[TrackReport]) -> list[Finding]:
     books = list(folder.glob("*.m4b"))
     if not books:
         return []
     markers, _ = read_markers(books[0])
     got = [m.title for m in markers]
-    want = [m["title"] for t in tracks for m in t["markers"]]
+    want = [m.title for t in tracks for m in t.markers]
     if not got and not want:
         return []
     ok = got == want
@@ -167,13 +168,13 @@ def _m4b(folder: Path, tracks: list[dict]) -> list[Finding]:
                     "" if ok else "the M4B's chapters are not the tracks' chapters and sections")]
 
 
-def _pace(tracks: list[dict], analyses: dict[Path, Analysis]) -> list[Finding]:
+def _pace(tracks: list[TrackReport], analyses: dict[Path, Analysis]) -> list[Finding]:
     rates = {}
     for t in tracks:
-        a = analyses.get(Path(t["file"]).resolve())
-        words = t.get("spoken_words") or t.get("words")  # headings are read aloud too
+        a = analyses.get(Path(t.file).resolve())
+        words = t.spoken_words or t.words  # headings are read aloud too (reports before 0.1 lack them)
         if a is not None and a.speech_s > 0 and words:
-            rates[t["title"]] = words / a.speech_s * 60
+            rates[t.title] = words / a.speech_s * 60
     if len(rates) < 3:
         return []
     median = statistics.median(rates.values())

@@ -19,6 +19,7 @@ from audiobook.files import clock
 from audiobook.manifest.model import Manifest
 from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
 from audiobook.plan.hearing import chapter_texts, openings
+from audiobook.report import TrackReport
 
 EARLY_S = 0.5  # a heading may be heard this far before its marker (the recogniser's timing) ...
 LATE_S = 2.0  # ... or this far after (the room tone before it)
@@ -27,13 +28,13 @@ LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for
 PHRASE_WORDS = 6
 
 
-def listen_to_markers(tracks: list[dict], manifest: Manifest, folder: Path) -> list[Finding]:
+def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Path) -> list[Finding]:
     """Findings `marker_heard` for every marker of every track of a build (`tracks`: report.json's)."""
     if not has_model(manifest.book.language or "en"):
         return [Finding("markers", "marker_heard", True, "not listened", "English",
                         f"no speech model for {manifest.book.language!r}: markers not checked by ear")]
     by_id = {c.id: c for c in manifest.chapters}
-    chapter_ids = list(dict.fromkeys(t.get("chapter") or t["id"] for t in tracks))
+    chapter_ids = list(dict.fromkeys(t.chapter_id for t in tracks))
     entries = [by_id[c] for c in chapter_ids if c in by_id]
     ops = dict(zip((c.id for c in entries), openings(entries, manifest, folder)))
     texts: dict[str, list[str]] = {}
@@ -46,16 +47,16 @@ def listen_to_markers(tracks: list[dict], manifest: Manifest, folder: Path) -> l
         return [Finding("markers", "marker_heard", True, "not listened", "a speech model", str(exc))]
     with listener:
         for t in tracks:
-            cid = t.get("chapter") or t["id"]
+            cid = t.chapter_id
             if cid not in ops:
                 continue
-            path = Path(t["file"])
+            path = Path(t.file)
             chapter_op, section_ops = ops[cid]
             titles = [s.title for s in by_id[cid].sections]
             markers, _ = read_markers(path)
-            recordings = Recordings([str(path)], [0.0, float(t["duration_s"])])
+            recordings = Recordings([str(path)], [0.0, t.duration_s])
             before = tracks.index(t)
-            previous = (Path(tracks[before - 1]["file"]), float(tracks[before - 1]["duration_s"])) if before else None
+            previous = (Path(tracks[before - 1].file), tracks[before - 1].duration_s) if before else None
             try:
                 for k, m in enumerate(markers):
                     if k == 0:
@@ -66,7 +67,7 @@ def listen_to_markers(tracks: list[dict], manifest: Manifest, folder: Path) -> l
                         op = section_ops[titles.index(m.title)]
                     else:
                         continue
-                    out.append(_listen(listener, recordings, path.name, m.title, m.start_s, float(t["duration_s"]),
+                    out.append(_listen(listener, recordings, path.name, m.title, m.start_s, t.duration_s,
                                        op, texts.get(cid, []), previous if k == 0 else None))
             finally:
                 recordings.close()

@@ -13,6 +13,7 @@ from audiobook.plan.planner import TAIL_S, is_credits
 from audiobook.render.jobs import output_rate, safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
+from audiobook.report import Rendered
 from audiobook.tags import TrackTags
 
 FRAMES_S = 0.06  # two MP3 frames at 44.1 kHz: a sample cut from its track may run this much longer
@@ -115,8 +116,7 @@ def cut_sample(job: TrackJob):
 
     write_stream_atomic(path, chunks(), before_rename=finish)
     measured = analyze_file(path, keep_series=False)
-    return {"path": str(path), "frames": int(round(measured.duration_s * job.rate)), "limited_samples": 0,
-            "duration_s": measured.duration_s, "cut_frames": count}, measured
+    return Rendered(str(path), int(round(measured.duration_s * job.rate)), 0, measured.duration_s), measured
 
 
 def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:

@@ -14,6 +14,7 @@ from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
 from audiobook.render.resample import Resampler
+from audiobook.report import Rendered
 from audiobook.tags import Chapter, TrackTags, write_tags
 
 BLOCK_S = 4.0
@@ -180,8 +181,7 @@ def render_track(job: TrackJob) -> dict:
     except BaseException:
         encoder.abort()
         raise
-    return {"path": str(path), "frames": encoder.frames, "limited_samples": limiter.limited_samples,
-            "duration_s": encoder.frames / job.rate}
+    return Rendered(str(path), encoder.frames, limiter.limited_samples, encoder.frames / job.rate)
 
 
 def _tag(tmp: Path, job: TrackJob, duration_s: float) -> None:
