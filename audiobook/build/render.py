@@ -1,0 +1,187 @@
+"""Stage 4: render every track — mastered, encoded, tagged — and measure each file as written;
+tracks whose inputs are unchanged are taken from the cache, and a track that missed its level
+is rendered once more at the gain that reaches it. The retail sample is made with them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from audiobook.analysis import Analysis, analyze_file
+from audiobook.build.context import BuildContext
+from audiobook.cache import BuildCache, job_key
+from audiobook.parallel import WorkerPool, run_parallel
+from audiobook.plan import Plan, Timeline
+from audiobook.presets import Preset
+from audiobook.render.extras import cut_sample, retail_sample_job
+from audiobook.render.jobs import track_jobs
+from audiobook.render.makeup import MAKEUP_MAX_DB
+from audiobook.render.track import TrackJob, render_track
+from audiobook.report import Rendered
+
+
+def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Timeline, digests: dict[str, str],
+           aac: bool) -> tuple[list[TrackJob], TrackJob | None, Renders]:
+    """Every track's job, the retail sample's (None when there is none), and what was rendered.
+    `aac`: each track also encoded to AAC for the M4B."""
+    jobs = track_jobs(plan, analyses, ctx.manifest, ctx.preset, ctx.paths, ctx.out, ctx.notes, ctx.cover)
+    sample = retail_sample_job(ctx.manifest, plan, timeline, jobs, ctx.paths, ctx.out, ctx.notes)
+    renders = _cached_render(ctx.cache, jobs, digests, ctx.out, ctx.progress, ctx.workers, aac, sample,
+                             miss=lambda job, a: _level_miss(ctx.preset, job, a))
+    if renders.corrected:
+        worst = max(renders.corrected.items(), key=lambda kv: abs(kv[1]))
+        ctx.notes.append(f"{len(renders.corrected)} track(s) missed {ctx.preset.label}'s level and were rendered "
+                         f"again {worst[1]:+.1f} dB ({worst[0]}, the most): the limiter's share was predicted wrong "
+                         "for this voice")
+    return jobs, sample, renders
+
+
+def render_and_measure(job: TrackJob) -> tuple:
+    """Render one track, then measure the file as written (encoded, tagged): what listeners get.
+    A retail sample cut from the track (`job.then_cut`) is made and measured next, and returned third."""
+    if job.cut_from:
+        return cut_sample(job)
+    rendered = render_track(job)
+    measured = analyze_file(rendered.path, keep_series=False)
+    if job.then_cut is not None:
+        return rendered, measured, cut_sample(job.then_cut)
+    return rendered, measured
+
+
+@dataclass
+class Renders:
+    tracks: list[Rendered]  # what render_track returned (or the cache remembered), per track
+    measured: list[Analysis]  # each written track, measured
+    keys: list[str]  # each track's cache key
+    stale: list[str]  # tracks an earlier build made that this one does not
+    sample: Analysis | None = None  # the retail sample, measured
+    corrected: dict[str, float] = field(default_factory=dict)  # tracks rendered again: name -> dB added
+
+
+def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
+                   workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None,
+                   miss: Callable[[TrackJob, Analysis], float] | None = None) -> Renders:
+    """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
+    it is done: a build stopped half-way resumes from the last finished track.
+
+    `aac`: each track is also encoded to AAC for the M4B (kept in the cache by its key).
+    `sample`: the retail sample, rendered with the tracks unless it is current.
+    `miss(job, measured)`: the dB by which a rendered track missed its level; such a track is
+    rendered once more with its gain corrected (and cached under its first key).
+    The tracks an earlier build made that this one no longer makes are returned, to be removed
+    only once the new feed and report are written."""
+    keys = [job_key(j, digests) for j in jobs]
+    names = [Path(j.out_path).name for j in jobs]
+    stale = sorted(set(cache.index["tracks"]) - set(names))
+    rendered: list[Rendered | None] = [None] * len(jobs)
+    measured: list[Analysis | None] = [None] * len(jobs)
+    for i, (job, name, key) in enumerate(zip(jobs, names, keys)):
+        if aac:
+            job.aac_path = str(cache.dir / f"{key}.aac")
+        entry = cache.track(name, key, out)
+        a = cache.load_analysis(entry[1], out / name) if entry else None
+        if entry and a is not None and (not aac or Path(job.aac_path).is_file()):
+            rendered[i] = entry[0]
+            measured[i] = a
+    todo = [i for i in range(len(jobs)) if rendered[i] is None]
+    todo.sort(key=lambda i: -_seconds(jobs[i]))  # longest first: no core left idle at the end
+    batch = [jobs[i] for i in todo]
+    result = Renders(rendered, measured, keys, stale)
+    sample_key = job_key(sample, digests) if sample else None
+    if sample:
+        result.sample = cache.current_extra_analysis("retail_sample", sample_key, Path(sample.out_path))
+    cut_afterwards = False  # the sample alone, from its current track
+    if sample is not None and result.sample is None:
+        if not sample.cut_from:
+            batch.append(sample)
+        else:  # cut by the worker that renders its track, right after it
+            for job in batch:
+                job.then_cut = sample if job.out_path == sample.cut_from else None
+            cut_afterwards = not any(job.then_cut for job in batch)
+
+    def sample_done(_k: int, finished: tuple[Rendered, Analysis]) -> None:
+        r, a = finished
+        digest = cache.digest(Path(r.path))
+        cache.store_analysis(digest, a)
+        cache.store_extra("retail_sample", sample_key, Path(r.path), measured=digest)
+        result.sample = a
+        cache.save()
+
+    again: dict[int, float] = {}  # track -> the dB its level missed by, for a second rendering
+
+    def store(i: int, finished: tuple, first: bool) -> None:
+        if len(finished) == 3:
+            sample_done(i, finished[2])
+        r, a = finished[:2]
+        rendered[i], measured[i] = r, a
+        off = miss(jobs[i], a) if miss is not None and first else 0.0
+        if off:  # not cached: a build stopped before the second rendering makes it anew
+            again[i] = off
+            return
+        digest = cache.digest(Path(r.path))
+        cache.store_analysis(digest, a)
+        cache.store_track(names[i], keys[i], out, r, digest)
+        cache.save()
+
+    def done(k: int, finished: tuple) -> None:
+        if k == len(todo):
+            sample_done(k, finished)
+        else:
+            store(todo[k], finished, first=True)
+
+    if batch:
+        run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
+                     jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
+    if again:
+        redo = sorted(again, key=lambda i: -_seconds(jobs[i]))
+        for i in redo:
+            _regain(jobs[i], again[i])
+        result.corrected = {names[i]: round(again[i], 2) for i in redo}
+        run_parallel(render_and_measure, [jobs[i] for i in redo], total=sum(_seconds(jobs[i]) for i in redo),
+                     jobs=1 if workers is None else None, on_progress=stage("levelling"), pool=workers,
+                     on_result=lambda k, finished: store(redo[k], finished, first=False))
+    if cut_afterwards:
+        run_parallel(render_and_measure, [sample], total=1, jobs=1 if workers is None else None, pool=workers,
+                     on_result=sample_done)
+    return result
+
+
+def _regain(job: TrackJob, db: float) -> None:
+    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it."""
+    for span in job.spans + ([job.room_tone] if job.room_tone else []):
+        span.gain_db += db
+        if span.expand_below_db is not None:
+            span.expand_below_db += db
+    job.limiter_makeup_db = round(job.limiter_makeup_db + db, 2)
+
+
+def _level_miss(preset: Preset, job: TrackJob, a: Analysis) -> float:
+    """The dB a track measured at `a` needs to reach the preset's target, when the first gain
+    (predicted from the recordings) missed it by more than half the preset's tolerance: the
+    prediction of what the limiter takes can be off for a voice unlike those it was tried on.
+    Raising is bounded by what the limiter's make-up may still add. 0 when it is near enough."""
+    target, lufs = preset.level_target
+    level, tolerance = (a.integrated_lufs if lufs else a.rms_dbfs), preset.level_tolerance
+    off = target - level
+    if not math.isfinite(off) or abs(off) <= tolerance / 2:
+        return 0.0
+    off /= job.level_slope  # where the limiter works, a dB of gain gives less than a dB of level
+    off = min(off, MAKEUP_MAX_DB - job.limiter_makeup_db) if off > 0 else off
+    return off if abs(off) >= 0.1 else 0.0
+
+
+def _seconds(job: TrackJob) -> float:
+    return sum(s.end_s - s.start_s for s in job.spans)
+
+
+def remove_stale(cache: BuildCache, out: Path, stale: list[str], keys: list[str]) -> None:
+    """Tracks this build no longer makes, and AAC streams of tracks that are no more."""
+    for name in stale:
+        for path in (out / name, (out / name).with_suffix(".chapters.json")):
+            path.unlink(missing_ok=True)
+        cache.index["tracks"].pop(name, None)
+    for path in cache.dir.glob("*.aac"):
+        if path.stem not in keys:
+            path.unlink(missing_ok=True)
