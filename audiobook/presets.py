@@ -13,6 +13,22 @@ import yaml
 
 from audiobook.errors import InputError
 
+DEFAULT_LUFS_TOLERANCE = 1.0  # dB a track may stray from a loudness target, where a preset gives none
+DEFAULT_PEAK_DBTP = -1.0  # the peak limit of a preset that gives none (every streaming platform's)
+RMS_WINDOW_DB = 1.0  # either side of an RMS target, where a preset gives no window
+
+
+@dataclass(frozen=True)
+class RoomTone:
+    """Room tone at a track's ends: how much of the pause is kept before the first word and
+    after the last, and the least each end may hold — under it, the narrator's own room tone,
+    taken from a pause in the track, makes up the rest (0: any is enough)."""
+
+    head_s: float = 0.75
+    tail_s: float = 2.5
+    head_min_s: float = 0.0
+    tail_min_s: float = 0.0
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -44,6 +60,32 @@ class Preset:
         return f"{'your preset' if self.name == 'custom' else self.name.upper()} ({extra})"
 
     @property
+    def room_tone(self) -> RoomTone:
+        """The preset's room-tone window (ACX: 0.5–1 s at the head, 1–5 s at the tail) as what the
+        planner keeps: 0.75 s and 2.5 s where the window allows, each end made up to a little over
+        its minimum (a cut rounds to the pause detector's 10 ms hops)."""
+        head, tail = RoomTone().head_s, RoomTone().tail_s
+        head_min = tail_min = 0.0
+        if self.head_room_tone_s:
+            lo, hi = self.head_room_tone_s
+            head, head_min = min(max(head, lo), hi), min(lo + 0.1, hi)
+        if self.tail_room_tone_s:
+            lo, hi = self.tail_room_tone_s
+            tail, tail_min = min(max(tail, lo), hi), min(lo + 0.2, hi)
+        return RoomTone(head, tail, head_min, tail_min)
+
+    @property
+    def peak_limit(self) -> tuple[float, bool]:
+        """The peak limit and whether it is a true peak (dBTP) rather than a sample peak."""
+        if self.peak_max_dbfs is not None:
+            return self.peak_max_dbfs, False
+        return (self.true_peak_max_dbtp if self.true_peak_max_dbtp is not None else DEFAULT_PEAK_DBTP), True
+
+    @property
+    def loudness_tolerance(self) -> float:
+        return self.lufs_tolerance if self.lufs_tolerance is not None else DEFAULT_LUFS_TOLERANCE
+
+    @property
     def level_target(self) -> tuple[float, bool]:
         """The level the build sets each track to, and whether it is loudness (LUFS) rather than
         ACX's RMS (dBFS); an RMS target wins when a preset has both."""
@@ -57,9 +99,9 @@ class Preset:
         window, or the loudness tolerance."""
         target, lufs = self.level_target
         if lufs:
-            return self.lufs_tolerance or 1.0
-        low = self.rms_min_dbfs if self.rms_min_dbfs is not None else target - 1.0
-        high = self.rms_max_dbfs if self.rms_max_dbfs is not None else target + 1.0
+            return self.loudness_tolerance
+        low = self.rms_min_dbfs if self.rms_min_dbfs is not None else target - RMS_WINDOW_DB
+        high = self.rms_max_dbfs if self.rms_max_dbfs is not None else target + RMS_WINDOW_DB
         return min(target - low, high - target)
 
 
@@ -140,18 +182,18 @@ def _with_numbers(preset: Preset, numbers: dict[str, float], spec: str) -> Prese
     if preset.target_lufs is not None:
         if not -40 <= preset.target_lufs <= -5:
             raise bad(f"a loudness target of {preset.target_lufs:g} LUFS is out of range (-40 to -5)")
-        preset = replace(preset, lufs_tolerance=preset.lufs_tolerance or 1.0)
+        preset = replace(preset, lufs_tolerance=preset.loudness_tolerance)
     if preset.target_rms_dbfs is not None:
         t = preset.target_rms_dbfs
         if not -40 <= t <= -6:
             raise bad(f"an RMS target of {t:g} dBFS is out of range (-40 to -6)")
-        lo = preset.rms_min_dbfs if preset.rms_min_dbfs is not None else t - 1.0
-        hi = preset.rms_max_dbfs if preset.rms_max_dbfs is not None else t + 1.0
+        lo = preset.rms_min_dbfs if preset.rms_min_dbfs is not None else t - RMS_WINDOW_DB
+        hi = preset.rms_max_dbfs if preset.rms_max_dbfs is not None else t + RMS_WINDOW_DB
         if not lo <= t <= hi:
             raise bad(f"the RMS target {t:g} dBFS is outside the RMS window {lo:g} to {hi:g}")
         preset = replace(preset, rms_min_dbfs=lo, rms_max_dbfs=hi)
     if preset.peak_max_dbfs is None and preset.true_peak_max_dbtp is None:
-        preset = replace(preset, true_peak_max_dbtp=-1.0)
+        preset = replace(preset, true_peak_max_dbtp=DEFAULT_PEAK_DBTP)
     for name in ("peak_max_dbfs", "true_peak_max_dbtp", "noise_floor_max_dbfs"):
         value = getattr(preset, name)
         if value is not None and not -100 < value <= 0:

@@ -199,6 +199,22 @@ def test_short_pauses_at_the_cuts_get_the_narrators_room_tone(tmp_path):
         assert t["meets_preset"], t["failures"]
 
 
+def test_room_tone_lengths_are_the_presets(tmp_path):
+    """A preset with no room-tone window (podcast) pads nothing; ACX's pads to its own minimums."""
+    from audiobook.presets import get_preset
+
+    acx, podcast = get_preset("acx").room_tone, get_preset("podcast").room_tone
+    assert (acx.head_min_s, acx.tail_min_s) == (0.6, 1.2) and (podcast.head_min_s, podcast.tail_min_s) == (0, 0)
+    assert get_preset("acx,rms=-19").room_tone == acx
+    book = read_book([[14, 10], [16], [12, 9]], fs=16000, seed=9, chapter_pause_s=(1.0, 1.15))
+    _write_book(tmp_path / "rec", book)
+    plan = build(tmp_path / "rec", tmp_path / "out", jobs=1, plan_only=True, preset="podcast").plan
+    assert not any(t.pad_head_s or t.pad_tail_s for t in plan.tracks)
+    plan = build(tmp_path / "rec", tmp_path / "out", jobs=1, plan_only=True).plan
+    assert any(t.pad_tail_s for t in plan.tracks)
+    assert all(t.end_s - t.speech_end_s + t.pad_tail_s >= 1.2 - 1e-6 for t in plan.tracks)
+
+
 def test_credits_track_and_retail_sample(tmp_path):
     book = read_book([[6], [30, 25], [20]], fs=16000, seed=10)
     _write_book(tmp_path / "rec", book)

@@ -50,7 +50,7 @@ def evaluate(a: Analysis, preset: Preset) -> list[Finding]:
                            f"{preset.noise_floor_max_dbfs:g} dB; record room tone in a quieter room or apply "
                            "noise reduction"))
     if preset.target_lufs is not None:
-        tol = preset.lufs_tolerance or 1.0
+        tol = preset.loudness_tolerance
         ok = abs(a.integrated_lufs - preset.target_lufs) <= tol
         out.append(Finding("integrated_lufs", a.integrated_lufs, f"{preset.target_lufs:g} ± {tol:g}", ok,
                            "" if ok else f"loudness {a.integrated_lufs:.1f} LUFS: the build applies "

@@ -28,15 +28,16 @@ def plan_book(ctx: BuildContext, digests: dict[str, str], analyses: list[Analysi
     plan.yaml is written. `align`: listen for each heading to place the cuts."""
     timeline = Timeline(analyses)
     label_notes = _apply_label_files(ctx.manifest, selected, ctx.names, timeline, ctx.folder)
-    plan = make_plan(selected, timeline, ctx.names)
+    room = ctx.preset.room_tone
+    plan = make_plan(selected, timeline, ctx.names, room=room)
     heard_notes: list[str] = []
     if align:
         ctx.clock.lap("planning")
         anchors, heard_notes = _cached_listening(ctx, digests, plan, selected, timeline)
         ctx.clock.lap("listening")
         if anchors is not None:
-            plan = make_plan(selected, timeline, ctx.names, anchors)
-    plan = split_long_tracks(plan, timeline, ctx.preset.max_track_minutes)
+            plan = make_plan(selected, timeline, ctx.names, anchors, room)
+    plan = split_long_tracks(plan, timeline, ctx.preset.max_track_minutes, room)
     write_plan(plan, timeline, ctx.out / "plan.yaml")
     return plan, timeline, heard_notes + list(plan.notes) + label_notes
 

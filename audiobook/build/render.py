@@ -27,7 +27,8 @@ def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Ti
     """Every track's job, the retail sample's (None when there is none), and what was rendered.
     `aac`: each track also encoded to AAC for the M4B."""
     jobs = track_jobs(plan, analyses, ctx.manifest, ctx.preset, ctx.paths, ctx.out, ctx.notes, ctx.cover)
-    sample = retail_sample_job(ctx.manifest, plan, timeline, jobs, ctx.paths, ctx.out, ctx.notes)
+    sample = retail_sample_job(ctx.manifest, plan, timeline, jobs, ctx.paths, ctx.out, ctx.notes,
+                               ctx.preset.room_tone)
     renders = _cached_render(ctx.cache, jobs, digests, ctx.out, ctx.progress, ctx.workers, aac, sample,
                              miss=lambda job, a: _level_miss(ctx.preset, job, a))
     if renders.corrected:

@@ -22,8 +22,10 @@ def track_reports(ctx: BuildContext, plan: Plan, rendered: list[Rendered], measu
     tracks = [_track_report(t, r, a, ctx.preset, j) for t, r, a, j in zip(plan.tracks, rendered, measured, jobs)]
     padded = [t for t in plan.tracks if t.pad_head_s or t.pad_tail_s]
     if padded:
+        (h0, h1), (t0, t1) = ctx.preset.head_room_tone_s or (0, 0), ctx.preset.tail_room_tone_s or (0, 0)
         ctx.notes.append(f"{len(padded)} track(s) given the narrator's own room tone where a session starts or ends "
-                         "too close to the speech for ACX's 0.5–1 s head and 1–5 s tail: "
+                         f"too close to the speech for {ctx.preset.label}'s {h0:g}–{h1:g} s head and {t0:g}–{t1:g} s "
+                         "tail: "
                          + "; ".join(f"{t.title} ({'head +%.1f s' % t.pad_head_s if t.pad_head_s else ''}"
                                      f"{', ' if t.pad_head_s and t.pad_tail_s else ''}"
                                      f"{'tail +%.1f s' % t.pad_tail_s if t.pad_tail_s else ''})" for t in padded[:5]))

@@ -13,11 +13,20 @@ import math
 from dataclasses import dataclass, replace
 
 from audiobook.files import clock
-from audiobook.plan.planner import HEAD_S, TAIL_S, Marker, Plan, TrackPlan, cut_in_pause, fit_pads, track_spans, track_time
+from audiobook.plan.planner import (
+    Marker,
+    Plan,
+    TrackPlan,
+    cut_in_pause,
+    default_room_tone,
+    fit_pads,
+    track_spans,
+    track_time,
+)
 from audiobook.plan.timeline import Timeline
+from audiobook.presets import RoomTone
 
 PART_PAUSE_MIN_S = 1.0  # a cut that is not at a section break sits in a pause this long at least
-EDGES_S = HEAD_S + TAIL_S  # room tone a part may gain at a cut: its length is judged with it
 SECTION_BONUS = 0.15  # a section break may stray this much further (as a fraction of a part) than a pause
 
 
@@ -28,17 +37,19 @@ class _Cut:
     section: bool
 
 
-def split_long_tracks(plan: Plan, timeline: Timeline, max_minutes: float | None) -> Plan:
-    """`plan` with every track longer than `max_minutes` replaced by its parts (numbered anew)."""
+def split_long_tracks(plan: Plan, timeline: Timeline, max_minutes: float | None, room: RoomTone | None = None) -> Plan:
+    """`plan` with every track longer than `max_minutes` replaced by its parts (numbered anew);
+    `room`: the room tone each part keeps at its ends (the preset's; default ACX's)."""
     if not max_minutes:
         return plan
+    room = room or default_room_tone()
     limit = max_minutes * 60
     tracks: list[TrackPlan] = []
     for t in plan.tracks:
         if t.duration_s <= limit:
             tracks.append(t)
             continue
-        parts = _parts(t, timeline, limit)
+        parts = _parts(t, timeline, limit, room)
         if parts is None:
             plan.notes.append(f"{t.title} runs {clock(t.duration_s)}, over {max_minutes:g} minutes, and has no pause "
                               f"of {PART_PAUSE_MIN_S:g} s to split it at: pin a section in the manifest")
@@ -53,13 +64,13 @@ def split_long_tracks(plan: Plan, timeline: Timeline, max_minutes: float | None)
     return plan
 
 
-def _parts(t: TrackPlan, timeline: Timeline, limit: float) -> list[TrackPlan] | None:
+def _parts(t: TrackPlan, timeline: Timeline, limit: float, room: RoomTone) -> list[TrackPlan] | None:
     cuts = _candidates(t, timeline)
     for k in range(math.ceil(t.duration_s / limit), math.ceil(t.duration_s / limit) + 4):
-        chosen = _choose(t, cuts, k, limit)
+        chosen = _choose(t, cuts, k, limit, room.head_s + room.tail_s)
         if chosen is None:
             continue
-        parts = _build(t, timeline, chosen)
+        parts = _build(t, timeline, chosen, room)
         if all(p.duration_s <= limit for p in parts):
             return parts
     return None
@@ -75,8 +86,9 @@ def _candidates(t: TrackPlan, timeline: Timeline) -> list[_Cut]:
     return sorted(sections + pauses, key=lambda c: c.start_s)
 
 
-def _choose(t: TrackPlan, cuts: list[_Cut], k: int, limit: float) -> list[_Cut] | None:
-    """k - 1 cuts, one after another, each as near its part's even length as it can be."""
+def _choose(t: TrackPlan, cuts: list[_Cut], k: int, limit: float, edges_s: float) -> list[_Cut] | None:
+    """k - 1 cuts, one after another, each as near its part's even length as it can be; `edges_s`:
+    the room tone a part may gain at a cut (its length is judged with it)."""
     chosen: list[_Cut] = []
     start = t.start_s
     for i in range(k - 1):
@@ -86,7 +98,7 @@ def _choose(t: TrackPlan, cuts: list[_Cut], k: int, limit: float) -> list[_Cut] 
         for c in cuts:
             length = c.start_s - start
             # room tone at the cut's ends is added to the parts: leave room for it
-            if length <= 0 or length + EDGES_S > limit or t.end_s - c.end_s + EDGES_S > (limit - EDGES_S) * (k - i - 1):
+            if length <= 0 or length + edges_s > limit or t.end_s - c.end_s + edges_s > (limit - edges_s) * (k - i - 1):
                 continue
             cost = abs(length - ideal) / ideal - (SECTION_BONUS if c.section else 0.0)
             if cost < best_cost:
@@ -98,12 +110,12 @@ def _choose(t: TrackPlan, cuts: list[_Cut], k: int, limit: float) -> list[_Cut] 
     return chosen
 
 
-def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut]) -> list[TrackPlan]:
+def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut], room: RoomTone) -> list[TrackPlan]:
     """The parts of `t` between `cuts`, each cut in its pause as the planner cuts chapters."""
     starts, ends = [t.start_s], []
     first_words, last_words = [t.speech_start_s], []
     for c in cuts:
-        end, start = cut_in_pause(c.start_s, c.end_s)
+        end, start = cut_in_pause(c.start_s, c.end_s, room)
         ends.append(end)
         last_words.append(c.start_s)
         starts.append(start)
@@ -123,7 +135,7 @@ def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut]) -> list[TrackPlan
         if j:
             c = cuts[j - 1]
             p.pause_s, p.deviation_s, p.confidence, p.pinned = round(c.end_s - c.start_s, 2), 0.0, 1.0, False
-        fit_pads(p, timeline)  # the chapter's own room tone, where it has one
+        fit_pads(p, timeline, room)  # the chapter's own room tone, where it has one
         p.markers = [Marker(title, 0.0, p.start_s, p.pause_s, p.deviation_s, p.confidence, p.pinned,
                             speech_start_s=p.speech_start_s)]
         for m in t.markers[1:]:

@@ -16,11 +16,8 @@ from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
 from audiobook.plan.timeline import Gap, Timeline
+from audiobook.presets import RoomTone, presets
 
-HEAD_S = 0.75  # room tone before the first word (ACX: 0.5–1 s)
-TAIL_S = 2.5  # room tone after the last word (ACX: 1–5 s)
-HEAD_MIN_S = 0.6  # with less of a pause than this before the first word (or TAIL_MIN_S after the last),
-TAIL_MIN_S = 1.2  # the narrator's own room tone, taken from a pause in the chapter, makes up the rest
 MARKER_LEAD_S = 0.3  # a section marker sits this far before the section's first word
 JOIN_TAIL_S = 1.0  # where a chapter crosses from one session to the next, room tone kept from each side
 JOIN_HEAD_S = 0.75
@@ -144,9 +141,12 @@ def section_lead_words(ch: ChapterEntry, heading_words: int) -> list[int | None]
     return before
 
 
-def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str], anchors: Anchors | None = None) -> Plan:
+def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str], anchors: Anchors | None = None,
+              room: RoomTone | None = None) -> Plan:
     """Place `chapters` (in order) on `timeline`; raise InputError when the recordings cannot carry them.
-    `anchors`: where headings were heard (plan.anchor); a boundary pinned in the manifest keeps its pin."""
+    `anchors`: where headings were heard (plan.anchor); a boundary pinned in the manifest keeps its pin.
+    `room`: the room tone each track keeps at its ends (the preset's; default ACX's)."""
+    room = room or default_room_tone()
     words, heading = spoken_counts(chapters)
     total_words = sum(words)
     if timeline.speech_s <= 0:
@@ -180,17 +180,17 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
                 duration_s=timeline.duration_s)
     plan_notes = plan.notes
     first, last = timeline.gaps[0] if timeline.gaps else None, timeline.gaps[-1] if timeline.gaps else None
-    starts = [max(0.0, first.end_s - HEAD_S) if first and first.start_s <= 0 else 0.0]
+    starts = [max(0.0, first.end_s - room.head_s) if first and first.start_s <= 0 else 0.0]
     words_at = [first.end_s if first and first.start_s <= 0 else 0.0]
     ends, last_words = [], []
     for b in bounds:
         g = gaps[b.gap]
-        end, start = cut_in_pause(g.start_s, g.end_s)
+        end, start = cut_in_pause(g.start_s, g.end_s, room)
         ends.append(end)
         last_words.append(g.start_s)
         starts.append(start)
         words_at.append(g.end_s)
-    ends.append(min(timeline.duration_s, last.start_s + TAIL_S) if last and last.end_s >= timeline.duration_s
+    ends.append(min(timeline.duration_s, last.start_s + room.tail_s) if last and last.end_s >= timeline.duration_s
                 else timeline.duration_s)
     last_words.append(last.start_s if last and last.end_s >= timeline.duration_s else timeline.duration_s)
 
@@ -208,7 +208,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
         else:
             t.placed_by = "start"
         t.spans = track_spans(timeline, t.start_s, t.end_s)
-        if not fit_pads(t, timeline):
+        if not fit_pads(t, timeline, room):
             plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
                             speech_start_s=t.speech_start_s, placed_by=t.placed_by, heard=t.heard, how=t.how)]
@@ -228,20 +228,25 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     return plan
 
 
-def cut_in_pause(pause_start_s: float, pause_end_s: float) -> tuple[float, float]:
-    """Where a track ending in this pause ends, and the next one starts: up to TAIL_S of room
-    tone after the last word, up to HEAD_S (40 % of a short pause) before the next first word."""
+def default_room_tone() -> RoomTone:
+    """ACX's, the default preset's."""
+    return presets()["acx"].room_tone
+
+
+def cut_in_pause(pause_start_s: float, pause_end_s: float, room: RoomTone) -> tuple[float, float]:
+    """Where a track ending in this pause ends, and the next one starts: up to `room.tail_s` of room
+    tone after the last word, up to `room.head_s` (40 % of a short pause) before the next first word."""
     length = pause_end_s - pause_start_s
-    head = min(HEAD_S, length * 0.4)
-    return pause_start_s + min(TAIL_S, length - head), pause_end_s - head
+    head = min(room.head_s, length * 0.4)
+    return pause_start_s + min(room.tail_s, length - head), pause_end_s - head
 
 
-def fit_pads(t: TrackPlan, timeline: Timeline) -> bool:
-    """The narrator's room tone to add where the track's ends hold less than ACX asks
-    (HEAD_MIN_S before its first word, TAIL_MIN_S after its last), taken from a pause in it;
-    False when it needs some and has no pause to take it from (then it gets none)."""
-    t.pad_head_s = round(max(0.0, HEAD_MIN_S - (t.speech_start_s - t.start_s)), 3)
-    t.pad_tail_s = round(max(0.0, TAIL_MIN_S - (t.end_s - t.speech_end_s)), 3)
+def fit_pads(t: TrackPlan, timeline: Timeline, room: RoomTone) -> bool:
+    """The narrator's room tone to add where the track's ends hold less than the preset asks
+    (`room.head_min_s` before its first word, `room.tail_min_s` after its last), taken from a
+    pause in it; False when it needs some and has no pause to take it from (then it gets none)."""
+    t.pad_head_s = round(max(0.0, room.head_min_s - (t.speech_start_s - t.start_s)), 3)
+    t.pad_tail_s = round(max(0.0, room.tail_min_s - (t.end_s - t.speech_end_s)), 3)
     if t.pad_head_s or t.pad_tail_s:
         t.room_tone = t.room_tone or room_tone_in(timeline, t)
         if t.room_tone is None:

@@ -9,7 +9,8 @@ from audiobook.cache import BuildCache, text_key
 from audiobook.manifest import Manifest
 from audiobook.parallel import run_here
 from audiobook.plan import Plan, Timeline
-from audiobook.plan.planner import TAIL_S, is_credits
+from audiobook.plan.planner import is_credits
+from audiobook.presets import RoomTone
 from audiobook.render.jobs import output_rate, safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
@@ -20,7 +21,7 @@ FRAMES_S = 0.06  # two MP3 frames at 44.1 kHz: a sample cut from its track may r
 
 
 def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: list[TrackJob], paths: list[Path],
-                      out: Path, notes: list[str]) -> TrackJob | None:
+                      out: Path, notes: list[str], room: RoomTone) -> TrackJob | None:
     """OUT/retail-sample.<ext>: the opening of the first chapter after the credits (or the one the
     manifest names), at most five minutes, ending in a pause; mastered like its track.
     Returns the job that renders it (with the tracks), or None when there is none to make."""
@@ -32,10 +33,10 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
     n = chosen[0]
     track, job = plan.tracks[n], jobs[n]
     # what opens the track before its first span, and up to two MP3 frames more, count too
-    limit = track.start_s + o.retail_sample_max_s - TAIL_S - job.pad_head_s - FRAMES_S
+    limit = track.start_s + o.retail_sample_max_s - room.tail_s - job.pad_head_s - FRAMES_S
     pauses = [g for g in timeline.gaps if track.speech_start_s < g.start_s < min(limit, track.end_s)
               and g.length_s >= 0.5]
-    end = min(pauses[-1].start_s + min(TAIL_S, pauses[-1].length_s), track.end_s) if pauses else track.end_s
+    end = min(pauses[-1].start_s + min(room.tail_s, pauses[-1].length_s), track.end_s) if pauses else track.end_s
     if end - track.start_s + job.pad_head_s + FRAMES_S > o.retail_sample_max_s:
         notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
         return None

@@ -36,8 +36,7 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
 def limiter_ceiling_db(preset: Preset) -> float:
     """Where the limiter holds the peaks: under the preset's peak limit (sample or true peak; -1
     dB without one) by PEAK_MARGIN_DB."""
-    peak_limit = preset.peak_max_dbfs if preset.peak_max_dbfs is not None else preset.true_peak_max_dbtp
-    return (peak_limit if peak_limit is not None else -1.0) - PEAK_MARGIN_DB
+    return preset.peak_limit[0] - PEAK_MARGIN_DB
 
 
 def encoder_gain_db(fmt: str) -> float:
