@@ -1,7 +1,9 @@
 """Run work on every core, in processes, with progress reported back to the caller.
 
-Workers report progress through a queue; the caller's `on_progress(done, total)` runs in
-the calling process, so the CLI can draw a bar while the library never prints.
+The work is handed its progress channel: `fn(item, progress)`, where `progress(amount)` says
+that many more units are done. In a worker it goes through the pool's queue; the caller's
+`on_progress(done, total)` runs in the calling process, so the CLI can draw a bar while the
+library never prints.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
-_queue = None  # set in each worker by _init
+Report = Callable[[float], None]  # what the work is handed: progress(amount) — that much more is done
+_queue = None  # the pool's progress queue, in each of its workers (set by _init): the plumbing of `_to_queue`
 
 
 def _init(queue) -> None:
@@ -35,6 +38,12 @@ def _init(queue) -> None:
     signal.signal(signal.SIGTERM, _stop)
 
 
+def _to_queue(amount: float) -> None:
+    """A worker's progress channel: to the process that runs the pool."""
+    if _queue is not None:
+        _queue.put(amount)
+
+
 def _stop(signum, frame) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second stop must not break the unwinding
     raise SystemExit(128 + signum)
@@ -49,15 +58,9 @@ class _Stoppable:
 
     def __call__(self, item: Any) -> Any:
         try:
-            return self.fn(item)
+            return self.fn(item, _to_queue)
         except SystemExit as exc:
             os._exit(exc.code if isinstance(exc.code, int) else 1)
-
-
-def report(amount: float) -> None:
-    """Called inside a worker: `amount` more units of work are done."""
-    if _queue is not None:
-        _queue.put(amount)
 
 
 def default_jobs() -> int:
@@ -111,9 +114,10 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
                  on_progress: Callable[[float, float], None] | None = None,
                  pool: WorkerPool | None = None,
                  on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
-    """`[fn(item) for item in items]` on `jobs` processes (default: every core), results in order.
+    """`[fn(item, progress) for item in items]` on `jobs` processes (default: every core), results
+    in order.
 
-    `fn` calls `report(amount)` as it goes; `on_progress(done, total)` sees the running sum.
+    `fn` calls `progress(amount)` as it goes; `on_progress(done, total)` sees the running sum.
     `on_result(index, result)` runs here as each item finishes (a build records each track as
     it is done, so a build stopped half-way resumes from there).
     The first exception raised by any item is raised here, after the other workers stop.
@@ -163,28 +167,22 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
 
 
 def run_here(fn, items: Iterable[Any], total: float, on_progress) -> list[Any]:
-    """Like run_parallel, in this process: `report()` inside `fn` reaches `on_progress`."""
+    """Like run_parallel, in this process: `fn(item, progress)`'s progress reaches `on_progress`."""
     return _serial(fn, items, total, on_progress)
 
 
 def _serial(fn, items: Iterable[Any], total: float, on_progress, on_result=None) -> list[Any]:
-    global _queue
     done = 0.0
 
-    class _Local:
-        def put(self, amount: float) -> None:
-            nonlocal done
-            done += amount
-            if on_progress:
-                on_progress(min(done, total), total)
+    def progress(amount: float) -> None:
+        nonlocal done
+        done += amount
+        if on_progress:
+            on_progress(min(done, total), total)
 
-    saved, _queue = _queue, _Local()
     results = []
-    try:
-        for i, item in enumerate(items):
-            results.append(fn(item))
-            if on_result:
-                on_result(i, results[-1])
-        return results
-    finally:
-        _queue = saved
+    for i, item in enumerate(items):
+        results.append(fn(item, progress))
+        if on_result:
+            on_result(i, results[-1])
+    return results

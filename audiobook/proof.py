@@ -15,7 +15,7 @@ from audiobook.align.speakable import spoken_words
 from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import load_manifest
-from audiobook.parallel import report, run_parallel
+from audiobook.parallel import Report, run_parallel
 from audiobook.plan import Plan, Timeline, track_time
 from audiobook.plan.hearing import chapter_texts
 
@@ -69,11 +69,11 @@ class _Job:
     language: str
 
 
-def _proof_job(job: _Job) -> ChapterProof:
+def _proof_job(job: _Job, progress: Report) -> ChapterProof:
     recordings = Recordings(job.paths, [float(x) for x in job.timeline.offsets])
     try:
         with Listener(job.language) as listener:
-            return proof_chapter(listener, recordings, job.timeline, job.blocks, job.start_s, job.end_s, report)
+            return proof_chapter(listener, recordings, job.timeline, job.blocks, job.start_s, job.end_s, progress)
     finally:
         recordings.close()
 

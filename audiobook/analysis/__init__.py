@@ -9,13 +9,13 @@ from pathlib import Path
 from audiobook.analysis.analyze import Analysis, analyze_file
 from audiobook.analysis.pauses import Pause, PauseMap
 from audiobook.analysis.reader import AudioInfo, audio_info, blocks
-from audiobook.parallel import WorkerPool, report, run_parallel
+from audiobook.parallel import Report, WorkerPool, run_parallel
 
 __all__ = ["Analysis", "AudioInfo", "Pause", "PauseMap", "analyze_file", "analyze_files", "audio_info", "blocks"]
 
 
-def _analyze_reporting(path: str, keep_series: bool, true_peak: bool) -> Analysis:
-    return analyze_file(path, progress=report, keep_series=keep_series, true_peak=true_peak)
+def _analyze_reporting(path: str, progress: Report, keep_series: bool, true_peak: bool) -> Analysis:
+    return analyze_file(path, progress=progress, keep_series=keep_series, true_peak=true_peak)
 
 
 def analyze_files(paths: Sequence[str | Path], *, jobs: int | None = None, keep_series: bool = False,

@@ -12,7 +12,7 @@ from pathlib import Path
 from audiobook.analysis import Analysis, analyze_file
 from audiobook.build.context import BuildContext
 from audiobook.cache import BuildCache, job_key
-from audiobook.parallel import WorkerPool, run_parallel
+from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
@@ -39,12 +39,13 @@ def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Ti
     return jobs, sample, renders
 
 
-def render_and_measure(job: TrackJob) -> tuple:
+def render_and_measure(job: TrackJob, progress: Report) -> tuple:
     """Render one track, then measure the file as written (encoded, tagged): what listeners get.
-    A retail sample cut from the track (`job.then_cut`) is made and measured next, and returned third."""
+    A retail sample cut from the track (`job.then_cut`) is made and measured next, and returned third.
+    `progress(seconds)`: the seconds of audio rendered so far."""
     if job.cut_from:
         return cut_sample(job)
-    rendered = render_track(job)
+    rendered = render_track(job, progress)
     measured = analyze_file(rendered.path, keep_series=False)
     if job.then_cut is not None:
         return rendered, measured, cut_sample(job.then_cut)

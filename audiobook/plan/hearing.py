@@ -17,7 +17,7 @@ from audiobook.align.openings import Opening, opening
 from audiobook.errors import InputError
 from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
-from audiobook.parallel import WorkerPool, report, run_parallel
+from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan.anchor import GIVE_UP, Anchor, Anchors, Finder, anchor_chapters, anchor_sections
 from audiobook.plan.planner import Plan, chapter_title, section_lead_words, spoken_counts
 from audiobook.plan.timeline import Timeline
@@ -148,14 +148,14 @@ class _SectionsJob:
     guesses: list[float]
 
 
-def _sections(job: _SectionsJob) -> tuple[dict[int, Anchor], float]:
+def _sections(job: _SectionsJob, progress: Report) -> tuple[dict[int, Anchor], float]:
     """One chapter's sections, in a worker: its own recogniser and files."""
     recordings = Recordings(job.paths, [float(x) for x in job.timeline.offsets])
     try:
         with Listener(job.language) as listener:
             finder = Finder(listener, recordings, job.timeline, span_s=job.end_s - job.start_s)
             found = anchor_sections(finder, job.openings, job.words, job.before, job.start_s, job.end_s, job.guesses)
-            report(len(job.openings))
+            progress(len(job.openings))
             return found, finder.listened_s
     finally:
         recordings.close()

@@ -139,7 +139,7 @@ def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, 
     key = text_key(track_keys, tags, str(cover), cover.stat().st_mtime_ns if cover else None) if cache else None
     if cache is not None and cache.extra_is_current("m4b", key, path):
         return path
-    run_here(lambda _: write_m4b(path, tracks, tags, cover, output_rate(manifest)), [None], len(tracks),
+    run_here(lambda _, progress: write_m4b(path, tracks, tags, cover, output_rate(manifest), progress=progress), [None], len(tracks),
              progress)
     if cache is not None:
         cache.store_extra("m4b", key, path)

@@ -21,7 +21,7 @@ import numpy as np
 
 from audiobook.errors import InputError
 from audiobook.files import TEMP_SUFFIX
-from audiobook.parallel import report
+from audiobook.parallel import Report
 
 AAC_BITRATE = "96k"  # transparent for speech, a third of the MP3s' size
 PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the audio of every stream
@@ -130,7 +130,8 @@ def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
 
 
 def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str], cover: str | Path | None = None,
-              rate: int = 44100, ffmpeg: str | None = None) -> list[tuple[float, float, str]]:
+              rate: int = 44100, ffmpeg: str | None = None, progress: Report | None = None
+              ) -> list[tuple[float, float, str]]:
     """Join the tracks' AAC streams (`M4bTrack.path`, written by AacStream) into the M4B, with a
     chapter for every chapter and section and the book's tags and cover; no audio is encoded
     again. Returns its chapters (start, end, title) in seconds."""
@@ -148,7 +149,8 @@ def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str]
                 # they play): the track starts after them; the book's first chapter still opens the file
                 start = (written + PRIMING) / rate
                 written += _copy_adts(Path(t.path), joined)
-                report(1.0)
+                if progress is not None:
+                    progress(1.0)
                 end = written / rate
                 marks = t.markers or [(0.0, t.title)]
                 for i, (at, title) in enumerate(marks):

@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 
 from audiobook.analysis.frames import frame_mean_squares
-from audiobook.parallel import report
+from audiobook.parallel import Report
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
@@ -143,7 +143,7 @@ def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
     return ramp
 
 
-def render_track(job: TrackJob) -> dict:
+def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
     """Render `job` to its file; returns what was done (frames, samples limited)."""
     out_path = Path(job.out_path)
     aac = AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db) if job.aac_path else None
@@ -159,7 +159,7 @@ def render_track(job: TrackJob) -> dict:
     def pad(seconds: float) -> None:
         if seconds > 0 and job.room_tone is not None:
             tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
-            _emit(tone, True, True, job, highpass, None, limiter, encoder, extra)
+            _emit(tone, True, True, job, highpass, None, limiter, encoder, extra, progress)
 
     try:
         pad(job.pad_head_s)
@@ -169,11 +169,11 @@ def render_track(job: TrackJob) -> dict:
             pending, first = None, True
             for block in _read_span(span, job.rate, job.channels):
                 if pending is not None:
-                    _emit(pending, first, False, job, highpass, expander, limiter, encoder, extra)
+                    _emit(pending, first, False, job, highpass, expander, limiter, encoder, extra, progress)
                     first = False
                 pending = block
             if pending is not None:  # each span fades in and out: where spans meet, nothing clicks
-                _emit(pending, first, True, job, highpass, expander, limiter, encoder, extra)
+                _emit(pending, first, True, job, highpass, expander, limiter, encoder, extra, progress)
         pad(job.pad_tail_s)
         encoder.write(limiter.flush())
         duration = encoder.frames / job.rate
@@ -193,7 +193,7 @@ def _tag(tmp: Path, job: TrackJob, duration_s: float) -> None:
     write_tags(tmp, tags, job.id3_version, kind=job.fmt)
 
 
-def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra) -> None:
+def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra, progress) -> None:
     y = highpass.process(block)
     if expander is not None:
         y = expander.process(y)
@@ -203,4 +203,5 @@ def _emit(block, first, last, job, highpass, expander, limiter, encoder, extra) 
         y *= _fade(len(y), job.rate, rising=False)[:, None]
     y *= extra
     encoder.write(limiter.process(y))
-    report(len(block) / job.rate)
+    if progress is not None:
+        progress(len(block) / job.rate)
