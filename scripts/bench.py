@@ -88,13 +88,14 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 
 
 REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
+AGAINST = "HEAD"  # compare: the revision the build is measured against (--against)
 SEED = 19  # the boundaries bench's narration: its pauses, slips and voices' pace (--seed)
 
 
-def run_once(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
-    """Run `cmd` once: wall seconds, its own process's peak RSS and all its processes' peak PSS, in MB.
-    `ok`: the exit statuses that are not a failure (proof and check say 1 when they find something)."""
-    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True)
+def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float]:
+    """Run `cmd` once (in `cwd`): wall seconds, its own process's peak RSS and all its processes' peak
+    PSS, in MB. `ok`: the exit statuses that are not a failure (proof and check say 1 when they find something)."""
+    proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True, cwd=cwd)
     wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
     if code not in ok:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
@@ -364,33 +365,78 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         shutil.rmtree(rec)
 
 
+def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """The build at AGAINST (a git revision) and as it is now, in turn on one generated book:
+    whether a change made it slower, measured so that both meet the machine in the same state."""
+    from audiobook.manifest import dump_manifest
+    from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
+
+    old = workdir / "against"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(old), AGAINST], check=True)
+    try:
+        for minutes in minutes_list:
+            rec = workdir / f"book-{minutes:g}"
+            rec.mkdir()
+            chapters = write_book(rec, minutes / 60)
+            manifest = Manifest(chapters=[
+                ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
+                             words=sum(s["words"] for s in c["sections"]),
+                             sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
+                for n, c in enumerate(chapters)])
+            manifest.book.title = "Benchmark Book"
+            (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+            roots = {AGAINST: old, "now": ROOT}
+            runs: dict[str, list] = {k: [] for k in roots}
+            for i in range(max(2, REPEAT)):  # which goes first alternates
+                for name, root in (list(roots.items()) if i % 2 == 0 else list(roots.items())[::-1]):
+                    out = workdir / f"out-{minutes:g}-{name}"
+                    shutil.rmtree(out, ignore_errors=True)
+                    cmd = ["env", f"PYTHONPATH={root}", sys.executable, "-m", "audiobook", "build", str(rec),
+                           "--out", str(out), "--no-m4b"]
+                    runs[name].append(run_once(cmd, cwd=root))
+            for name in roots:
+                yield row(f"audiobook build --no-m4b at {name}", minutes, *summary(runs[name]))
+            ratios = sorted(a[0] / b[0] for a, b in zip(runs["now"], runs[AGAINST]))
+            same = all((workdir / f"out-{minutes:g}-now" / p.name).read_bytes() == p.read_bytes()
+                       for p in (workdir / f"out-{minutes:g}-{AGAINST}").glob("*.mp3"))
+            yield (f"| now ÷ {AGAINST}, run in turn | {minutes:>7.0f} | {statistics.median(ratios):.3f}x "
+                   f"({ratios[0]:.3f}–{ratios[-1]:.3f}, {len(ratios)} pairs); MP3s "
+                   f"{'byte-identical' if same else 'differ'} | | | |")
+            shutil.rmtree(rec)
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 
 
 def main() -> None:
-    global REPEAT, SEED
+    global REPEAT, SEED, AGAINST
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries"], help="what to measure")
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare"],
+                        help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="run each command N times and report its median wall time (the machine may drift)")
+    parser.add_argument("--against", default="HEAD", metavar="REV",
+                        help="compare: the git revision to measure the build against")
     parser.add_argument("--seed", type=int, default=SEED,
                         help="boundaries: another narration of the same book (pauses, slips, pace) — one never tuned on")
     args = parser.parse_args()
-    REPEAT, SEED = max(1, args.repeat), args.seed
+    REPEAT, SEED, AGAINST = max(1, args.repeat), args.seed, args.against
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
-                  "boundaries": "16 kHz 16-bit (flite)"}[args.stage]
+                  "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit"}[args.stage]
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"input: {source} mono WAV, speech from "
               f"{'flite' if args.stage == 'boundaries' else 'espeak-ng' if has_espeak() else 'a synthetic voice'}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
-                 "boundaries": bench_boundaries}[args.stage]
+                 "boundaries": bench_boundaries, "compare": bench_compare}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 
