@@ -13,7 +13,7 @@ from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
 from audiobook.render.track import TrackJob
 from audiobook.report import BuildReport, Levels, RecordingReport, Rendered, SourceSpan, TrackReport, rounded
-from audiobook.tags import Chapter
+from audiobook.tags import Chapter, ending
 
 
 def track_reports(ctx: BuildContext, plan: Plan, rendered: list[Rendered], measured: list[Analysis],
@@ -84,12 +84,12 @@ def _levels(a: Analysis, preset: Preset) -> Levels:
 
 def _track_report(t: TrackPlan, rendered: Rendered, a: Analysis, preset: Preset, job: TrackJob) -> TrackReport:
     levels = _levels(a, preset)
-    ends = [m.start_s for m in t.markers[1:]] + [levels.duration_s]
     return TrackReport(
         id=t.id, chapter=t.chapter, title=t.title, file=rendered.path, duration_s=levels.duration_s,
         words=t.words, spoken_words=t.spoken_words,
         source_spans=[SourceSpan(s.file, round(s.start_s, 3), round(s.end_s, 3)) for s in t.spans],
-        markers=[Chapter(m.title, m.start_s, round(end, 3)) for m, end in zip(t.markers, ends)],
+        markers=[Chapter(c.title, c.start_s, round(c.end_s, 3))
+                 for c in ending([Chapter(m.title, m.start_s) for m in t.markers], levels.duration_s)],
         rms_dbfs=levels.rms_dbfs, peak_dbfs=levels.peak_dbfs, noise_floor_dbfs=levels.noise_floor_dbfs,
         integrated_lufs=levels.integrated_lufs, limited_samples=rendered.limited_samples,
         room_tone_added_s={"head": t.pad_head_s, "tail": t.pad_tail_s}, placed_by=t.placed_by,

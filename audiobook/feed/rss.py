@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from audiobook import formats
 from audiobook.manifest.model import BookInfo, FeedSettings
+from audiobook.tags.metadata import Chapter
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -38,7 +39,7 @@ class Episode:
     description: str
     file: Path
     duration_s: float
-    chapters: list[tuple[float, str]] = field(default_factory=list)  # (start s, title)
+    chapters: list[Chapter] = field(default_factory=list)  # the track's markers (starts only are said)
     chapters_file: Path | None = None
 
 
@@ -72,8 +73,8 @@ def hms(seconds: float, millis: bool = False) -> str:
 
 def chapters_json(episode: Episode) -> str:
     """Podcasting 2.0 JSON chapters (version 1.2.0)."""
-    return json.dumps({"version": "1.2.0", "chapters": [{"startTime": round(start, 3), "title": title}
-                                                        for start, title in episode.chapters]},
+    return json.dumps({"version": "1.2.0", "chapters": [{"startTime": round(c.start_s, 3), "title": c.title}
+                                                        for c in episode.chapters]},
                       ensure_ascii=False, indent=2) + "\n"
 
 
@@ -143,7 +144,7 @@ def build_feed(book: BookInfo, feed: FeedSettings, episodes: list[Episode], desc
                 type="application/json+chapters")
         if ep.chapters:
             psc = sub(item, f"{{{PSC}}}chapters", version="1.2")
-            for start, title in ep.chapters:
-                sub(psc, f"{{{PSC}}}chapter", start=hms(start, millis=True), title=title)
+            for c in ep.chapters:
+                sub(psc, f"{{{PSC}}}chapter", start=hms(c.start_s, millis=True), title=c.title)
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"

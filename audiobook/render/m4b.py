@@ -22,6 +22,7 @@ import numpy as np
 from audiobook.errors import InputError
 from audiobook.files import TEMP_SUFFIX
 from audiobook.parallel import Report
+from audiobook.tags.metadata import Chapter, ending
 
 AAC_BITRATE = "96k"  # transparent for speech, a third of the MP3s' size
 PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the audio of every stream
@@ -31,7 +32,7 @@ PRIMING = 1024  # samples ffmpeg's AAC encoder puts before the audio of every st
 class M4bTrack:
     path: str  # the track's AAC stream
     title: str
-    markers: list[tuple[float, str]]  # (seconds into the track, title); the first at 0
+    markers: list[Chapter]  # seconds into the track; the first at 0
 
 
 def find_ffmpeg() -> str | None:
@@ -55,11 +56,11 @@ def _escape(value: str) -> str:
     return out
 
 
-def ffmetadata(tags: dict[str, str], chapters: list[tuple[float, float, str]]) -> str:
+def ffmetadata(tags: dict[str, str], chapters: list[Chapter]) -> str:
     lines = [";FFMETADATA1"] + [f"{k}={_escape(v)}" for k, v in tags.items() if v]
-    for start, end, title in chapters:
-        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={int(round(start * 1000))}",
-                  f"END={int(round(end * 1000))}", f"title={_escape(title)}"]
+    for c in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={int(round(c.start_s * 1000))}",
+                  f"END={int(round(c.end_s * 1000))}", f"title={_escape(c.title)}"]
     return "\n".join(lines) + "\n"
 
 
@@ -131,15 +132,15 @@ def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
 
 def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str], cover: str | Path | None = None,
               rate: int = 44100, ffmpeg: str | None = None, progress: Report | None = None
-              ) -> list[tuple[float, float, str]]:
+              ) -> list[Chapter]:
     """Join the tracks' AAC streams (`M4bTrack.path`, written by AacStream) into the M4B, with a
     chapter for every chapter and section and the book's tags and cover; no audio is encoded
-    again. Returns its chapters (start, end, title) in seconds."""
+    again. Returns its chapters, in seconds into the book."""
     ffmpeg = ffmpeg or find_ffmpeg()
     if ffmpeg is None:
         raise InputError("no AAC encoder for the M4B: install ffmpeg or `pip install imageio-ffmpeg`")
     out_path = Path(out_path)
-    chapters: list[tuple[float, float, str]] = []
+    chapters: list[Chapter] = []
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".m4b-") as tmp:
         audio = Path(tmp) / "audio.aac"
         written = 0
@@ -152,10 +153,8 @@ def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str]
                 if progress is not None:
                     progress(1.0)
                 end = written / rate
-                marks = t.markers or [(0.0, t.title)]
-                for i, (at, title) in enumerate(marks):
-                    stop = start + marks[i + 1][0] if i + 1 < len(marks) else end
-                    chapters.append((start + at if chapters else 0.0, min(stop, end), title))
+                for c in ending(t.markers or [Chapter(t.title, 0.0)], end - start):
+                    chapters.append(Chapter(c.title, start + c.start_s if chapters else 0.0, min(start + c.end_s, end)))
         meta = Path(tmp) / "chapters.txt"
         meta.write_text(ffmetadata(tags, chapters), encoding="utf-8")
         final = Path(tmp) / "book.m4b"

@@ -15,7 +15,7 @@ from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
 from audiobook.render.resample import Resampler
 from audiobook.report import Rendered
-from audiobook.tags import Chapter, TrackTags, write_tags
+from audiobook.tags import TrackTags, ending, write_tags
 
 BLOCK_S = 4.0
 EDGE_FADE_S = 0.010  # at the track's ends and where two spans meet: nothing clicks
@@ -187,9 +187,7 @@ def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
 def _tag(tmp: Path, job: TrackJob, duration_s: float) -> None:
     """Tags on the finished temporary file; each marker ends where the next begins, the last at the end."""
     tags = job.tags
-    marks = tags.chapters
-    tags.chapters = [Chapter(m.title, m.start_s, marks[i + 1].start_s if i + 1 < len(marks) else duration_s)
-                     for i, m in enumerate(marks)]
+    tags.chapters = ending(tags.chapters, duration_s)
     write_tags(tmp, tags, job.id3_version, kind=job.fmt)
 
 

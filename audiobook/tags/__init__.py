@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audiobook.tags.metadata import Chapter, TrackTags, check_cover
+from audiobook.tags.metadata import Chapter, TrackTags, check_cover, ending
 from audiobook.tags.write import write_tags
 
-__all__ = ["Chapter", "TrackTags", "check_cover", "write_tags"]
+__all__ = ["Chapter", "TrackTags", "check_cover", "ending", "write_tags"]

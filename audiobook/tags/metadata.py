@@ -21,6 +21,13 @@ class Chapter:
     end_s: float | None = None
 
 
+def ending(marks: list[Chapter], end_s: float) -> list[Chapter]:
+    """`marks` (in order), each ending where the next begins and the last at `end_s`: how every
+    format that stores an end (ID3 CHAP, the M4B, the report) gets it, worked out once."""
+    return [Chapter(m.title, m.start_s, marks[i + 1].start_s if i + 1 < len(marks) else end_s)
+            for i, m in enumerate(marks)]
+
+
 @dataclass
 class TrackTags:
     title: str

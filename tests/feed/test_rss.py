@@ -10,6 +10,7 @@ import podcastparser
 
 from audiobook.feed.rss import Episode, build_feed, chapters_json, podcast_guid, truncate_utf8
 from audiobook.manifest.model import BookInfo, FeedSettings
+from audiobook.tags import Chapter
 
 TRICKY = 'Tom & Jerry <"Live"> — Ünïcödé ‘quotes’ 🎧'
 
@@ -20,7 +21,7 @@ def _episodes(tmp_path, n=3):
         f = tmp_path / f"{i:02d} - Part {i}.mp3"
         f.write_bytes(b"\xff\xfb" * (500 * i))
         eps.append(Episode(id=f"chapter-{i:02d}", number=i, title=f"{TRICKY} {i}", description=f"About {TRICKY}",
-                           file=f, duration_s=61.5 * i, chapters=[(0.0, f"Chapter {i}"), (12.25, "A & B <c>")]))
+                           file=f, duration_s=61.5 * i, chapters=[Chapter(f"Chapter {i}", 0.0), Chapter("A & B <c>", 12.25)]))
     return eps
 
 
@@ -43,7 +44,7 @@ def test_podcastparser_reads_every_episode_enclosure_duration_and_chapter(tmp_pa
         assert enc["url"] == "https://example.org/books/rb/" + ep.file.name.replace(" ", "%20")
         assert enc["file_size"] == ep.file.stat().st_size and enc["mime_type"] == "audio/mpeg"
         assert got["total_time"] == round(ep.duration_s)
-        assert [c["title"] for c in got["chapters"]] == [t for _, t in ep.chapters]
+        assert [c["title"] for c in got["chapters"]] == [c.title for c in ep.chapters]
         assert got["guid"].endswith("/" + ep.id)
     assert [e["number"] for e in sorted(parsed["episodes"], key=lambda e: e["published"])] == [1, 2, 3]
 

@@ -165,6 +165,12 @@ def test_schema_and_dataclasses_agree_on_keys_and_defaults():
     check(Manifest, schema)
 
 
+def test_schema_lists_the_formats_there_are_modules_for():
+    from audiobook import formats
+
+    assert _schema()["properties"]["output"]["properties"]["format"]["enum"] == list(formats.WRITTEN)
+
+
 def test_schema_rejects_what_the_loader_rejects():
     data = yaml.safe_load(GOOD)
     data["book"]["autor"] = "x"

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from audiobook.render.m4b import AacStream, M4bTrack, write_m4b
+from audiobook.tags import Chapter
 
 RATE = 44100
 pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")
@@ -38,10 +39,10 @@ def _onsets(m4b) -> np.ndarray:
 
 def test_every_chapter_starts_on_its_audio(tmp_path):
     # each section marker sits on a burst; the first track's markers too (the encoder's priming plays)
-    tracks = [M4bTrack(_track(tmp_path / "1.aac", 3.0, [1.0, 2.0]), "One", [(0.0, "One"), (1.0, "One, 2"),
-                                                                          (2.0, "One, 3")]),
-              M4bTrack(_track(tmp_path / "2.aac", 2.5, [0.0 + 0.5, 1.5]), "Two", [(0.0, "Two"), (0.5, "Two, 2"),
-                                                                                (1.5, "Two, 3")])]
+    tracks = [M4bTrack(_track(tmp_path / "1.aac", 3.0, [1.0, 2.0]), "One",
+                       [Chapter("One", 0.0), Chapter("One, 2", 1.0), Chapter("One, 3", 2.0)]),
+              M4bTrack(_track(tmp_path / "2.aac", 2.5, [0.0 + 0.5, 1.5]), "Two",
+                       [Chapter("Two", 0.0), Chapter("Two, 2", 0.5), Chapter("Two, 3", 1.5)])]
     write_m4b(tmp_path / "book.m4b", tracks, {"title": "Test"})
     probe = json.loads(subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json",
                                        str(tmp_path / "book.m4b")], capture_output=True, check=True).stdout)
