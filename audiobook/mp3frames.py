@@ -76,3 +76,94 @@ def frames(path: str | Path, piece: int = 1 << 20, start: int | None = None) -> 
             length = frame_length(kbps, rate, padding)
             yield Frame(base + pos, length, kbps, rate, 1152 if version == 3 else 576)
             pos += max(length, 1)
+
+
+@dataclass
+class LengthHeader:
+    """A Xing/Info frame's frame count against the frames the file holds."""
+
+    offset: int  # where the header's frame is
+    length: int  # its bytes
+    declared_frames: int
+    frames: int  # audio frames counted in the file
+    samples: int  # per frame
+
+    @property
+    def wrong(self) -> bool:
+        """Off by more than a frame or two (and 1 %): players show the wrong length and seek wrong."""
+        return abs(self.declared_frames - self.frames) > max(2, self.frames // 100)
+
+
+def length_header(path: str | Path) -> LengthHeader | None:
+    """The file's Xing or Info header (its first frame), checked against a count of its frames;
+    None where it has none (or no frame count in it)."""
+    it = frames(path)
+    first = next(it, None)
+    if first is None:
+        return None
+    with open(path, "rb") as f:
+        f.seek(first.offset)
+        head = f.read(first.length)
+    mono = len(head) > 3 and (head[3] >> 6) == 3
+    mpeg1 = len(head) > 1 and (head[1] >> 3) & 3 == 3
+    at = 4 + ((17 if mono else 32) if mpeg1 else (9 if mono else 17))
+    if head[at:at + 4] not in (b"Xing", b"Info"):
+        return None
+    flags = int.from_bytes(head[at + 4:at + 8], "big")
+    if not flags & 1:
+        return None
+    declared = int.from_bytes(head[at + 8:at + 12], "big")
+    # a constant bitrate's frames are the audio's bytes over the frame length: counted only where
+    # that disagrees with the header (a wrong header, or a variable bitrate)
+    audio = Path(path).stat().st_size - first.offset - first.length
+    estimate = round(audio / (first.samples / 8 * first.kbps * 1000 / first.rate))
+    if abs(estimate - declared) <= max(2, declared // 100):
+        return LengthHeader(first.offset, first.length, declared, declared, first.samples)
+    counted = sum(1 for _ in it)
+    return LengthHeader(first.offset, first.length, declared, counted, first.samples)
+
+
+class WithoutFrame:
+    """A read-only view of a file with the bytes [offset, offset + length) left out: an MP3 whose
+    length header lies is decoded whole without it (the decoder then counts the frames itself)."""
+
+    def __init__(self, path: str | Path, offset: int, length: int):
+        self._f = open(path, "rb")
+        self._cut, self._len = offset, length
+        self._size = Path(path).stat().st_size - length
+        self._pos = 0
+
+    def _real(self, pos: int) -> int:
+        return pos if pos < self._cut else pos + self._len
+
+    def read(self, n: int = -1) -> bytes:
+        n = self._size - self._pos if n is None or n < 0 else min(n, self._size - self._pos)
+        out = b""
+        while n > 0:
+            upto = self._cut - self._pos if self._pos < self._cut else n
+            take = min(n, upto)
+            self._f.seek(self._real(self._pos))
+            chunk = self._f.read(take)
+            if not chunk:
+                break
+            out += chunk
+            self._pos += len(chunk)
+            n -= len(chunk)
+        return out
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._pos = max(0, min(self._size, offset if whence == 0 else self._pos + offset if whence == 1
+                               else self._size + offset))
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self._f.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

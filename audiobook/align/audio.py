@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-import soundfile as sf
 import soxr
 
 from audiobook.align.listener import SAMPLE_RATE
+from audiobook.analysis.reader import audio_info
 
 
 class Recordings:
@@ -15,7 +15,7 @@ class Recordings:
     def __init__(self, paths: list[str], offsets: list[float]):
         self.paths = [str(p) for p in paths]
         self.offsets = list(offsets)  # timeline time at which each file starts
-        self._open: dict[int, sf.SoundFile] = {}
+        self._open: dict = {}  # file number -> its open SoundFile
 
     def close(self) -> None:
         for f in self._open.values():
@@ -31,7 +31,7 @@ class Recordings:
                 continue
             f = self._open.get(n)
             if f is None:
-                f = self._open[n] = sf.SoundFile(path)
+                f = self._open[n] = audio_info(path).open()
             a = int(max(0.0, start_s - lo) * f.samplerate)
             b = int(min(hi - lo, end_s - lo) * f.samplerate)
             f.seek(min(a, f.frames))

@@ -14,6 +14,7 @@ import soundfile as sf
 
 from audiobook.errors import InputError
 from audiobook.files import clock
+from audiobook.mp3frames import LengthHeader, WithoutFrame, length_header
 
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
 
@@ -26,6 +27,14 @@ class AudioInfo:
     frames: int
     format: str  # "WAV", "FLAC", "MP3" ...
     subtype: str  # "PCM_24", "FLOAT", "MPEG_LAYER_III" ...
+    lying_header: LengthHeader | None = None  # an MP3 whose Xing/Info length is wrong: decoded without it
+
+    def open(self) -> sf.SoundFile:
+        """The file, for reading: an MP3 with a wrong length header without that header's frame
+        (the decoder would stop where it says the stream ends)."""
+        if self.lying_header is not None:
+            return sf.SoundFile(WithoutFrame(self.path, self.lying_header.offset, self.lying_header.length))
+        return sf.SoundFile(self.path)
 
     @property
     def duration_s(self) -> float:
@@ -45,6 +54,13 @@ def audio_info(path: str | Path) -> AudioInfo:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: not an audio file we can read ({_reason(exc)}) — export it as WAV or FLAC") from None
+    lying = None
+    if info.format in ("MP3", "MPEG"):
+        header = length_header(path)
+        if header is not None and header.wrong:
+            lying = header
+            with WithoutFrame(path, header.offset, header.length) as view:
+                info = sf.info(view)
     if info.frames <= 0 or info.samplerate <= 0:
         raise InputError(f"{path}: holds no audio (0 samples) — re-export it from your recording software")
     if info.format == "WAV":
@@ -52,7 +68,8 @@ def audio_info(path: str | Path) -> AudioInfo:
         if declared is not None and declared > info.frames + info.samplerate // 10:
             raise InputError(f"{path}: truncated WAV (its header says {clock(declared / info.samplerate)}, the data "
                              f"ends at {clock(info.frames / info.samplerate)}) — re-export or re-copy it")
-    return AudioInfo(str(path), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype)
+    return AudioInfo(str(path), int(info.samplerate), int(info.channels), int(info.frames), info.format, info.subtype,
+                     lying)
 
 
 _PCM_BYTES = {"PCM_U8": 1, "PCM_S8": 1, "PCM_16": 2, "PCM_24": 3, "PCM_32": 4, "FLOAT": 4, "DOUBLE": 8}
@@ -85,7 +102,7 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
     block_frames = block_frames or int(info.sample_rate * BLOCK_SECONDS)
     read = 0
     try:
-        with sf.SoundFile(str(path)) as f:
+        with info.open() as f:
             while True:
                 data = f.read(block_frames, dtype="float32", always_2d=True)
                 if not len(data):

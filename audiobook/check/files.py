@@ -16,12 +16,14 @@ from audiobook.analysis import Analysis, analyze_files
 from audiobook.analysis.compliance import evaluate
 from audiobook.errors import InputError
 from audiobook.files import clock
-from audiobook.mp3frames import frame_bitrates
+from audiobook.formats.mp4 import NotReadable, read_mp4
+from audiobook.mp3frames import frame_bitrates, length_header
 from audiobook.presets import Preset
 from audiobook.tags.metadata import Chapter
 
 AUDIO = formats.extensions()
 NEAR_S = 0.05  # a marker this close to a pause counts as in it
+TRUNCATED_S = 0.5  # an M4B whose data holds this much less than its header says is cut short
 
 
 @dataclass
@@ -108,11 +110,17 @@ def check_files(paths: list[Path], preset: Preset, jobs: int | None = None, on_p
 def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -> list[Finding]:
     name = p.name
     out: list[Finding] = []
-    f = mutagen.File(str(p))
+    mp4 = p.suffix.lower() in (".m4b", ".m4a")
+    if mp4:
+        duration, found = _mp4_runtime(p)  # first: it says what is wrong with a damaged one
+    f = _mutagen(p)
     if f is None and a is None:
         raise InputError(f"{p}: not an audio file we can read")
-    duration = a.duration_s if a is not None else float(f.info.length)
-    out.append(Finding(name, "runtime", True, clock(duration), "", ""))
+    if mp4:
+        out += found
+    else:
+        duration = a.duration_s if a is not None else float(f.info.length)
+        out.append(Finding(name, "runtime", True, clock(duration), "", ""))
     if preset.max_track_minutes and p.suffix.lower() not in (".m4b", ".m4a"):
         ok = duration <= preset.max_track_minutes * 60
         out.append(Finding(name, "length", ok, clock(duration), f"<= {preset.max_track_minutes:g} min",
@@ -122,6 +130,8 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
     n_channels = a.channels if a is not None else getattr(f.info, "channels", 0)
     if p.suffix.lower() not in (".m4b", ".m4a"):  # the one-file book is a deliverable of its own
         channels.add({1: "mono", 2: "stereo"}.get(n_channels, str(n_channels)))
+    if p.suffix.lower() == ".mp3":
+        out += _length_header(p, rate)
     if preset.mp3_cbr_kbps and p.suffix.lower() == ".mp3":
         kbps = preset.mp3_cbr_kbps
         rates = frame_bitrates(p)
@@ -140,15 +150,57 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
             value = "-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples" else f"{c.value:.1f}"
             out.append(Finding(name, c.check, c.passed, value, c.limit, c.advice))
         out += _room_tone(name, a, preset)
-    easy = mutagen.File(str(p), easy=True) if f is not None else None
+    easy = _mutagen(p, easy=True) if f is not None else None
     has = {k: bool(easy and easy.tags and easy.tags.get(k)) for k in ("title", "album", "artist")}
     missing = [k for k, v in has.items() if not v]
     out.append(Finding(name, "tags", not missing, "missing " + ", ".join(missing) if missing else "present",
                        "title, album, artist", "" if not missing else f"tag the file's {', '.join(missing)}"))
     markers, problems = read_markers(p)
-    out += [Finding(name, "ctoc", False, "inconsistent", "CTOC lists every CHAP", msg) for msg in problems]
+    what = "the QuickTime and chpl chapters agree" if p.suffix.lower() in (".m4b", ".m4a") else "CTOC lists every CHAP"
+    out += [Finding(name, "chapter_table", False, "inconsistent", what, msg) for msg in problems]
     out += marker_findings(name, markers, a, duration, expected=False)
     return out
+
+
+def _length_header(p: Path, rate: int) -> list[Finding]:
+    """An MP3's Xing/Info frame count against the frames it holds (the runtime is the frames')."""
+    header = length_header(p)
+    if header is None or not rate:
+        return []
+    said, held = clock(header.declared_frames * header.samples / rate), clock(header.frames * header.samples / rate)
+    return [Finding(p.name, "length_header", not header.wrong, f"{header.declared_frames} frames ({said})",
+                    f"{header.frames} frames in the file ({held})",
+                    "" if not header.wrong else f"its Xing/Info header says {said}, the file holds {held}: players "
+                    "show the wrong length and seek to the wrong place — re-encode it, or rewrite the header "
+                    "(mp3val -f, or vbrfix); the runtime and levels here are the whole file's")]
+
+
+def _mutagen(p: Path, easy: bool = False):
+    """mutagen's view of the file; None where it cannot make one (the checks say what is wrong)."""
+    try:
+        return mutagen.File(str(p), easy=easy)
+    except mutagen.MutagenError:
+        return None
+
+
+def _mp4_runtime(p: Path) -> tuple[float, list[Finding]]:
+    """An M4B's runtime, proven from its media data (its audio samples that the file's bytes
+    hold), against what its header declares; the chapter forms it has."""
+    try:
+        info = read_mp4(p)
+    except NotReadable as exc:
+        raise InputError(f"{p}: cannot be read as an M4B — {exc}; re-download or re-export it") from None
+    proven, declared = info.proven_s, info.declared_s
+    whole = proven >= declared - TRUNCATED_S
+    out = [Finding(p.name, "runtime", whole, clock(proven), f"{clock(declared)} (its header)",
+                   "" if whole else f"cut short: its header says {clock(declared)}, its data holds {clock(proven)} "
+                   f"({clock(declared - proven)} missing) — re-download or re-export it")]
+    forms = info.chapter_forms
+    out.append(Finding(p.name, "chapter_forms", True, " and ".join(forms) or "none", "",
+                       {("quicktime",): "a QuickTime chapter track only: players that read Nero's chpl list (many "
+                                        "Android players, older tools) show no chapters",
+                        ("chpl",): "Nero's chpl list only: Apple's players show no chapters"}.get(tuple(forms), "")))
+    return proven, out
 
 
 def _room_tone(name: str, a: Analysis, preset: Preset) -> list[Finding]:

@@ -1,30 +1,37 @@
 """M4B: the whole book in one AAC file (ffmpeg encodes it: render.m4b), chapters as Nero `chpl`
-and a QuickTime chapter track; M4A is the same container. Not written track by track."""
+and a QuickTime chapter track; M4A is the same container. Not written track by track; read
+back by formats.mp4, without ffprobe."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
 from audiobook.formats import Format
+from audiobook.formats.mp4 import NotReadable, read_mp4
 from audiobook.tags.metadata import Chapter
 
 
 def read_chapters(path: Path) -> tuple[list[Chapter], list[str]]:
-    """The chapters as ffprobe reads them (none where there is no ffprobe)."""
-    if not shutil.which("ffprobe"):
-        return [], []
-    out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
-                         capture_output=True, text=True)
+    """The QuickTime chapter track's chapters (what Apple's players show), else Nero's chpl
+    list's; a problem where the file has both and they disagree, or cannot be read."""
     try:
-        data = json.loads(out.stdout or "{}")
-    except json.JSONDecodeError:
-        return [], [f"ffprobe could not read its chapters ({out.stderr.strip()[:200] or 'no output'})"]
-    return [Chapter(c.get("tags", {}).get("title", ""), float(c["start_time"]), float(c["end_time"]))
-            for c in data.get("chapters", [])], []
+        info = read_mp4(path)
+    except NotReadable as exc:
+        return [], [f"its chapters cannot be read: {exc}"]
+    problems = []
+    if not info.chapters_agree():
+        problems.append(f"its two chapter lists disagree — the QuickTime chapter track has {len(info.quicktime)}, "
+                        f"Nero's chpl {len(info.chpl)} (" + _first_difference(info.quicktime, info.chpl) + "): Apple's "
+                        "players show the first, most others the second — export the chapters again")
+    return (info.quicktime or info.chpl or []), problems
 
 
-FORMAT = Format("m4b", ".m4b", "audio/mp4", "M4B (AAC)", "Nero chpl and a QuickTime chapter track",
+def _first_difference(a: list[Chapter], b: list[Chapter]) -> str:
+    for n, (x, y) in enumerate(zip(a, b), 1):
+        if x.title != y.title or abs(x.start_s - y.start_s) > 0.1:
+            return f"chapter {n}: {x.title!r} at {x.start_s:.2f} s against {y.title!r} at {y.start_s:.2f} s"
+    return f"the first {min(len(a), len(b))} agree"
+
+
+FORMAT = Format("m4b", ".m4b", "audio/mp4", "M4B (AAC)", "a QuickTime chapter track and Nero's chpl",
                 read_chapters=read_chapters)

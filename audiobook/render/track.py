@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 from audiobook.analysis.frames import frame_mean_squares
+from audiobook.analysis.reader import audio_info
 from audiobook.parallel import Report
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
@@ -89,13 +89,13 @@ class _Expander:
 
 def _read_span(span: SpanJob, rate: int, channels: int):
     """Blocks of a span at the output rate and channel count, with the span's gain applied."""
-    info = sf.info(span.path)
-    start = int(round(span.start_s * info.samplerate))
-    stop = min(int(round(span.end_s * info.samplerate)), info.frames)
-    resampler = Resampler(info.samplerate, rate, channels)
+    info = audio_info(span.path)
+    start = int(round(span.start_s * info.sample_rate))
+    stop = min(int(round(span.end_s * info.sample_rate)), info.frames)
+    resampler = Resampler(info.sample_rate, rate, channels)
     gain = np.float32(10 ** (span.gain_db / 20))
-    block = int(info.samplerate * BLOCK_S)
-    with sf.SoundFile(span.path) as f:
+    block = int(info.sample_rate * BLOCK_S)
+    with info.open() as f:
         f.seek(start)
         pos = start
         while pos < stop:

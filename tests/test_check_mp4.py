@@ -1,0 +1,87 @@
+"""`check` of M4B/M4A files shaped as other tools make them: the runtime proven from the media
+data (a file cut short is caught), both chapter forms read natively (QuickTime chapter track,
+Nero chpl) and compared — files made here by ffmpeg, then cut or patched."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from audiobook.formats.mp4 import read_mp4
+from tests.test_cli_init import _invoke
+
+pytestmark = pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg is not installed (apt-get install ffmpeg)")
+
+TITLES = [f"Chapter {n}: Part {n}" for n in range(1, 10)]
+
+
+def _m4b(tmp_path, name="book.m4b", *flags: str, seconds: float = 27.0):
+    """A 27-second AAC book with 9 chapters of 3 s, tagged, made by ffmpeg as other tools use it."""
+    meta = tmp_path / "meta.txt"
+    lines = [";FFMETADATA1", "title=Book", "artist=Author", "album=Book"]
+    for n, title in enumerate(TITLES):
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={n * 3000}", f"END={(n + 1) * 3000}", f"title={title}"]
+    meta.write_text("\n".join(lines) + "\n")
+    path = tmp_path / name
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=f=330:d={seconds}", "-i", str(meta),
+                    "-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", "64k",
+                    *flags, str(path)], check=True)
+    return path
+
+
+def test_both_chapter_forms_are_read_and_agree(tmp_path):
+    info = read_mp4(_m4b(tmp_path, "book.m4b", "-movflags", "+faststart"))
+    assert info.chapter_forms == ["quicktime", "chpl"] and info.chapters_agree()
+    assert [c.title for c in info.quicktime] == TITLES == [c.title for c in info.chpl]
+    assert [round(c.start_s, 2) for c in info.quicktime] == [n * 3.0 for n in range(9)]
+    assert info.proven_s == pytest.approx(info.declared_s, abs=0.05) and info.proven_s == pytest.approx(27.0, abs=0.1)
+
+
+def test_a_quicktime_chapter_track_alone_is_read_whole_without_ffprobe(tmp_path, monkeypatch):
+    """As Apple's tools and Auphonic write them: ffprobe 5.1 lost one and repeated the last."""
+    path = _m4b(tmp_path, "qt.m4a", "-movflags", "+faststart+disable_chpl")
+    monkeypatch.setenv("PATH", "/nonexistent")  # no ffprobe (the build's ffmpeg may be the wheel's, which has none)
+    code, out, err = _invoke(["check", str(path), "--json"])
+    import json
+
+    data = json.loads(out)
+    findings = {f["check"]: f for f in data["findings"]}
+    assert findings["chapter_forms"]["value"] == "quicktime" and "chpl" in findings["chapter_forms"]["message"]
+    assert not any(f["check"] in ("markers_overlap", "markers_ordered") and not f["passed"] for f in data["findings"])
+    assert code == 0, out + err
+
+
+def test_a_cut_short_m4b_fails_with_what_is_missing(tmp_path):
+    path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
+    data = path.read_bytes()
+    cut = tmp_path / "cut.m4b"
+    cut.write_bytes(data[:len(data) * 2 // 5])
+    info = read_mp4(cut)
+    assert info.declared_s == pytest.approx(27.0, abs=0.1) and info.proven_s < 12.0
+    code, out, err = _invoke(["check", str(cut)])
+    assert code == 1 and "cut short: its header says 0:27.0" in out and "re-download or re-export" in out, out
+    code, out, err = _invoke(["check", str(path)])
+    assert "cut short" not in out
+
+
+def test_an_m4b_cut_before_its_index_is_named_not_a_traceback(tmp_path):
+    path = _m4b(tmp_path, "book.m4b")  # the index (moov) at the end, as ffmpeg writes without faststart
+    cut = tmp_path / "cut.m4b"
+    cut.write_bytes(path.read_bytes()[:80_000])
+    code, out, err = _invoke(["check", str(cut)])
+    assert code == 2 and "cut.m4b" in err and "re-download or re-export" in err and "Traceback" not in err
+
+
+def test_chapter_forms_that_disagree_are_reported(tmp_path):
+    path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
+    data = bytearray(path.read_bytes())
+    at = data.index(b"chpl")
+    title = data.index(b"Chapter 4: Part 4", at)
+    data[title:title + 17] = b"Chapter 4: Part X"  # the chpl list says one thing, the chapter track another
+    path.write_bytes(bytes(data))
+    info = read_mp4(path)
+    assert not info.chapters_agree()
+    code, out, err = _invoke(["check", str(path)])
+    assert code == 1 and "two chapter lists disagree" in out and "'Chapter 4: Part 4' at 9.00 s" in out, out
