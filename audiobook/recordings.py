@@ -26,3 +26,13 @@ def find_recordings(folder: str | Path, exclude: Path | None = None) -> list[Pat
     if exclude is not None:
         found = [p for p in found if exclude.resolve() not in p.resolve().parents]
     return sorted(found, key=lambda p: natural_key(p.name))
+
+
+def unlisted_notes(folder: str | Path, listed: list[str]) -> list[str]:
+    """Notes on the audio files in `folder` that the manifest's `recordings.files` (when it lists
+    them) leaves out: a session recorded later and dropped in is not built without a word."""
+    if not listed:
+        return []
+    names = {Path(n).name for n in listed}
+    return [f"{p.name} is in the recordings folder but not in manifest.yaml's recordings.files — add it there to "
+            "build it" for p in find_recordings(folder) if p.name not in names]

@@ -17,7 +17,7 @@ from audiobook.errors import InputError
 from audiobook.files import write_text_atomic
 from audiobook.tags.metadata import Chapter
 
-SCHEMA_VERSION = 1  # 1: schema_version itself; markers with their end_s
+SCHEMA_VERSION = 2  # 1: schema_version itself; markers with their end_s. 2: the chapters as built
 
 
 @dataclass
@@ -96,6 +96,22 @@ class RecordingReport:
 
 
 @dataclass
+class SectionBuilt:
+    title: str
+    heading_lost: bool = False
+
+
+@dataclass
+class ChapterBuilt:
+    """A chapter of the manifest as the build read it: what `check` compares the tracks with,
+    so a build stays checkable once its recordings (and manifest) are moved away or published."""
+
+    id: str
+    title: str
+    sections: list[SectionBuilt] = field(default_factory=list)
+
+
+@dataclass
 class BuildReport:
     book: str
     manifest: str  # the manifest.yaml it was built from
@@ -114,6 +130,7 @@ class BuildReport:
     notes: list[str]
     build_seconds: float
     stage_seconds: dict[str, float]
+    chapters: list[ChapterBuilt] = field(default_factory=list)  # every chapter of the manifest (version 2)
     schema_version: int = SCHEMA_VERSION
 
     def write(self, path: Path) -> None:
@@ -136,8 +153,11 @@ class BuildReport:
                              f"{SCHEMA_VERSION}) — upgrade audiobook, or build again with this one")
         try:
             return cls(
-                **_known(cls, d, skip=("recordings", "tracks", "retail_sample_levels", "schema_version")),
+                **_known(cls, d, skip=("recordings", "tracks", "retail_sample_levels", "schema_version", "chapters")),
                 schema_version=version,
+                chapters=[ChapterBuilt(c["id"], c["title"], [SectionBuilt(**_known(SectionBuilt, s))
+                                                             for s in c.get("sections", [])])
+                          for c in d.get("chapters", [])],
                 recordings=[RecordingReport(**_known(RecordingReport, r)) for r in d.get("recordings", [])],
                 tracks=[_track(t) for t in d["tracks"]],
                 retail_sample_levels=Levels(**_known(Levels, d["retail_sample_levels"]))

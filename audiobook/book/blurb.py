@@ -69,15 +69,31 @@ def parse_blurb(text: str) -> Blurb:
     return blurb
 
 
+def _runtime_line(text: str) -> tuple[int, re.Match] | None:
+    """The line that gives the runtime ("tbc minutes", "Runtime: 643 minutes"), as blurbs print
+    it: a line of at most four words; the price's "£tbc" and the description's words are not it."""
+    for n, line in enumerate(text.split("\n")):
+        if len(line.split()) <= 4 and (m := _RUNTIME.search(line)):
+            return n, m
+    return None
+
+
+def read_runtime(text: str) -> int | None:
+    """The minutes a (filled-in) blurb gives; None where its runtime line holds no number."""
+    found = _runtime_line(text)
+    return int(found[1]["value"]) if found and found[1]["value"].isdigit() else None
+
+
 def fill_runtime(text: str, minutes: int) -> str:
     """`text` with its runtime placeholder ("tbc minutes") replaced by `minutes`, all else unchanged.
 
     Only a placeholder standing on a line of its own (as blurbs print the runtime) is
     replaced: the "£tbc" price and any "tbc" in the description stay as they are.
     """
+    found = _runtime_line(text)
+    if found is None:
+        return text
+    n, m = found
     lines = text.split("\n")
-    for n, line in enumerate(lines):
-        if len(line.split()) <= 4 and (m := _RUNTIME.search(line)):
-            lines[n] = line[: m.start("value")] + str(int(minutes)) + line[m.end("value"):]
-            return "\n".join(lines)
-    return text
+    lines[n] = lines[n][: m.start("value")] + str(int(minutes)) + lines[n][m.end("value"):]
+    return "\n".join(lines)

@@ -28,7 +28,7 @@ from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import get_preset
-from audiobook.recordings import find_recordings
+from audiobook.recordings import find_recordings, unlisted_notes
 from audiobook.report import TrackReport
 from audiobook.tags.metadata import read_cover
 
@@ -96,7 +96,8 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     analyses = analyse(ctx, digests)
     ctx.clock.lap("analysing")
     plan, timeline, plan_notes = plan_book(ctx, digests, analyses, selected, align)
-    ctx.notes += plan_notes + recording_notes(analyses, ctx.manifest) + cover_notes
+    ctx.notes += (plan_notes + recording_notes(analyses, ctx.manifest) + cover_notes
+                  + unlisted_notes(ctx.folder, ctx.manifest.recordings.files))
     ctx.clock.lap("planning")
     result = BuildResult(out=ctx.out, plan=plan, notes=ctx.notes, timeline=timeline)
     if plan_only:

@@ -10,9 +10,20 @@ from audiobook.build.context import BuildContext
 from audiobook.files import clock
 from audiobook.manifest.model import ChapterEntry
 from audiobook.plan import Plan, TrackPlan
+from audiobook.plan.planner import chapter_title
 from audiobook.presets import Preset
 from audiobook.render.track import TrackJob
-from audiobook.report import BuildReport, Levels, RecordingReport, Rendered, SourceSpan, TrackReport, rounded
+from audiobook.report import (
+    BuildReport,
+    ChapterBuilt,
+    Levels,
+    RecordingReport,
+    Rendered,
+    SectionBuilt,
+    SourceSpan,
+    TrackReport,
+    rounded,
+)
 from audiobook.tags import Chapter, ending
 
 
@@ -59,6 +70,8 @@ def write_report(ctx: BuildContext, plan: Plan, selected: list[ChapterEntry], an
         notes=ctx.notes,
         build_seconds=ctx.clock.total(),
         stage_seconds=ctx.clock.laps,
+        chapters=[ChapterBuilt(c.id, chapter_title(c), [SectionBuilt(s.title, s.heading_lost) for s in c.sections])
+                  for c in manifest.chapters],
     )
     path = ctx.out / "report.json"
     report.write(path)

@@ -4,7 +4,6 @@ blurb runtime, M4B, and the narration's pace per chapter."""
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import xml.etree.ElementTree as ET
 from itertools import groupby
@@ -14,11 +13,13 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from audiobook.analysis import Analysis
+from audiobook.book.blurb import read_runtime
 from audiobook.check.files import Finding, read_markers
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.manifest import load_manifest
-from audiobook.report import BuildReport, TrackReport
+from audiobook.plan.planner import chapter_title
+from audiobook.report import BuildReport, ChapterBuilt, SectionBuilt, TrackReport
 
 PACE_TOLERANCE = 0.15  # a chapter read this much faster or slower than the book's median is suspect
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -40,20 +41,28 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
     name = folder.name + "/"
 
     manifest_path = Path(report.manifest)
-    if manifest_path.is_file():
-        manifest, _ = load_manifest(manifest_path)
-        wanted = report.chapters_selected or [c.id for c in manifest.chapters]
+    manifest = load_manifest(manifest_path)[0] if manifest_path.is_file() else None
+    # the manifest as it is now (a build older than it shows as such); where it is gone (the recordings
+    # moved, archived, or this a copy of the build), the chapters as the build read them
+    built = [ChapterBuilt(c.id, chapter_title(c), [SectionBuilt(x.title, x.heading_lost) for x in c.sections])
+             for c in manifest.chapters] if manifest else report.chapters
+    if built:
+        wanted = report.chapters_selected or [c.id for c in built]
         # a chapter longer than the preset allows is several tracks, its parts, in a row
         chapters = [(key, list(group)) for key, group in groupby(tracks, key=lambda t: t.chapter_id)]
         got = [key for key, _ in chapters]
         ok = got == wanted
         out.append(Finding(name, "every_chapter_a_track", ok, f"{len(tracks)} tracks", f"{len(wanted)} chapters",
                            "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
-        by_id = {c.id: c for c in manifest.chapters}
-        if listen:
+        by_id = {c.id: c for c in built}
+        if listen and manifest is not None:
             from audiobook.check.listen import listen_to_markers
 
             out += listen_to_markers(tracks, manifest, manifest_path.parent)
+        elif listen:
+            out.append(Finding(name, "marker_heard", True, "not listened", "the book's text",
+                               f"the manifest and text this build was made from are not at {manifest_path.parent}: "
+                               "its markers were checked against report.json's chapters, not by ear"))
         for key, group in chapters:
             ch = by_id.get(key)
             if ch is not None:  # the first marker of each track (or part) is its own title
@@ -67,7 +76,8 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                                    f"section markers {titles} do not match the manifest's sections {expected}"))
     else:
         out.append(Finding(name, "manifest", False, "missing", str(manifest_path),
-                           "the manifest this build was made from is gone: chapters cannot be compared"))
+                           "the manifest this build was made from is gone, and its report.json is from before "
+                           "reports kept the chapters: build again to check it whole"))
 
     plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
     planned = {p["id"]: p for p in plan.get("tracks", [])}
@@ -147,10 +157,10 @@ def _blurb(folder: Path, tracks: list[TrackReport]) -> list[Finding]:
     if not path.is_file():
         return []
     minutes = round(sum(t.duration_s for t in tracks) / 60)
-    m = re.search(r"^\s*(\d+)\s+minutes?\s*$", path.read_text(encoding="utf-8"), re.MULTILINE | re.IGNORECASE)
-    value = int(m[1]) if m else None
+    value = read_runtime(path.read_text(encoding="utf-8"))  # as the build reads the line it fills in
     ok = value == minutes
-    return [Finding("blurb.txt", "blurb_runtime", ok, f"{value} minutes" if m else "none", f"{minutes} minutes",
+    return [Finding("blurb.txt", "blurb_runtime", ok, f"{value} minutes" if value is not None else "none",
+                    f"{minutes} minutes",
                     "" if ok else "the blurb's runtime is not the tracks' total: rebuild, or correct blurb.txt")]
 
 

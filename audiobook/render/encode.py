@@ -28,7 +28,12 @@ class Encoder:
         self.aac = aac
         self.tmp, self._file = self._open_temp()
         self.frames = 0
-        self._writer = formats.get(fmt).open_writer(self._file, self.tmp, rate, channels, bitrate_kbps)
+        try:
+            self._writer = formats.get(fmt).open_writer(self._file, self.tmp, rate, channels, bitrate_kbps)
+        except BaseException:  # a stop while starting (SIGTERM's SystemExit) leaves no temporary file
+            self._file.close()
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     def _open_temp(self):
         """A new file beside the track's, hidden until it is whole: (its path, open for writing)."""

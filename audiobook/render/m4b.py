@@ -80,13 +80,18 @@ class AacStream:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
-        self._log = tempfile.TemporaryFile()
-        cmd = [ffmpeg, "-hide_banner", "-nostats", "-y", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
-               "-i", "pipe:0"]
-        if gain_db:
-            cmd += ["-af", f"volume={gain_db:.4f}dB"]
-        cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", str(self.tmp)]
-        self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        self._proc = None
+        try:  # a stop (SIGTERM: SystemExit) while starting leaves no temporary file behind
+            self._log = tempfile.TemporaryFile()
+            cmd = [ffmpeg, "-hide_banner", "-nostats", "-y", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
+                   "-i", "pipe:0"]
+            if gain_db:
+                cmd += ["-af", f"volume={gain_db:.4f}dB"]
+            cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", str(self.tmp)]
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        except BaseException:
+            self.abort()
+            raise
 
     def write(self, pcm: np.ndarray) -> None:
         self._proc.stdin.write(pcm.tobytes())
@@ -103,10 +108,11 @@ class AacStream:
         return self.path
 
     def abort(self) -> None:
-        if self._proc.poll() is None:
+        if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
-        self._log.close()
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
         self.tmp.unlink(missing_ok=True)
 
 

@@ -153,15 +153,16 @@ def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
         if aac is not None:
             aac.abort()  # its ffmpeg would wait for samples that never come
         raise
-    highpass = HighPass(job.rate, job.channels)
-    limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
-    extra = np.float32(10 ** (job.extra_gain_db / 20))
-    def pad(seconds: float) -> None:
-        if seconds > 0 and job.room_tone is not None:
-            tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
-            _emit(tone, True, True, job, highpass, None, limiter, encoder, extra, progress)
+    try:  # from here on, a stop anywhere removes the files begun
+        highpass = HighPass(job.rate, job.channels)
+        limiter = Limiter(job.rate, job.channels, 10 ** (job.ceiling_dbfs / 20))
+        extra = np.float32(10 ** (job.extra_gain_db / 20))
 
-    try:
+        def pad(seconds: float) -> None:
+            if seconds > 0 and job.room_tone is not None:
+                tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
+                _emit(tone, True, True, job, highpass, None, limiter, encoder, extra, progress)
+
         pad(job.pad_head_s)
         for span in job.spans:
             expander = (_Expander(job.rate, span.expand_below_db, span.expand_by_db)
