@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from audiobook.analysis.analyze import Analysis
 from audiobook.presets import Preset
 
+SILENT_PEAK_DBFS = -70.0  # a file whose loudest sample is under this holds no narration
 DC_OFFSET_LIMIT = 0.005  # 0.5 % of full scale: audible as a thump at cuts, and wastes headroom
 
 
@@ -30,6 +31,12 @@ class Finding:
 def evaluate(a: Analysis, preset: Preset) -> list[Finding]:
     """Every check the preset asks for, plus clipping and DC offset (which no distributor accepts)."""
     out: list[Finding] = []
+    if not math.isfinite(a.rms_dbfs) or a.sample_peak_dbfs < SILENT_PEAK_DBFS:
+        # nothing to level: "-inf dB, the build applies +inf dB" helps no one
+        what = "digital silence" if not math.isfinite(a.rms_dbfs) else f"nothing louder than {a.sample_peak_dbfs:.0f} dBFS"
+        out.append(Finding("silent", a.sample_peak_dbfs if math.isfinite(a.sample_peak_dbfs) else None, "speech", False,
+                           f"the file is silent ({what}): is it the right file? Re-export it from the recording"))
+        return out
     if preset.rms_min_dbfs is not None and preset.rms_max_dbfs is not None:
         ok = preset.rms_min_dbfs <= a.rms_dbfs <= preset.rms_max_dbfs
         target = preset.target_rms_dbfs if preset.target_rms_dbfs is not None else preset.rms_max_dbfs

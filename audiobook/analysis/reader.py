@@ -16,6 +16,7 @@ from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.mp3frames import LengthHeader, WithoutFrame, length_header
 
+MATROSKA = (".mka", ".mkv", ".webm")
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
 
 
@@ -50,6 +51,10 @@ def audio_info(path: str | Path) -> AudioInfo:
         raise InputError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes) — re-export it from your recording software")
+    if path.suffix.lower() in MATROSKA:
+        raise InputError(f"{path}: Matroska ({path.suffix}) is a container audiobook does not read — its runtime and "
+                         "chapters cannot be checked here; remux it (ffmpeg -i IN -c copy OUT.m4b for AAC, "
+                         "OUT.ogg for Vorbis or Opus) or export it as FLAC")
     try:
         info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError) as exc:

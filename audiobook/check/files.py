@@ -149,7 +149,8 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
                 continue
             value = "-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples" else f"{c.value:.1f}"
             out.append(Finding(name, c.check, c.passed, value, c.limit, c.advice))
-        out += _room_tone(name, a, preset)
+        if not any(c.check == "silent" for c in evaluate(a, preset)):
+            out += _room_tone(name, a, preset)
     easy = _mutagen(p, easy=True) if f is not None else None
     has = {k: bool(easy and easy.tags and easy.tags.get(k)) for k in ("title", "album", "artist")}
     missing = [k for k, v in has.items() if not v]
