@@ -208,8 +208,10 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
         files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress, listen=listen)
     failed = [f for f in findings if not f.passed]
     if as_json:
-        click.echo(json.dumps({"passed": not failed, "findings": [f.to_dict() for f in findings]}, indent=2,
-                              ensure_ascii=False))
+        from audiobook.check.summary import summarise
+
+        click.echo(json.dumps({"passed": not failed, "files": [summarise(p, findings).to_dict() for p in files],
+                               "findings": [f.to_dict() for f in findings]}, indent=2, ensure_ascii=False))
     else:
         width = max((len(f.file) for f in findings), default=10)
         for f in failed + [f for f in findings if f.passed]:

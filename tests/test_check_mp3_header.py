@@ -43,6 +43,11 @@ def test_a_wrong_length_header_is_reported_and_the_file_measured_whole(tmp_path)
     assert by["runtime"]["value"].startswith("0:20.0")
     assert not any(f["check"] == "marker_inside" and not f["passed"] for f in findings)  # markers at 8 and 15 s
     assert code == 1 and "Traceback" not in err
+    (summary,) = json.loads(out)["files"]
+    assert summary["format"] == "mp3" and summary["runtime_s"] == pytest.approx(20.0, abs=0.1)
+    assert summary["declared_runtime_s"] == pytest.approx(40 * 1152 / 44100, abs=0.01)
+    assert [(c["title"], c["start_s"], c["form"]) for c in summary["chapters"]] == \
+        [("One", 0.0, "id3"), ("Two", 8.0, "id3"), ("Three", 15.0, "id3")]
 
 
 def test_a_right_length_header_passes(tmp_path):

@@ -85,3 +85,22 @@ def test_chapter_forms_that_disagree_are_reported(tmp_path):
     assert not info.chapters_agree()
     code, out, err = _invoke(["check", str(path)])
     assert code == 1 and "two chapter lists disagree" in out and "'Chapter 4: Part 4' at 9.00 s" in out, out
+
+
+def test_check_json_lists_each_file_with_its_runtimes_and_chapters_by_form(tmp_path):
+    import json
+
+    path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
+    cut = tmp_path / "cut.m4b"
+    cut.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    code, out, err = _invoke(["check", str(path), str(cut), "--json"])
+    data = json.loads(out)
+    assert set(data) == {"passed", "files", "findings"} and data["passed"] is False
+    whole, half = data["files"]
+    assert whole["path"] == str(path) and whole["format"] == "m4b"
+    assert whole["runtime_s"] == pytest.approx(whole["declared_runtime_s"], abs=0.05)
+    assert half["declared_runtime_s"] == pytest.approx(27.0, abs=0.1) and half["runtime_s"] < 15.0
+    forms = [c["form"] for c in whole["chapters"]]
+    assert forms == ["quicktime"] * 9 + ["chpl"] * 9
+    assert set(whole["chapters"][0]) == {"start_s", "end_s", "title", "form"}
+    assert any(f["check"] == "runtime" and not f["passed"] for f in half["findings"])
