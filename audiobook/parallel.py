@@ -18,6 +18,8 @@ from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from audiobook.lifeline import die_with_parent
+
 Report = Callable[[float], None]  # what the work is handed: progress(amount) — that much more is done
 _queue = None  # the pool's progress queue, in each of its workers (set by _init): the plumbing of `_to_queue`
 
@@ -27,6 +29,7 @@ def _init(queue) -> None:
     workers), and a stop (SIGTERM) unwinds the work in hand, so no half-written file is left."""
     global _queue
     _queue = queue
+    die_with_parent(signal.SIGTERM)  # the forkserver gone (the build killed): stop as on Ctrl-C
     # one thread each: numpy's and scipy's BLAS would otherwise start a thread per core in every
     # worker, and the workers, already one per core, would fight over the cores (a 2-core build
     # rendered 20 % slower). The libraries are loaded first: only those loaded can be limited.
@@ -83,6 +86,8 @@ class WorkerPool:
     def executor(self) -> tuple[ProcessPoolExecutor, Any]:
         if self._pool is None:
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+            if ctx.get_start_method() == "forkserver":  # it dies with this process (audiobook.lifeline)
+                ctx.set_forkserver_preload(["__main__", "audiobook.forkserver_lifeline"])
             self._queue = ctx.SimpleQueue()
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_init,
                                              initargs=(self._queue,))

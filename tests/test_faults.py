@@ -385,3 +385,41 @@ def test_a_read_only_out_folder(tmp_path, monkeypatch):
         out.chmod(0o755)
     assert code == 2 and str(out) in err and "cannot write here" in err and "Traceback" not in err
     assert _visible(out) == []
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes still alive in process group `pgid` (from /proc: no procps needed)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(entry.name))
+    return alive
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_no_worker_outlives_a_killed_build(long_book, tmp_path):
+    """kill -9 of the build, twenty times at moments from analysis to rendering: its forkserver and
+    workers end with it (a rebuild would otherwise race them for the same track names)."""
+    rng = np.random.default_rng(5)
+    left = []
+    for n in range(20):
+        out = tmp_path / f"out-{n}"
+        proc = _start_build(long_book, out, 2)
+        deadline = time.monotonic() + 60
+        while len(_group(proc.pid)) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)  # the build, its forkserver and its two workers
+        time.sleep(float(rng.uniform(0.0, 1.5)))
+        proc.kill()
+        proc.communicate()
+        gone_by = time.monotonic() + 5
+        while _group(proc.pid) and time.monotonic() < gone_by:
+            time.sleep(0.05)
+        if _group(proc.pid):
+            left.append((n, _group(proc.pid)))
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert left == []
