@@ -17,6 +17,7 @@ from audiobook.files import clock
 from audiobook.mp3frames import LengthHeader, WithoutFrame, length_header
 
 MATROSKA = (".mka", ".mkv", ".webm")
+MP4_SUFFIXES = (".m4b", ".m4a")  # decoded by ffmpeg (libsndfile reads no AAC)
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
 
 
@@ -51,6 +52,8 @@ def audio_info(path: str | Path) -> AudioInfo:
         raise InputError(f"{path}: is a folder, not an audio file")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty (0 bytes) — re-export it from your recording software")
+    if path.suffix.lower() in MP4_SUFFIXES:
+        return _mp4_info(path)
     if path.suffix.lower() in MATROSKA:
         raise InputError(f"{path}: Matroska ({path.suffix}) is a container audiobook does not read — its runtime and "
                          "chapters cannot be checked here; remux it (ffmpeg -i IN -c copy OUT.m4b for AAC, "
@@ -105,6 +108,9 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
     """
     info = audio_info(path)
     block_frames = block_frames or int(info.sample_rate * BLOCK_SECONDS)
+    if info.format == "MP4":
+        yield from _ffmpeg_blocks(info, block_frames)
+        return
     read = 0
     try:
         with info.open() as f:
@@ -121,6 +127,54 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
     if info.format not in ("MP3", "MPEG") and read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
         raise InputError(f"{path}: truncated (its header says {clock(info.frames / info.sample_rate)}, the audio "
                          f"ends at {clock(read / info.sample_rate)}) — re-export or re-copy it")
+
+
+def _mp4_info(path: Path) -> AudioInfo:
+    """An M4B/M4A's audio: its rate and channels from its sample description, its length the
+    samples its data holds (formats.mp4), decoded by ffmpeg when read."""
+    from audiobook.formats.mp4 import NotReadable, read_mp4
+
+    try:
+        held = read_mp4(path)
+    except NotReadable as exc:
+        raise InputError(f"{path}: cannot be read as an M4B — {exc}; re-download or re-export it") from None
+    rate, channels = (held.audio.sample_rate, held.audio.channels) if held.audio else (0, 0)
+    if not rate or not channels or held.audio is None:
+        raise InputError(f"{path}: holds no audio track we can read — re-download or re-export it")
+    return AudioInfo(str(path), rate, channels, int(round(held.proven_s * rate)), "MP4", held.audio.codec)
+
+
+def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:
+    """An M4B's audio decoded by ffmpeg (the system's or the imageio-ffmpeg wheel's) through a pipe."""
+    import subprocess
+    import tempfile
+
+    from audiobook.render.m4b import find_ffmpeg
+
+    ffmpeg = find_ffmpeg()
+    if ffmpeg is None:
+        raise InputError(f"{info.path}: decoding AAC needs ffmpeg — install it, or `pip install imageio-ffmpeg`")
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen([ffmpeg, "-v", "error", "-nostdin", "-i", info.path, "-map", "0:a:0", "-f", "f32le",
+                                 "-ac", str(info.channels), "-ar", str(info.sample_rate), "pipe:1"],
+                                stdout=subprocess.PIPE, stderr=log)
+        try:
+            while True:
+                data = proc.stdout.read(block_frames * info.channels * 4)
+                if not data:
+                    break
+                yield np.frombuffer(data[:len(data) // (4 * info.channels) * 4 * info.channels],
+                                    "<f4").reshape(-1, info.channels)
+        finally:
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.kill()
+            code = proc.wait()
+        if code != 0:
+            log.seek(0)
+            said = log.read().decode(errors="replace").strip().splitlines()
+            raise InputError(f"{info.path}: ffmpeg cannot decode its audio ({info.subtype or 'unknown codec'}: "
+                             f"{said[-1][:200] if said else 'no message'})")
 
 
 def _reason(exc: Exception) -> str:

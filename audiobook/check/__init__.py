@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.check.files import AUDIO, Finding, check_files, read_markers
+from audiobook.check.files import AUDIO, Finding, check_files, measure_books, read_markers
 from audiobook.errors import InputError
 
 __all__ = ["AUDIO", "Finding", "build_preset", "check_files", "check_paths", "collect", "read_markers"]
@@ -31,9 +31,11 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
 
     files = collect(paths)
     measurable = [p for p in files if p.suffix.lower() not in (".m4b", ".m4a")]
-    analyses = analyze_files(measurable, jobs=jobs, on_progress=on_progress)
-    findings = check_files(files, preset, analyses=analyses)
-    by_path = {p.resolve(): a for p, a in zip(measurable, analyses)}
+    analyses = dict(zip(measurable, analyze_files(measurable, jobs=jobs, on_progress=on_progress)))
+    books, not_measured = measure_books(files)  # the M4B decoded: held to the preset like the tracks
+    analyses.update(books)
+    findings = check_files(files, preset, analyses=analyses) + not_measured
+    by_path = {p.resolve(): a for p, a in analyses.items()}
     for p in paths:
         if p.is_dir() and is_build(p):
             findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen)

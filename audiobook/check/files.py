@@ -23,6 +23,7 @@ from audiobook.tags.metadata import Chapter
 
 AUDIO = formats.extensions()
 NEAR_S = 0.05  # a marker this close to a pause counts as in it
+MP4_SUFFIXES = (".m4b", ".m4a")
 TRUNCATED_S = 0.5  # an M4B whose data holds this much less than its header says is cut short
 
 
@@ -90,21 +91,39 @@ def _distance_to_pause(a: Analysis, t: float) -> float:
 
 
 def check_files(paths: list[Path], preset: Preset, jobs: int | None = None, on_progress=None,
-                analyses: list[Analysis] | None = None) -> list[Finding]:
-    """Every per-file check on `paths` (M4B/M4A: runtime, format and chapters; the rest also levels)."""
-    measurable = [p for p in paths if p.suffix.lower() not in (".m4b", ".m4a")]
+                analyses: dict[Path, Analysis] | None = None) -> list[Finding]:
+    """Every per-file check on `paths`: levels too for those measured (`analyses`, by path: by
+    default every file but the M4Bs, which `measure_books` decodes)."""
     if analyses is None:
-        analyses = analyze_files(measurable, jobs=jobs, on_progress=on_progress)
-    by_path = dict(zip(measurable, analyses))
+        measurable = [p for p in paths if p.suffix.lower() not in MP4_SUFFIXES]
+        analyses = dict(zip(measurable, analyze_files(measurable, jobs=jobs, on_progress=on_progress)))
     findings: list[Finding] = []
     channels = set()
     for p in paths:
-        a = by_path.get(p)
-        findings += _file_findings(p, a, preset, channels)
+        findings += _file_findings(p, analyses.get(p), preset, channels)
     if len(channels) > 1:
         findings.append(Finding("(all)", "channels_alike", False, "/".join(sorted(channels)), "all alike",
                                 "the files mix mono and stereo: ACX wants them all alike"))
     return findings
+
+
+def measure_books(paths: list[Path]) -> tuple[dict[Path, Analysis], list[Finding]]:
+    """The M4B/M4As among `paths` decoded (by ffmpeg) and measured like the tracks; where one cannot
+    be (no ffmpeg, a codec it does not decode: xHE-AAC), a finding says its levels were not checked."""
+    from audiobook.analysis import analyze_file
+
+    measured, findings = {}, []
+    for p in paths:
+        if p.suffix.lower() not in MP4_SUFFIXES:
+            continue
+        try:
+            measured[p] = analyze_file(p, keep_series=False)
+        except InputError as exc:
+            if "cannot be read as an M4B" in str(exc):
+                raise
+            findings.append(Finding(p.name, "levels", True, "not measured", "",
+                                    f"its levels were not checked: {str(exc).split(': ', 1)[-1]}"))
+    return measured, findings
 
 
 def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -> list[Finding]:

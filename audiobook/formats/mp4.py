@@ -44,6 +44,8 @@ class Mp4Track:
     offsets: np.ndarray  # each sample's position in the file
     chapter_tracks: list[int] = field(default_factory=list)  # tref/chap: the tracks holding its chapters
     codec: str = ""  # the sample description's format: "mp4a", "text", ...
+    channels: int = 0  # an audio track's, from its sample description
+    sample_rate: int = 0
 
 
 @dataclass
@@ -141,15 +143,51 @@ def _track(trak, f) -> Mp4Track:
     if stbl is None:
         empty = np.zeros(0, np.int64)
         return Mp4Track(track_id, handler, timescale, _duration(mdhd), empty, empty, empty, refs)
-    stsd = _child(stbl, b"stsd")
-    codec = _read(stsd, f)[12:16].decode("latin-1", "replace") if stsd else ""
+    stsd = _read(_child(stbl, b"stsd"), f) if _child(stbl, b"stsd") else b""
+    codec = stsd[12:16].decode("latin-1", "replace")
+    channels, rate = (struct.unpack(">H", stsd[32:34])[0], struct.unpack(">I", stsd[40:44])[0] >> 16) \
+        if handler == "soun" and len(stsd) >= 44 else (0, 0)
+    if codec == "mp4a":  # the sound description says 2 for mono AAC; the decoder's configuration says true
+        channels = _aac_channels(stsd) or channels
     deltas = _stts(_read(_child(stbl, b"stts"), f))
     sizes = _stsz(_read(_child(stbl, b"stsz"), f))
     co = _child(stbl, b"stco") or _child(stbl, b"co64")
     chunks = _chunk_offsets(_read(co, f), co.name == b"co64")
     offsets = _sample_offsets(_read(_child(stbl, b"stsc"), f), chunks, sizes)
     n = min(len(deltas), len(sizes), len(offsets))
-    return Mp4Track(track_id, handler, timescale, _duration(mdhd), deltas[:n], sizes[:n], offsets[:n], refs, codec)
+    return Mp4Track(track_id, handler, timescale, _duration(mdhd), deltas[:n], sizes[:n], offsets[:n], refs, codec,
+                    channels, rate or timescale)
+
+
+def _aac_channels(stsd: bytes) -> int:
+    """The channel configuration of the AudioSpecificConfig in an mp4a entry's esds box (ISO/IEC
+    14496-1 descriptors: ES 0x03 > DecoderConfig 0x04 > DecoderSpecificInfo 0x05); 0 if not found."""
+    at = stsd.find(b"esds")
+    if at < 0:
+        return 0
+    pos, data = at + 8, stsd  # past the box type and the full box's version and flags
+    for tag in (0x03, 0x04, 0x05):
+        while pos < len(data) and data[pos] != tag:
+            pos += 1
+        if pos >= len(data):
+            return 0
+        pos += 1
+        while pos < len(data) and data[pos] & 0x80:  # the descriptor's length: up to 4 bytes of 7 bits
+            pos += 1
+        pos += 1
+        if tag == 0x03:
+            flags = data[pos + 2]
+            pos += 3 + (2 if flags & 0x80 else 0) + (1 + data[pos + 3] if flags & 0x40 else 0) + (2 if flags & 0x20 else 0)
+        elif tag == 0x04:
+            pos += 13
+    bits = int.from_bytes(data[pos:pos + 4].ljust(4, b"\0"), "big")
+    object_type = bits >> 27
+    shift = 27 - 4  # after the frequency index
+    if object_type == 31:
+        return 0  # an extended object type (xHE-AAC and others): left to the container's count
+    if (bits >> shift) & 0xF == 15:
+        shift -= 24
+    return (bits >> (shift - 4)) & 0xF if shift >= 4 else 0
 
 
 def _references(tref: bytes, kind: bytes) -> list[int]:
