@@ -56,3 +56,21 @@ def test_a_right_length_header_passes(tmp_path):
     code, out, err = _invoke(["check", str(path), "--json"])
     by = {f["check"]: f for f in json.loads(out)["findings"]}
     assert by["length_header"]["passed"] and by["runtime"]["value"].startswith("0:20.0")
+
+
+def test_damaged_frames_are_one_line_not_the_decoders_raw_complaints(tmp_path, capfd):
+    from audiobook.mp3frames import frames
+
+    path, _ = _mp3_with_header_saying(tmp_path, 0)
+    data = bytearray(path.read_bytes())
+    for f in list(frames(path))[50:400:20]:  # their side information overwritten: "big_values too large"
+        data[f.offset + 4:f.offset + 12] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    a = analyze_file(path)
+    assert a.decoder_errors >= 10 and "big_values" in a.decoder_message
+    assert a.true_peak_dbtp < 7.0 and a.rms_dbfs < -10  # the garbage the decoder makes of them left out
+    assert "libmpg123" not in capfd.readouterr().err
+    code, out, err = _invoke(["check", str(path), "--json"])
+    (found,) = [f for f in json.loads(out)["findings"] if f["check"] == "damaged_frames"]
+    assert not found["passed"] and "damaged MP3 frames, decoded around" in found["message"]
+    assert "libmpg123" not in capfd.readouterr().err

@@ -43,6 +43,8 @@ class Analysis:
     speech_rms_dbfs: float  # unweighted RMS over the speech alone: the session's reading level
     pause_threshold_db: float
     pauses: list[Pause] = field(default_factory=list)
+    decoder_errors: int = 0  # damaged frames the decoder (libmpg123) decoded around ...
+    decoder_message: str = ""  # ... and the first thing it said of them
     power_hops: np.ndarray | None = field(default=None, repr=False)  # unweighted mean square per 100 ms
     peak_hops: np.ndarray | None = field(default=None, repr=False)  # largest sample magnitude per 100 ms
     loudness_hops: np.ndarray | None = field(default=None, repr=False)  # K-weighted mean square per 100 ms
@@ -92,7 +94,8 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
     weighted_levels, unweighted_levels = FrameLevels(expected_frames), FrameLevels(expected_frames)
     weighted_hops, unweighted_hops, silent_hops = Hops(), Hops(), Hops()
     silent_frames = 0
-    for block in blocks(path):
+    decoder_errors: list[str] = []
+    for block in blocks(path, complaints=decoder_errors):
         weighted = kweighted.update(block)
         if peak_meter is not None:
             peak_meter.update(block)
@@ -126,6 +129,7 @@ def analyze_file(path: str | Path, progress: Callable[[float], None] | None = No
         digital_silence_s=silent_frames * frame_s,
         speech_s=pauses.speech_s, speech_rms_dbfs=pauses.speech_rms_dbfs,
         pause_threshold_db=pauses.threshold_db, pauses=pauses.pauses,
+        decoder_errors=len(decoder_errors), decoder_message=decoder_errors[0] if decoder_errors else "",
         power_hops=unweighted_hop_values.astype(np.float32),
         peak_hops=stats.hop_peaks.result(),
         loudness_hops=weighted_hop_values.astype(np.float32),

@@ -5,6 +5,9 @@ Never loads a whole file: `blocks()` yields float32 arrays of a fixed number of 
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +20,7 @@ from audiobook.files import clock
 from audiobook.mp3frames import LengthHeader, WithoutFrame, length_header
 
 MATROSKA = (".mka", ".mkv", ".webm")
+DAMAGED_OVER = 2.0  # an MP3 sample beyond 6 dB over full scale is the decoder's garbage, not audio
 MP4_SUFFIXES = (".m4b", ".m4a")  # decoded by ffmpeg (libsndfile reads no AAC)
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
 
@@ -101,10 +105,13 @@ def _wav_declared_frames(path: Path, channels: int, subtype: str) -> int | None:
     return None
 
 
-def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.ndarray]:
+def blocks(path: str | Path, block_frames: int | None = None, complaints: list[str] | None = None
+           ) -> Iterator[np.ndarray]:
     """Yield the recording as float32 arrays shaped (frames, channels), `block_frames` at a time.
 
-    A file that ends before its header says it should is reported as truncated.
+    A file that ends before its header says it should is reported as truncated. `complaints`
+    gathers what the MP3 decoder (libmpg123) says of damaged frames — it writes to the process's
+    stderr, which is caught while it decodes, so no raw line reaches the terminal.
     """
     info = audio_info(path)
     block_frames = block_frames or int(info.sample_rate * BLOCK_SECONDS)
@@ -113,9 +120,14 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
         return
     read = 0
     try:
-        with info.open() as f:
+        with info.open() as f, _DecoderStderr(info.format in ("MP3", "MPEG"), complaints) as caught:
             while True:
-                data = f.read(block_frames, dtype="float32", always_2d=True)
+                with caught:
+                    data = f.read(block_frames, dtype="float32", always_2d=True)
+                if caught.active:  # a damaged MP3 frame decodes to garbage (1e9): silence stands in for it
+                    bad = ~np.isfinite(data) | (np.abs(data) > DAMAGED_OVER)
+                    if bad.any():
+                        data[bad] = 0.0
                 if not len(data):
                     break
                 read += len(data)
@@ -127,6 +139,46 @@ def blocks(path: str | Path, block_frames: int | None = None) -> Iterator[np.nda
     if info.format not in ("MP3", "MPEG") and read < info.frames * 0.999 and info.frames - read > info.sample_rate // 10:
         raise InputError(f"{path}: truncated (its header says {clock(info.frames / info.sample_rate)}, the audio "
                          f"ends at {clock(read / info.sample_rate)}) — re-export or re-copy it")
+
+
+class _DecoderStderr:
+    """Around each decoding call (reentered per block): the process's stderr (fd 2) goes to a
+    temporary file, whose lines — libmpg123's "[layer3.c:...] error: big_values too large!" —
+    are kept in `complaints` at the end. Nothing else runs in this thread meanwhile; progress is
+    drawn between blocks, outside it."""
+
+    def __init__(self, active: bool, complaints: list[str] | None):
+        self.active = active
+        self.complaints = complaints
+        self._file = None
+        self._saved: int | None = None
+        self._outer = True
+
+    def __enter__(self):
+        if not self.active:
+            return self
+        if self._outer:  # the first entry opens the catch; each later one is one decoding call
+            self._outer = False
+            self._file = tempfile.TemporaryFile()
+            return self
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        os.dup2(self._file.fileno(), 2)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self.active:
+            return
+        if self._saved is not None:
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._saved = None
+            return
+        self._file.seek(0)
+        lines = [ln.strip() for ln in self._file.read().decode(errors="replace").splitlines() if ln.strip()]
+        self._file.close()
+        if self.complaints is not None:
+            self.complaints += lines
 
 
 def _mp4_info(path: Path) -> AudioInfo:

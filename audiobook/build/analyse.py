@@ -55,6 +55,9 @@ def recording_notes(analyses: list[Analysis], manifest: Manifest) -> list[str]:
         if len(values) > 1:
             notes.append(f"sessions at different {what} ({', '.join(values)}): {after}")
     for a in analyses:
+        if a.decoder_errors:
+            notes.append(f"warning: {Path(a.path).name}: {a.decoder_errors} damaged MP3 frames, decoded around — "
+                         "listen there, or export the session again from the recording")
         if a.clipped_samples:
             notes.append(f"warning: {Path(a.path).name}: {a.clipped_samples} clipped samples — ACX rejects audible "
                          "clipping and mastering cannot undo it; listen there and re-record what is distorted")

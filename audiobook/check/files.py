@@ -151,6 +151,11 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
         channels.add({1: "mono", 2: "stereo"}.get(n_channels, str(n_channels)))
     if p.suffix.lower() == ".mp3":
         out += _length_header(p, rate)
+    if a is not None and a.decoder_errors:
+        said = a.decoder_message.split("error:", 1)[-1].strip()
+        out.append(Finding(name, "damaged_frames", False, f"{a.decoder_errors} damaged", "0",
+                           f"{a.decoder_errors} damaged MP3 frames, decoded around (the decoder: {said}) — players may "
+                           "click or skip there: re-export or re-download it"))
     if preset.mp3_cbr_kbps and p.suffix.lower() == ".mp3":
         kbps = preset.mp3_cbr_kbps
         rates = frame_bitrates(p)
