@@ -41,6 +41,23 @@ def test_publish_to_a_folder_gives_a_complete_podcast(built, tmp_path):
     assert 'url="01%20' not in text  # nothing left relative
 
 
+def test_a_published_folder_is_checked_as_listeners_get_it(built, tmp_path):
+    import json
+
+    dest = tmp_path / "site"
+    publish(built, str(dest), base_url=BASE)
+    code, out, err = _invoke(["check", str(dest), "--json", "-j", "1"])
+    checks = [f["check"] for f in json.loads(out)["findings"]]
+    assert checks.count("enclosure_length") == 3 and checks.count("item_duration") == 3
+    assert checks.count("chapters_json_match_tags") == 3
+    assert code == 0, [f for f in json.loads(out)["findings"] if not f["passed"]]
+    gone = next(dest.glob("02 - *.mp3"))
+    gone.unlink()  # an upload that did not arrive
+    code, out, err = _invoke(["check", str(dest), "--json", "-j", "1"])
+    failed = [f for f in json.loads(out)["findings"] if not f["passed"]]
+    assert code == 1 and any(f["check"] == "enclosure_file" and gone.name in f["message"] for f in failed), failed
+
+
 def test_republishing_copies_only_what_changed(built, tmp_path):
     dest = tmp_path / "site"
     publish(built, str(dest), base_url=BASE)

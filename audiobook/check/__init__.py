@@ -27,7 +27,7 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     """Check every audio file named or found, and every build folder named as a whole
     (`listen`: its markers by ear too)."""
     from audiobook.analysis import analyze_files
-    from audiobook.check.build import check_build, is_build
+    from audiobook.check.build import check_build, check_published, is_build, is_published
 
     files = collect(paths)
     measurable = [p for p in files if p.suffix.lower() not in (".m4b", ".m4a")]
@@ -39,6 +39,8 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     for p in paths:
         if p.is_dir() and is_build(p):
             findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen)
+        elif p.is_dir() and is_published(p):
+            findings += check_published(p, {q: a for q, a in analyses.items() if q.parent == p})
     return files, findings
 
 

@@ -30,6 +30,22 @@ def is_build(folder: Path) -> bool:
     return (folder / "report.json").is_file() and (folder / "plan.yaml").is_file()
 
 
+def is_published(folder: Path) -> bool:
+    """A build as `publish` leaves it where it is served: its feed and files, not its report."""
+    return not is_build(folder) and (folder / "feed.xml").is_file()
+
+
+def check_published(folder: Path, analyses: dict[Path, Analysis]) -> list[Finding]:
+    """A published folder as listeners get it: every enclosure of the feed there, of the length
+    and duration the feed says, and each track's chapters JSON against its own chapter markers."""
+    by_name = {p.name: a for p, a in analyses.items()}
+    tracks = [TrackReport(id=p.stem, chapter=None, title=p.stem, file=str(folder / p.name), duration_s=a.duration_s,
+                          markers=read_markers(p)[0])
+              for p, a in sorted(analyses.items()) if p.parent.resolve() == folder.resolve()
+              and p.suffix.lower() not in (".m4b", ".m4a") and p.name in by_name]
+    return _feed(folder, tracks) + _chapters_json(folder, tracks) + _m4b(folder, tracks)
+
+
 def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True) -> list[Finding]:
     """Everything a build promises beyond each file on its own. `listen`: also hear that every
     track and marker begins with its heading (check.listen)."""
