@@ -24,3 +24,34 @@ def test_matroska_is_named_as_a_container_we_do_not_read(tmp_path):
     code, out, err = _invoke(["check", str(tmp_path / "book.mka")])
     assert code == 2 and "book.mka: Matroska (.mka) is a container audiobook does not read" in err
     assert "export it as WAV or FLAC" not in err.split("remux")[0] and "Traceback" not in err
+
+
+def test_a_flac_cue_sheet_is_read_as_its_chapters(tmp_path):
+    import json
+
+    from mutagen.flac import FLAC, CueSheet, CueSheetTrack, CueSheetTrackIndex
+
+    path = tmp_path / "book.flac"
+    noise = np.random.default_rng(2).standard_normal((44100 * 30, 1)) * 0.05
+    sf.write(str(path), noise.astype(np.float32), 44100, subtype="PCM_16")
+    audio = FLAC(str(path))
+    sheet = CueSheet(None)
+    sheet.media_catalog_number, sheet.lead_in_samples, sheet.compact_disc = b"", 88200, True
+    sheet.tracks = []
+    for n, start in enumerate((0, 10, 20), 1):
+        track = CueSheetTrack(n, start * 44100)
+        track.indexes = [CueSheetTrackIndex(1, 0)]
+        sheet.tracks.append(track)
+    lead_out = CueSheetTrack(170, 30 * 44100)
+    lead_out.indexes = []
+    sheet.tracks.append(lead_out)
+    audio.metadata_blocks.append(sheet)
+    audio["CUESHEET"] = ['FILE "book.flac" WAVE\n  TRACK 01 AUDIO\n    TITLE "Opening"\n    INDEX 01 00:00:00\n'
+                         '  TRACK 02 AUDIO\n    TITLE "Middle"\n    INDEX 01 00:10:00\n  TRACK 03 AUDIO\n'
+                         '    INDEX 01 00:20:00\n']
+    audio.save()
+    code, out, err = _invoke(["check", str(path), "--json"])
+    (summary,) = json.loads(out)["files"]
+    assert [(c["title"], c["start_s"], c["end_s"], c["form"]) for c in summary["chapters"]] == [
+        ("Opening", 0.0, 10.0, "cuesheet"), ("Middle", 10.0, 20.0, "cuesheet"), ("Track 3", 20.0, 30.0, "cuesheet")]
+    assert "Traceback" not in err

@@ -12,6 +12,7 @@ from audiobook.analysis.reader import audio_info
 from audiobook.check.files import Finding
 from audiobook.errors import InputError
 from audiobook.formats.mp4 import NotReadable, read_mp4
+from audiobook.formats.vorbiscomment import read_chapters as read_comments
 from audiobook.mp3frames import length_header
 
 FORMS = {"mp3": "id3", "flac": "vorbis", "ogg": "vorbis", "opus": "vorbis"}  # chapter forms by format
@@ -62,7 +63,10 @@ def summarise(path: Path, findings: list[Finding]) -> FileSummary:
         except (InputError, OSError, ValueError):  # what could not be read is in the findings
             pass
         marks, _ = formats.read_chapters(path)
-        chapters = [ChapterEntry(_r(c.start_s), _r(c.end_s), c.title, FORMS.get(name, name)) for c in marks]
+        form = FORMS.get(name, name)
+        if name == "flac" and marks and not read_comments(path)[0]:
+            form = "cuesheet"  # no CHAPTERnnn comments: the chapters are its cue sheet's
+        chapters = [ChapterEntry(_r(c.start_s), _r(c.end_s), c.title, form) for c in marks]
     return FileSummary(str(path), name, _r(runtime), _r(declared), chapters,
                        [f.to_dict() for f in findings if f.file == path.name])
 
