@@ -55,3 +55,20 @@ def test_a_flac_cue_sheet_is_read_as_its_chapters(tmp_path):
     assert [(c["title"], c["start_s"], c["end_s"], c["form"]) for c in summary["chapters"]] == [
         ("Opening", 0.0, 10.0, "cuesheet"), ("Middle", 10.0, 20.0, "cuesheet"), ("Track 3", 20.0, 30.0, "cuesheet")]
     assert "Traceback" not in err
+
+
+def test_vorbis_chapters_as_other_tools_write_them(tmp_path):
+    """Lower-case keys and MM:SS.sss stamps (the extension says HH:MM:SS.sss; not every tool does)."""
+    from mutagen.oggvorbis import OggVorbis
+
+    from audiobook.formats import read_chapters
+
+    path = tmp_path / "book.ogg"
+    noise = np.random.default_rng(4).standard_normal((44100 * 5, 1)) * 0.05
+    sf.write(str(path), noise.astype(np.float32), 44100, format="OGG", subtype="VORBIS")
+    audio = OggVorbis(str(path))
+    audio["chapter001"], audio["chapter001name"] = ["00:00:00.000"], ["One"]
+    audio["CHAPTER002"], audio["CHAPTER002NAME"] = ["00:02.500"], ["Two"]
+    audio.save()
+    chapters, problems = read_chapters(path)
+    assert [(c.title, c.start_s) for c in chapters] == [("One", 0.0), ("Two", 2.5)] and problems == []

@@ -45,9 +45,8 @@ def read_chapters(path: Path) -> tuple[list[Chapter], list[str]]:
     n = 1
     while f.tags.get(f"CHAPTER{n:03d}"):
         stamp = f.tags[f"CHAPTER{n:03d}"][0]
-        try:
-            h, m, s = stamp.split(":")
-            start = int(h) * 3600 + int(m) * 60 + float(s)
+        try:  # HH:MM:SS.sss as the extension says; tools also write MM:SS.sss and plain seconds
+            start = sum(float(part) * 60 ** i for i, part in enumerate(reversed(stamp.strip().split(":"))))
         except ValueError:
             problems.append(f"CHAPTER{n:03d} is {stamp!r}, not a time like 00:12:03.500")
             break
