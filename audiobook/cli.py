@@ -338,7 +338,26 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
             for line in summarize(a, fs, chosen.name, lim):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
         click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
+    for note in _unlisted(paths):
+        click.echo(f"note: {note}", err=True)
     ctx.exit(1 if failed else 0)
+
+
+def _unlisted(paths: tuple[Path, ...]) -> list[str]:
+    """For a recordings folder whose manifest lists its sessions: the audio files it leaves out."""
+    from audiobook.errors import InputError
+    from audiobook.manifest import load_manifest
+    from audiobook.recordings import unlisted_notes
+
+    notes = []
+    for p in paths:
+        if p.is_dir() and (p / "manifest.yaml").is_file():
+            try:
+                manifest, folder = load_manifest(p)
+            except InputError:
+                continue  # `validate` is the place to say what is wrong with it
+            notes += unlisted_notes(folder, manifest.recordings.files)
+    return notes
 
 
 def _terminated(signum, frame) -> None:

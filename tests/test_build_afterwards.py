@@ -54,3 +54,11 @@ def test_a_session_dropped_in_later_is_named_on_every_build(tmp_path):
     assert any(n.startswith("session-03.flac is in the recordings folder but not in manifest.yaml's "
                             "recordings.files") for n in result.notes), result.notes
     assert not any("session-01.flac is in" in n for n in result.notes)
+
+
+def test_analyze_of_the_folder_names_the_session_the_manifest_leaves_out(tmp_path):
+    rec = tmp_path / "rec"
+    shutil.copytree(DEMO, rec)
+    shutil.copyfile(rec / "session-02.flac", rec / "session-03.flac")
+    code, out, err = _invoke(["analyze", str(rec)])
+    assert "note: session-03.flac is in the recordings folder but not in manifest.yaml's recordings.files" in err

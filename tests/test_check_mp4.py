@@ -123,3 +123,21 @@ def test_an_m4bs_levels_are_held_to_the_preset_like_the_tracks(tmp_path, monkeyp
     by = {f["check"]: f for f in json.loads(out)["findings"]}
     assert "rms_dbfs" not in by and by["levels"]["value"] == "not measured"
     assert "needs ffmpeg" in by["levels"]["message"] and by["runtime"]["passed"]
+
+
+def test_an_m4b_whose_codec_ffmpeg_cannot_decode_is_checked_for_the_rest(tmp_path):
+    """As an xHE-AAC book is to ffmpeg 5.1 (made here by changing its decoder configuration): its
+    runtime and chapters are still checked, its levels said to be unchecked — never a traceback."""
+    import json
+
+    path = _m4b(tmp_path, "odd.m4b", "-movflags", "+faststart")
+    data = bytearray(path.read_bytes())
+    asc = data.index(b"\x12\x08", data.index(b"esds"))  # AudioSpecificConfig: AAC-LC, 44.1 kHz, mono
+    data[asc] = 0x42  # audio object type 8 (CELP), which ffmpeg has no decoder for, as it has none for USAC
+    path.write_bytes(bytes(data))
+    code, out, err = _invoke(["check", str(path), "--json"])
+    assert "Traceback" not in err and code in (0, 1), err
+    by = {f["check"]: f for f in json.loads(out)["findings"]}
+    assert by["levels"]["value"] == "not measured" and "cannot decode its audio" in by["levels"]["message"]
+    assert by["runtime"]["passed"] and by["runtime"]["value"] == "0:27.0"
+    assert by["chapter_forms"]["value"] == "quicktime and chpl"
