@@ -360,6 +360,32 @@ def _unlisted(paths: tuple[Path, ...]) -> list[str]:
     return notes
 
 
+@cli.command()
+@click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: 0.0.0.0 to let a phone on your network reach it.")
+def serve(build_dir: Path, port: int, host: str) -> None:
+    """Serve a build folder over HTTP, to try its feed in a podcast app or a browser.
+
+    Byte ranges and HEAD as podcast apps need them, the feed's URLs rewritten to this address
+    (feed.xml on disk untouched), read-only, no listing, nothing outside the folder. Ctrl-C stops it.
+    """
+    from audiobook.serve import addresses
+    from audiobook.serve import serve as make_server
+
+    server = make_server(build_dir, host, port)
+    where = addresses(server)
+    click.echo(f"serving {build_dir} at {where} — subscribe to {where}feed.xml; Ctrl-C to stop", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
 def _terminated(signum, frame) -> None:
     raise KeyboardInterrupt(signum)
 
