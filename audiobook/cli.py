@@ -362,6 +362,19 @@ def _unlisted(paths: tuple[Path, ...]) -> list[str]:
 
 @cli.command()
 @click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def review(build_dir: Path) -> None:
+    """Write BUILD/review.html again: every cut and marker to see and hear, the weak places first.
+
+    Every build writes it; this makes it for a build folder again (after `proof`, say, whose
+    slips it lists). Open it in a browser straight from the folder, or through `audiobook serve`.
+    """
+    from audiobook.review import write_review
+
+    click.echo(write_review(build_dir))
+
+
+@cli.command()
+@click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,

@@ -2,7 +2,7 @@
 that describes them. The build is a list of stages over one context (build.context); each
 stage is a module of this package:
 
-    identify → analyse → plan → render (and measure) → package (M4B) → feed and blurb → report
+    identify → analyse → plan → render (and measure) → package (M4B) → feed and blurb → report → review page
 
 The library reports progress through `on_progress(stage, done, total)`.
 """
@@ -30,6 +30,7 @@ from audiobook.plan import Plan, Timeline
 from audiobook.presets import get_preset
 from audiobook.recordings import find_recordings, unlisted_notes
 from audiobook.report import TrackReport
+from audiobook.review import write_review
 from audiobook.tags.metadata import read_cover
 
 __all__ = ["BuildResult", "build", "parse_selection"]
@@ -118,6 +119,7 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     result.tracks = track_reports(ctx, plan, renders.tracks, renders.measured, jobs)
     result.report_path = write_report(ctx, plan, selected, analyses, result.tracks, result.m4b, result.sample,
                                       renders.sample)
+    write_review(ctx.out, {Path(r.path).name: a for r, a in zip(renders.tracks, renders.measured)})
     remove_stale(ctx.cache, ctx.out, renders.stale, renders.keys)
     ctx.cache.save()
     return result
