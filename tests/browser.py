@@ -5,6 +5,7 @@ ended by a NUL) — no driver, no websocket library, nothing downloaded."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -31,8 +32,9 @@ class Browser:
         self._from_browser, from_browser_w = os.pipe()
 
         def fds() -> None:  # in the child, before the browser starts: the protocol's descriptors 3 and 4
-            os.dup2(to_browser_r, 3)  # dup2's copies are inherited; every other descriptor of ours is not
-            os.dup2(from_browser_w, 4)
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_r, from_browser_w)]  # out of the way
+            for fd, target in zip(high, (3, 4)):
+                os.dup2(fd, target, inheritable=True)  # every other descriptor of ours is closed on exec
 
         self._proc = subprocess.Popen(
             [exe, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe", "--no-first-run",
