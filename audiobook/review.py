@@ -27,6 +27,7 @@ from audiobook.files import clock, write_text_atomic
 from audiobook.presets import Preset, get_preset
 from audiobook.report import BuildReport
 
+CANDIDATE_PAUSE_S = 0.8  # pauses drawn: as long as the planner's shortest for a chapter's cut
 AROUND_S = 5.0  # each cut is played from this long before it to this long after
 POINTS = 900  # the envelope's points a track (a 10-hour book's page stays small)
 WEAK = 0.5  # a cut placed with less confidence than this is a weak place
@@ -64,17 +65,20 @@ def write_review(folder: str | Path, analyses: dict[str, Analysis] | None = None
         preset = get_preset(report.preset)
     except InputError:
         preset = get_preset("acx")
-    envelopes = [_envelope(folder, Path(t.file).name, analyses) for t in report.tracks]
+    measured = [_measured(folder, Path(t.file).name, analyses) for t in report.tracks]
+    envelopes = [_envelope(a) for a in measured]
+    pauses = [[(p.start_s, p.end_s) for p in (a.pauses if a else []) if p.end_s - p.start_s >= CANDIDATE_PAUSE_S]
+              for a in measured]
     cuts = _cuts(report, plan)
     slips = _slips(folder)
-    page = _page(report, preset, envelopes, cuts, slips)
+    page = _page(report, preset, envelopes, cuts, slips, pauses)
     path = folder / "review.html"
     write_text_atomic(path, page)
     return path
 
 
-def _envelope(folder: Path, name: str, analyses: dict[str, Analysis] | None) -> np.ndarray:
-    """The track's level (dB, unweighted RMS) at POINTS moments or fewer."""
+def _measured(folder: Path, name: str, analyses: dict[str, Analysis] | None) -> Analysis | None:
+    """The written track's measurement: the caller's, else the build's cache's, else made now."""
     a = (analyses or {}).get(name)
     if a is None or a.power_hops is None:
         cache = BuildCache(folder)
@@ -82,6 +86,11 @@ def _envelope(folder: Path, name: str, analyses: dict[str, Analysis] | None) -> 
         a = cache.load_analysis(entry["measured"], folder / name) if entry else None
     if (a is None or a.power_hops is None) and (folder / name).is_file():
         a = analyze_file(folder / name, keep_series=False, true_peak=False)
+    return a
+
+
+def _envelope(a: Analysis | None) -> np.ndarray:
+    """The track's level (dB, unweighted RMS) at POINTS moments or fewer."""
     if a is None or a.power_hops is None or not len(a.power_hops):
         return np.zeros(0)
     hops = np.asarray(a.power_hops, dtype=np.float64)
@@ -118,7 +127,7 @@ def _slips(folder: Path) -> list[dict]:
 
 
 def _page(report: BuildReport, preset: Preset, envelopes: list[np.ndarray], cuts: list[Cut],
-          slips: list[dict]) -> str:
+          slips: list[dict], pauses: list[list[tuple[float, float]]]) -> str:
     e = html.escape
     weak: list[str] = []
     for n, c in enumerate(cuts):
@@ -133,7 +142,7 @@ def _page(report: BuildReport, preset: Preset, envelopes: list[np.ndarray], cuts
             weak.append(f'<li class="weak">{e(Path(t.file).name)} does not meet {e(preset.label)}: '
                         f'{e("; ".join(t.failures))}</li>')
     notes = "".join(f"<li>{e(n)}</li>" for n in report.notes)
-    tracks = "".join(_track(report, preset, k, env, [(n, c) for n, c in enumerate(cuts) if c.track == k])
+    tracks = "".join(_track(report, preset, k, env, [(n, c) for n, c in enumerate(cuts) if c.track == k], pauses[k])
                      for k, env in enumerate(envelopes))
     total = sum(t.duration_s for t in report.tracks)
     weak_html = (f'<ol id="weak-list">{"".join(weak)}</ol>' if weak else
@@ -181,7 +190,8 @@ def _play(report: BuildReport, c: Cut, n: int) -> str:
             f'data-cut="{n}" aria-label="Play {html.escape(c.title)}, {clock(start)} to {clock(end)}">▶</button>')
 
 
-def _track(report: BuildReport, preset: Preset, k: int, env: np.ndarray, cuts: list[tuple[int, Cut]]) -> str:
+def _track(report: BuildReport, preset: Preset, k: int, env: np.ndarray, cuts: list[tuple[int, Cut]],
+           pauses: list[tuple[float, float]]) -> str:
     e = html.escape
     t = report.tracks[k]
     levels = ", ".join(f"{label} {v:.1f}" for label, v in (("RMS", t.rms_dbfs), ("peak", t.peak_dbfs),
@@ -201,7 +211,7 @@ def _track(report: BuildReport, preset: Preset, k: int, env: np.ndarray, cuts: l
     return f"""<article id="track-{k}" aria-labelledby="track-{k}-h">
 <h3 id="track-{k}-h">{t.title and e(t.title)} <small>{e(Path(t.file).name)} · {clock(t.duration_s)} · {e(levels)}
 {'' if t.meets_preset else '· <strong class="bad">fails the preset</strong>'}</small></h3>
-{_svg(preset, env, t.duration_s, [(n, c) for n, c in cuts], k)}
+{_svg(preset, env, t.duration_s, [(n, c) for n, c in cuts], k, pauses)}
 <table>
 <caption>Its start and its section markers</caption>
 <thead><tr><th scope="col">Heading</th><th scope="col">At</th><th scope="col">Placed by, confidence</th>
@@ -212,7 +222,8 @@ def _track(report: BuildReport, preset: Preset, k: int, env: np.ndarray, cuts: l
 """
 
 
-def _svg(preset: Preset, env: np.ndarray, duration_s: float, cuts: list[tuple[int, Cut]], k: int) -> str:
+def _svg(preset: Preset, env: np.ndarray, duration_s: float, cuts: list[tuple[int, Cut]], k: int,
+         pauses: list[tuple[float, float]]) -> str:
     w, h = 1000, 140
 
     def y(db: float) -> float:
@@ -221,6 +232,9 @@ def _svg(preset: Preset, env: np.ndarray, duration_s: float, cuts: list[tuple[in
     parts = [f'<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="track-{k}-svg">'
              f'<title id="track-{k}-svg">Level over time, {len(cuts)} cuts and markers</title>'
              f'<rect class="bg" x="0" y="0" width="{w}" height="{h}"/>']
+    if duration_s:  # the pauses long enough to cut in: where a cut could have gone
+        parts += [f'<rect class="pause" x="{a / duration_s * w:.1f}" y="0" width="{max(0.5, (b - a) / duration_s * w):.1f}" '
+                  f'height="{h}"/>' for a, b in pauses]
     target, lufs = preset.level_target
     if preset.rms_min_dbfs is not None and preset.rms_max_dbfs is not None:
         parts.append(f'<rect class="window" x="0" y="{y(preset.rms_max_dbfs)}" width="{w}" '
@@ -253,7 +267,7 @@ border-bottom:1px solid #ccc;vertical-align:top}caption{text-align:left;font-wei
 .weak-cut th{color:#8a1c00}.bad{color:#8a1c00}code{font-size:.85em;background:#f2f2f2;padding:0 .25em}
 button{font:inherit;cursor:pointer}button:focus,tr:focus,li:focus{outline:3px solid #0b57d0}
 svg{display:block;border:1px solid #999}.bg{fill:#fafafa}.window{fill:#d9f2d9}.target{stroke:#2e7d32}
-.level{fill:none;stroke:#1a1a80;stroke-width:1}.mark{stroke:#333;stroke-width:2}.mark.weak{stroke:#c62828;stroke-width:3}
+.pause{fill:#e4e4ef}.level{fill:none;stroke:#1a1a80;stroke-width:1}.mark{stroke:#333;stroke-width:2}.mark.weak{stroke:#c62828;stroke-width:3}
 li.weak{margin:.3em 0}kbd{border:1px solid #999;border-radius:3px;padding:0 .3em}
 """
 

@@ -58,6 +58,7 @@ def test_every_build_writes_a_self_contained_page_with_every_cut_playable(built)
     text = (out / "review.html").read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)  # nothing from the network
     assert text.count('class="copy"') == cuts and 'start: &quot;session-0' in text
+    assert text.count('<rect class="pause"') >= cuts  # the pauses a cut could have gone in, drawn
 
 
 def test_weak_places_come_first_and_proofs_slips_are_among_them(built, tmp_path):
