@@ -40,7 +40,7 @@ PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or 
 @cli.command()
 @click.argument("recordings", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--book", "book_path", type=_existing_file, required=True,
-              help="The book's text: plain text (a PDF dump will do) or Markdown.")
+              help="The book: EPUB, DOCX, HTML (Project Gutenberg's too), Markdown or plain text (a PDF dump will do).")
 @click.option("--blurb", type=_existing_file, help="The publisher's blurb: title, author, narrator, description.")
 @click.option("--toc", type=_existing_file, help="A table of contents that supplies or corrects titles.")
 @click.option("--cover", type=_existing_file, help="Cover art (JPEG or PNG, square, 1400-3000 px).")

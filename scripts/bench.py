@@ -200,26 +200,33 @@ with open(sys.argv[3], "wb") as out:
 """
 
 
+def generated_book(workdir: Path, minutes: float) -> Path:
+    """A recordings folder with a generated book of `minutes` (12 chapters of 3 sections, in 4
+    sessions, 48 kHz 24-bit) and its manifest."""
+    from audiobook.manifest import dump_manifest
+    from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
+
+    rec = workdir / f"book-{minutes:g}"
+    rec.mkdir()
+    chapters = write_book(rec, minutes / 60)
+    manifest = Manifest(chapters=[
+        ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
+                     words=sum(s["words"] for s in c["sections"]),
+                     sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
+        for n, c in enumerate(chapters)])
+    manifest.book.title = "Benchmark Book"
+    (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+    return rec
+
+
 def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """End to end: `audiobook build` of a generated book, beside the MP3-encoding floor on every
     core and the ffmpeg-normalize route over the same chapter spans."""
     import yaml
 
-    from audiobook.manifest import dump_manifest
-    from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
-
     cores = os.cpu_count() or 1
     for minutes in minutes_list:
-        rec = workdir / f"book-{minutes:g}"
-        rec.mkdir()
-        chapters = write_book(rec, minutes / 60)
-        manifest = Manifest(chapters=[
-            ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
-                         words=sum(s["words"] for s in c["sections"]),
-                         sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
-            for n, c in enumerate(chapters)])
-        manifest.book.title = "Benchmark Book"
-        (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+        rec = generated_book(workdir, minutes)
         out = workdir / f"out-{minutes:g}"
         build = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out)]
         def fresh(out: Path = out) -> None:
@@ -368,23 +375,11 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
 def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """The build at AGAINST (a git revision) and as it is now, in turn on one generated book:
     whether a change made it slower, measured so that both meet the machine in the same state."""
-    from audiobook.manifest import dump_manifest
-    from audiobook.manifest.model import ChapterEntry, Manifest, SectionEntry
-
     old = workdir / "against"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(old), AGAINST], check=True)
     try:
         for minutes in minutes_list:
-            rec = workdir / f"book-{minutes:g}"
-            rec.mkdir()
-            chapters = write_book(rec, minutes / 60)
-            manifest = Manifest(chapters=[
-                ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
-                             words=sum(s["words"] for s in c["sections"]),
-                             sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
-                for n, c in enumerate(chapters)])
-            manifest.book.title = "Benchmark Book"
-            (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
+            rec = generated_book(workdir, minutes)
             roots = {AGAINST: old, "now": ROOT}
             runs: dict[str, list] = {k: [] for k in roots}
             for i in range(max(2, REPEAT)):  # which goes first alternates

@@ -88,6 +88,8 @@ class Book:
     parts: list[Part]
     title: str | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # an EPUB's or DOCX's: author, language, publisher, ...
+    left_out: list[str] = field(default_factory=list)  # front and back matter not narrated (an EPUB's cover, index)
 
     @property
     def words(self) -> int:

@@ -28,10 +28,46 @@ def parse_book(text: str) -> Book:
 
 
 def read_book(path: str | Path, toc: str | Path | None = None) -> Book:
-    """Read and parse the book at `path`; with `toc`, merge that table of contents in."""
-    book = parse_book(read_text(path))
+    """Read and parse the book at `path` — plain text or Markdown, EPUB, DOCX or HTML (by its
+    name) —; with `toc`, merge that table of contents in."""
+    book = _read_any(Path(path))
     if toc is not None:
         from audiobook.book.toc import apply_toc
 
         apply_toc(book, parse_book(read_text(toc)))
     return book
+
+
+def _read_any(path: Path) -> Book:
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        from audiobook.book.epub import read_epub
+        from audiobook.book.markdown import parse_markdown
+
+        text, meta, left_out = read_epub(path)
+        book = parse_markdown(text)
+        book.title = meta.get("title") or book.title
+        book.metadata, book.left_out = meta, left_out
+        if left_out:
+            book.warn(f"left out of the narration as front or back matter: {', '.join(left_out)} — add any that is "
+                      "read to manifest.yaml by hand")
+        return book
+    if suffix == ".docx":
+        from audiobook.book.docx import read_docx
+
+        text, styled, meta = read_docx(path)
+        book = parse_book(text) if not styled else _markdown(text)
+        book.title = meta.get("title") or book.title
+        book.metadata = meta
+        return book
+    if suffix in (".html", ".htm", ".xhtml"):
+        from audiobook.book.html import html_to_markdown
+
+        return _markdown(html_to_markdown(read_text(path)))
+    return parse_book(read_text(path))
+
+
+def _markdown(text: str) -> Book:
+    from audiobook.book.markdown import parse_markdown
+
+    return parse_markdown(text)

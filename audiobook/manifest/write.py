@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import re
 import shutil
 from pathlib import Path
 
@@ -105,10 +106,17 @@ def chapters_from_book(book: Book) -> list[ChapterEntry]:
 def _book_info(book: Book, blurb: Blurb | None, title: str | None) -> BookInfo:
     info = BookInfo(year=_dt.date.today().year)
     info.title = title or book.title or (blurb.book_title() if blurb else None) or (blurb.title_line if blurb else "") or ""
+    meta = book.metadata  # an EPUB's own, where the blurb does not say
+    info.author = meta.get("author") or info.author
+    info.language = meta.get("language") or info.language
+    info.publisher = meta.get("publisher") or info.publisher
+    if re.match(r"\d{4}", meta.get("date", "")):
+        info.year = int(meta["date"][:4])
     if blurb:
         if blurb.title_line and blurb.title_line != info.title:
             info.subtitle = blurb.title_line
-        info.author, info.narrator, info.translator = blurb.author, blurb.narrator, blurb.translator
+        info.author = blurb.author or info.author
+        info.narrator, info.translator = blurb.narrator, blurb.translator
         info.description = blurb.description or None
     return info
 

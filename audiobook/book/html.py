@@ -1,0 +1,104 @@
+"""HTML and XHTML (a web page, a Project Gutenberg book, an EPUB's chapters) → the Markdown the
+book parser reads: `h1`–`h3` become `#` headings, paragraphs stay paragraphs, and what a narrator
+does not read is left out — scripts and styles, navigation, footnote and endnote references and
+the notes themselves, and Project Gutenberg's licence header and footer."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+BLOCKS = {"p", "div", "section", "article", "li", "blockquote", "tr", "dd", "dt", "pre", "figcaption", "td",
+          "h4", "h5", "h6", "br", "hr", "ul", "ol", "table", "body", "header", "footer", "main", "aside"}
+SKIPPED = {"script", "style", "head", "nav", "title", "svg", "math", "noscript", "sup", "rt", "rp"}
+NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "footnotes", "endnotes", "rearnotes", "noteref"}
+_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
+_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
+
+
+def html_to_markdown(markup: str, heading_offset: int = 0) -> str:
+    """The text of `markup` as Markdown: `h1` is `#` (plus `heading_offset` more)."""
+    parser = _Converter(heading_offset)
+    parser.feed(markup)
+    parser.close()
+    text = parser.text()
+    return strip_gutenberg(text)
+
+
+def strip_gutenberg(text: str) -> str:
+    """What lies between Project Gutenberg's START and END lines, where it has them."""
+    start, end = _GUTENBERG_START.search(text), _GUTENBERG_END.search(text)
+    if start:
+        text = text[start.end():end.start() if end and end.start() > start.end() else len(text)]
+    elif end:
+        text = text[:end.start()]
+    return text.strip() + "\n"
+
+
+def headings_of(markup: str) -> list[tuple[int, str]]:
+    """The (level, text) of every `h1`–`h3` in `markup`."""
+    md = html_to_markdown(markup)
+    return [(len(m[1]), m[2].strip()) for m in re.finditer(r"^(#{1,3}) (.+)$", md, re.MULTILINE)]
+
+
+class _Converter(HTMLParser):
+    def __init__(self, heading_offset: int):
+        super().__init__(convert_charrefs=True)
+        self.shift = heading_offset  # (not "offset": HTMLParser keeps its position there)
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skip: list[str] = []  # the tags being skipped, innermost last
+        self.heading: int | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        a = dict(attrs)
+        kinds = set((a.get("epub:type") or "").split()) | set((a.get("role") or "").replace("doc-", "").split())
+        classes = set((a.get("class") or "").split())
+        ident = a.get("id") or ""
+        if self.skip:
+            if tag == self.skip[-1] or tag in ("div", "section", "aside", "ol", "ul", "span", "a", "sup", "p"):
+                self.skip.append(tag)  # nested inside what is skipped: skipped too (closing tags pair off)
+            return
+        if (tag in SKIPPED or kinds & NOTE_TYPES or classes & {"footnote", "footnotes", "endnotes", "noteref"}
+                or ident in ("pg-header", "pg-footer") or (tag == "a" and kinds & {"noteref"})):
+            self.skip.append(tag)
+            return
+        if tag in ("h1", "h2", "h3"):
+            self._flush()
+            self.heading = int(tag[1]) + self.shift
+        elif tag in BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag == self.skip[-1]:
+                self.skip.pop()
+            return
+        if tag in ("h1", "h2", "h3") and self.heading is not None:
+            title = " ".join("".join(self.current).split())
+            self.current = []
+            if title:
+                self.blocks.append("#" * min(6, self.heading) + " " + title)
+            self.heading = None
+        elif tag in BLOCKS:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag in ("br", "hr") and not self.skip:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            self.current.append(data)
+
+    def _flush(self) -> None:
+        if self.heading is not None:
+            return
+        text = " ".join("".join(self.current).split())
+        self.current = []
+        if text:
+            self.blocks.append(text)
+
+    def text(self) -> str:
+        self._flush()
+        return "\n\n".join(self.blocks)
