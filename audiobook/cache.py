@@ -18,7 +18,7 @@ import numpy as np
 
 from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
-from audiobook.files import TEMP_SUFFIX, write_text_atomic
+from audiobook.files import TEMP_SUFFIX, uninterrupted, write_text_atomic
 from audiobook.report import Rendered
 
 CACHE_FORMAT = 3  # 2: AAC streams for the M4B kept beside the tracks; 3: SHA-1 digests
@@ -107,10 +107,18 @@ class BuildCache:
     def store_analysis(self, digest: str, a: Analysis) -> None:
         write_text_atomic(self.dir / f"{digest}.json", json.dumps(a.to_dict(), default=_json_default))
         tmp = self.dir / f".{digest}.npz{TEMP_SUFFIX}"
-        with open(tmp, "wb") as f:
-            empty = np.zeros(0, np.float32)
-            np.savez(f, **{k: getattr(a, k) if getattr(a, k) is not None else empty for k in HOP_ARRAYS})
-        tmp.replace(self.dir / f"{digest}.npz")
+        with uninterrupted():
+            self._write_hops(tmp, digest, a)
+
+    def _write_hops(self, tmp: Path, digest: str, a: Analysis) -> None:
+        try:  # a stop (Ctrl-C) while writing leaves nothing half-written
+            with open(tmp, "wb") as f:
+                empty = np.zeros(0, np.float32)
+                np.savez(f, **{k: getattr(a, k) if getattr(a, k) is not None else empty for k in HOP_ARRAYS})
+            tmp.replace(self.dir / f"{digest}.npz")
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     # tracks -----------------------------------------------------------------------------
     def track(self, name: str, key: str, out: Path) -> tuple[Rendered, str] | None:

@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 TEMP_SUFFIX = ".part"  # every file being written is hidden as .NAME.XXXX.part until it is complete
+_unfinished: set[str] = set()  # this process's files being written: removed if it is stopped mid-way
+
+
+def writing(path: str | Path) -> None:
+    """`path` is being written (a temporary file): a stop removes it (parallel's worker wrapper)."""
+    _unfinished.add(str(path))
+
+
+def written(path: str | Path) -> None:
+    """`path` is done with: renamed into place, or removed."""
+    _unfinished.discard(str(path))
+
+
+def remove_unfinished() -> None:
+    """Remove every file this process was still writing (it is being stopped)."""
+    for name in list(_unfinished):
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
+        _unfinished.discard(name)
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -20,10 +44,39 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     write_stream_atomic(path, [data])
 
 
+@contextlib.contextmanager
+def uninterrupted():
+    """Ctrl-C and SIGTERM held back (in the main thread) until the block is done, then raised:
+    a small file is written whole or not at all, never left half-way as its temporary name."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, object]] = []
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in saved:
+        signal.signal(sig, lambda signum, frame: caught.append((signum, frame)))
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        for signum, frame in caught[:1]:  # now, as it would have been handled then
+            handler = saved[signum]
+            if callable(handler):
+                handler(signum, frame)
+            elif handler != signal.SIG_IGN:
+                signal.raise_signal(signum)  # the default action, restored above
+
+
 def write_stream_atomic(path: str | Path, chunks: Iterable[bytes], before_rename=None) -> None:
     """Write `chunks` to `path`: complete, or not at all; permissions as an ordinary file's.
     `before_rename(tmp_path)` may finish the file (tags) before it takes its name."""
     path = Path(path)
+    with uninterrupted():
+        _write_stream(path, chunks, before_rename)
+
+
+def _write_stream(path: Path, chunks: Iterable[bytes], before_rename) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

@@ -12,14 +12,17 @@ import multiprocessing as mp
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 from threadpoolctl import threadpool_limits
 
+from audiobook.files import remove_unfinished
 from audiobook.lifeline import die_with_parent
 
+STOP_WAIT_S = 8.0  # how long a stop waits for the workers to tidy up
 Report = Callable[[float], None]  # what the work is handed: progress(amount) — that much more is done
 _queue = None  # the pool's progress queue, in each of its workers (set by _init): the plumbing of `_to_queue`
 
@@ -63,6 +66,7 @@ class _Stoppable:
         try:
             return self.fn(item, _to_queue)
         except SystemExit as exc:
+            remove_unfinished()  # whatever the unwinding did not reach (a stop between two statements)
             os._exit(exc.code if isinstance(exc.code, int) else 1)
 
 
@@ -98,8 +102,14 @@ class WorkerPool:
         """Stop the workers now (Ctrl-C, or a failure): not after the files they are on."""
         if self._pool is not None and not self._stopped:
             self._stopped = True
-            for p in list(getattr(self._pool, "_processes", {}).values()):
+            workers = list(getattr(self._pool, "_processes", {}).values())
+            for p in workers:
                 p.terminate()
+            # each unwinds what it was on (removing the files it was writing, stopping its ffmpeg):
+            # wait for that, so no file is half-written once this process has said it stopped
+            deadline = time.monotonic() + STOP_WAIT_S
+            for p in workers:
+                p.join(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         if self._pool is not None:

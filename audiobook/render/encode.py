@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from audiobook import formats
-from audiobook.files import TEMP_SUFFIX
+from audiobook.files import TEMP_SUFFIX, writing, written
 from audiobook.render.dsp import Dither
 from audiobook.render.m4b import AacStream
 
@@ -38,6 +38,7 @@ class Encoder:
     def _open_temp(self):
         """A new file beside the track's, hidden until it is whole: (its path, open for writing)."""
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
+        writing(tmp)
         return Path(tmp), os.fdopen(fd, "wb")
 
     def write(self, block: np.ndarray) -> None:
@@ -66,6 +67,7 @@ class Encoder:
                 self.aac.close()
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
+            written(self.tmp)
         except OSError as exc:
             self.abort()
             raise OSError(exc.errno, exc.strerror, str(self.path)) from None
@@ -79,3 +81,4 @@ class Encoder:
         except OSError:
             pass
         self.tmp.unlink(missing_ok=True)
+        written(self.tmp)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from audiobook.errors import InputError
-from audiobook.files import TEMP_SUFFIX
+from audiobook.files import TEMP_SUFFIX, uninterrupted, writing, written
 from audiobook.parallel import Report
 from audiobook.tags.metadata import Chapter, ending
 
@@ -80,6 +80,7 @@ class AacStream:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
         os.close(fd)
         self.tmp = Path(tmp)
+        writing(self.tmp)
         self._proc = None
         try:  # a stop (SIGTERM: SystemExit) while starting leaves no temporary file behind
             self._log = tempfile.TemporaryFile()
@@ -88,7 +89,10 @@ class AacStream:
             if gain_db:
                 cmd += ["-af", f"volume={gain_db:.4f}dB"]
             cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", str(self.tmp)]
-            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+            # held back while ffmpeg starts: stopped half-way through Popen, its ffmpeg would live on
+            # unknown to us, and write the file after we removed it
+            with uninterrupted():
+                self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
         except BaseException:
             self.abort()
             raise
@@ -105,6 +109,7 @@ class AacStream:
             raise InputError(f"{self.path}: ffmpeg could not encode AAC for the M4B: {message}")
         self._log.close()
         os.replace(self.tmp, self.path)
+        written(self.tmp)
         return self.path
 
     def abort(self) -> None:
@@ -114,6 +119,7 @@ class AacStream:
         if getattr(self, "_log", None) is not None:
             self._log.close()
         self.tmp.unlink(missing_ok=True)
+        written(self.tmp)
 
 
 def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
