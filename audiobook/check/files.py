@@ -168,12 +168,13 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
         out.append(Finding(name, "sample_rate", rate == want, f"{rate} Hz", f"{want} Hz",
                            "" if rate == want else f"{preset.label} wants {want / 1000:g} kHz: resample"))
     if a is not None:
-        for c in evaluate(a, preset):
+        judged = evaluate(a, preset)
+        for c in judged:
             if c.check in ("dc_offset_percent", "speech_s"):
                 continue
             value = "-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples" else f"{c.value:.1f}"
             out.append(Finding(name, c.check, c.passed, value, c.limit, c.advice))
-        if not any(c.check == "silent" for c in evaluate(a, preset)):
+        if not any(c.check == "silent" for c in judged):  # a silent file's "room tone" is the whole file
             out += _room_tone(name, a, preset)
     easy = _mutagen(p, easy=True) if f is not None else None
     has = {k: bool(easy and easy.tags and easy.tags.get(k)) for k in ("title", "album", "artist")}
