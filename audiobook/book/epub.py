@@ -6,7 +6,9 @@ author, language, publisher, date, ISBN); the navigation document (EPUB 3 `nav`)
 none takes its title from the table of contents. Front and back matter — the cover, the title
 page, the copyright page, the table of contents, "also by", the index — are recognised by their
 `epub:type`, the landmarks or guide, or their title, and left out of the narration, named in
-`Book.left_out` so a producer can bring any back. Notes are not read (html.py).
+`Book.left_out` so a producer can bring any back. Notes are not read (html.py). Where the
+table of contents and a document's own heading disagree, the heading wins and a note says so.
+The cover image is the audiobook's cover candidate. Text encrypted by DRM is refused by name.
 """
 
 from __future__ import annotations
@@ -15,11 +17,18 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from audiobook.book.headings import title_similarity
 from audiobook.book.html import headings_of, html_to_markdown
 from audiobook.errors import InputError
+
+SAME_TITLE = 0.85  # below this title_similarity, the table of contents and the heading disagree
+FONT_MANGLING = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
+FONT_FILES = (".otf", ".ttf", ".woff", ".woff2")
 
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -32,47 +41,111 @@ MATTER_TITLES = re.compile(r"^\s*(?:cover|title\s*page|half\s*title|copyright|(?
                            r"|other (?:books|titles) by\b.*|colophon|imprint)\s*$", re.IGNORECASE)
 
 
-def read_epub(path: Path) -> tuple[str, dict[str, str], list[str]]:
-    """(the book as Markdown, its metadata, the front and back matter left out, by title)."""
+@dataclass
+class Epub:
+    """What init takes from an EPUB: the book as Markdown, its metadata, the front and back matter
+    left out (by title), the cover image (file name, bytes), and notes on what disagreed."""
+
+    text: str
+    meta: dict[str, str]
+    left_out: list[str] = field(default_factory=list)
+    cover: tuple[str, bytes] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_epub(path: Path) -> Epub:
+    """Read the EPUB at `path`; a damaged, cut-short or DRM-protected one is an InputError."""
     try:
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}: not an EPUB we can read ({exc}) — export it again") from None
-    with z:
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(f"{path}: not an EPUB we can read ({exc}) — the file may be damaged or cut short: "
+                         "export or download it again") from None
+    try:
+        with z:
+            return _read(path, z)
+    except InputError:
+        raise
+    except (KeyError, StopIteration, ET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError,
+            NotImplementedError, RuntimeError, ValueError) as exc:
+        raise InputError(f"{path}: not an EPUB we can read ({type(exc).__name__}: {exc}) — the file may be damaged "
+                         "or cut short: export or download it again") from None
+
+
+def _read(path: Path, z: zipfile.ZipFile) -> Epub:
+    _refuse_drm(path, z)
+    try:
+        container = ET.fromstring(z.read("META-INF/container.xml"))
+        opf_path = next(el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile"))
+        opf = ET.fromstring(z.read(opf_path))
+    except (KeyError, StopIteration, ET.ParseError) as exc:
+        raise InputError(f"{path}: its package document cannot be read ({exc}) — export the EPUB again") from None
+    base = posixpath.dirname(opf_path)
+    items = {it.get("id"): it for it in opf.iter(f"{OPF}item")}
+    book = Epub("", _metadata(opf), cover=_cover(z, opf, items, base))
+    toc = _toc(z, opf, items, base)
+    matter = _matter_hrefs(z, opf, items, base)
+    parts = []
+    title = book.meta.get("title")
+    for ref in opf.iter(f"{OPF}itemref"):
+        item = items.get(ref.get("idref"))
+        if item is None or ref.get("linear") == "no" or "html" not in (item.get("media-type") or ""):
+            continue
+        href = posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
         try:
-            container = ET.fromstring(z.read("META-INF/container.xml"))
-            opf_path = next(el.get("full-path") for el in container.iter() if el.tag.endswith("rootfile"))
-            opf = ET.fromstring(z.read(opf_path))
-        except (KeyError, StopIteration, ET.ParseError) as exc:
-            raise InputError(f"{path}: its package document cannot be read ({exc}) — export the EPUB again") from None
-        base = posixpath.dirname(opf_path)
-        items = {it.get("id"): it for it in opf.iter(f"{OPF}item")}
-        meta = _metadata(opf)
-        toc = _toc(z, opf, items, base)
-        matter = _matter_hrefs(z, opf, items, base)
-        parts, left_out = [], []
-        title = meta.get("title")
-        for ref in opf.iter(f"{OPF}itemref"):
-            item = items.get(ref.get("idref"))
-            if item is None or ref.get("linear") == "no" or "html" not in (item.get("media-type") or ""):
-                continue
-            href = posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
-            try:
-                markup = z.read(href).decode("utf-8", errors="replace")
-            except KeyError:
-                continue
-            kind = _kind(markup)
-            name = toc.get(href) or next((t for _, t in headings_of(markup)), "") or \
-                (kind.replace("-", " ").capitalize() if kind else posixpath.basename(href))
-            if href in matter or _is_matter(markup, name, title):
-                left_out.append(name)
-                continue
-            md = html_to_markdown(markup, heading_offset=1)  # "#" is left for the book's own title
-            if not re.search(r"^#{2,} ", md, re.MULTILINE) and toc.get(href):
-                md = f"## {toc[href]}\n\n{md}"
-            parts.append(md)
-    text = (f"# {title}\n\n" if title else "") + "\n\n".join(parts)
-    return text, meta, left_out
+            markup = z.read(href).decode("utf-8", errors="replace")
+        except KeyError:
+            continue
+        kind = _kind(markup)
+        heading = next((t for _, t in headings_of(markup)), "")
+        name = toc.get(href) or heading or (kind.replace("-", " ").capitalize() if kind else posixpath.basename(href))
+        if href in matter or _is_matter(markup, name, title):
+            book.left_out.append(name)
+            continue
+        if heading and toc.get(href) and title_similarity(heading, toc[href]) < SAME_TITLE:
+            book.notes.append(f"the table of contents calls {posixpath.basename(href)} \"{toc[href]}\", its heading "
+                              f"says \"{heading}\": the heading is used")
+        md = html_to_markdown(markup, heading_offset=1)  # "#" is left for the book's own title
+        if not re.search(r"^#{2,} ", md, re.MULTILINE) and toc.get(href):
+            md = f"## {toc[href]}\n\n{md}"
+        parts.append(md)
+    book.text = (f"# {title}\n\n" if title else "") + "\n\n".join(parts)
+    return book
+
+
+def _refuse_drm(path: Path, z: zipfile.ZipFile) -> None:
+    """Content encrypted by a DRM scheme (Adobe ADEPT, Readium LCP, ...) cannot be read. Fonts
+    obfuscated by the IDPF's or Adobe's font mangling, which encryption.xml also lists, can."""
+    names = set(z.namelist())
+    if "META-INF/rights.xml" in names or "META-INF/license.lcpl" in names:
+        raise InputError(f"{path}: this EPUB is protected by DRM: use the publisher's manuscript (DOCX) or a "
+                         "DRM-free EPUB")
+    if "META-INF/encryption.xml" not in names:
+        return
+    doc = ET.fromstring(z.read("META-INF/encryption.xml"))
+    for data in doc.iter():
+        if not data.tag.endswith("EncryptedData"):
+            continue
+        method = next((el.get("Algorithm", "") for el in data.iter() if el.tag.endswith("EncryptionMethod")), "")
+        target = next((el.get("URI", "") for el in data.iter() if el.tag.endswith("CipherReference")), "")
+        if method in FONT_MANGLING or target.lower().endswith(FONT_FILES):
+            continue
+        raise InputError(f"{path}: this EPUB is protected by DRM: use the publisher's manuscript (DOCX) or a "
+                         "DRM-free EPUB (its text is encrypted)")
+
+
+def _cover(z: zipfile.ZipFile, opf: ET.Element, items: dict, base: str) -> tuple[str, bytes] | None:
+    """The cover image: EPUB 3's item with properties="cover-image", or EPUB 2's <meta name="cover">."""
+    item = next((it for it in items.values() if "cover-image" in (it.get("properties") or "").split()), None)
+    if item is None:
+        meta = next((m for m in opf.iter(f"{OPF}meta") if m.get("name") == "cover"), None)
+        item = items.get(meta.get("content")) if meta is not None else None
+    if item is None or not (item.get("media-type") or "").startswith("image/"):
+        return None
+    href = posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
+    try:
+        return posixpath.basename(href), z.read(href)
+    except KeyError:
+        return None
 
 
 def _metadata(opf: ET.Element) -> dict[str, str]:

@@ -49,13 +49,24 @@ def parse_markdown(text: str) -> Book:
     keyword = {i: match_keyword_heading(t) for i, _, t in headings}
     has_keywords = any(k is not None and k.kind not in SECTION_KINDS for k in keyword.values())
     top_level = min((lvl for _, lvl, _ in headings), default=1)
+    title_at = None
+    tops = [i for i, lvl, _ in headings if lvl == top_level]
+    if not has_keywords and len(tops) == 1 and headings[0][0] == tops[0] and len(headings) > 1:
+        # "# The Book" over "## Its chapters" (an EPUB's, a Word manuscript's, an HTML page's):
+        # the one heading at the top is the book's title, and its chapters are one level down
+        title_at = tops[0]
+        top_level = min(lvl for i, lvl, _ in headings if i != title_at)
 
     current: Part | None = None
     marks: list[tuple[int, Part | Section]] = []
     for i, level, title in headings:
         kh = keyword[i]
-        is_part = (kh is not None and kh.kind not in SECTION_KINDS) if has_keywords else level == top_level
-        if is_part:
+        is_part = (kh is not None and kh.kind not in SECTION_KINDS) if has_keywords else (
+            level == top_level and i != title_at)
+        if i == title_at:
+            book.title = clean_title(title)
+            marks.append((i, None))
+        elif is_part:
             if kh is not None and kh.kind not in SECTION_KINDS:
                 current = Part(kind=kh.kind, number=kh.number, title=kh.title, line=i + 1 + offset)
             else:

@@ -90,6 +90,7 @@ class Book:
     warnings: list[ParseWarning] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # an EPUB's or DOCX's: author, language, publisher, ...
     left_out: list[str] = field(default_factory=list)  # front and back matter not narrated (an EPUB's cover, index)
+    cover: tuple[str, bytes] | None = None  # an EPUB's cover image (file name, bytes): the audiobook's cover candidate
 
     @property
     def words(self) -> int:

@@ -28,7 +28,7 @@ def parse_book(text: str) -> Book:
 
 
 def read_book(path: str | Path, toc: str | Path | None = None) -> Book:
-    """Read and parse the book at `path` — plain text or Markdown, EPUB, DOCX or HTML (by its
+    """Read and parse the book at `path` — plain text or Markdown, EPUB, DOCX, PDF or HTML (by its
     name) —; with `toc`, merge that table of contents in."""
     book = _read_any(Path(path))
     if toc is not None:
@@ -44,19 +44,29 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.epub import read_epub
         from audiobook.book.markdown import parse_markdown
 
-        text, meta, left_out = read_epub(path)
-        book = parse_markdown(text)
-        book.title = meta.get("title") or book.title
-        book.metadata, book.left_out = meta, left_out
-        if left_out:
-            book.warn(f"left out of the narration as front or back matter: {', '.join(left_out)} — add any that is "
-                      "read to manifest.yaml by hand")
+        epub = read_epub(path)
+        book = parse_markdown(epub.text)
+        book.title = epub.meta.get("title") or book.title
+        book.metadata, book.left_out, book.cover = epub.meta, epub.left_out, epub.cover
+        for note in epub.notes:
+            book.warn(note)
+        if epub.left_out:
+            book.warn(f"left out of the narration as front or back matter: {', '.join(epub.left_out)} — add any "
+                      "that is read to manifest.yaml by hand")
         return book
     if suffix == ".docx":
         from audiobook.book.docx import read_docx
 
         text, styled, meta = read_docx(path)
         book = parse_book(text) if not styled else _markdown(text)
+        book.title = meta.get("title") or book.title
+        book.metadata = meta
+        return book
+    if suffix == ".pdf":
+        from audiobook.book.pdf import read_pdf
+
+        text, marked, meta = read_pdf(path)
+        book = _markdown(text) if marked else parse_book(text)
         book.title = meta.get("title") or book.title
         book.metadata = meta
         return book

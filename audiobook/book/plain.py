@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from audiobook.book.furniture import find_furniture
@@ -25,6 +26,8 @@ from audiobook.book.reflow import reflow
 
 SAME_TITLE = 0.85  # title_similarity at or above which two titles name the same section
 MIN_WORDS_BETWEEN_SECTIONS = 40  # closer than this, numbered lines are a list, not sections
+MIN_ESSAY_HEADINGS = 2  # fewer unnumbered title lines than this, and a text has no chapters
+_QUOTES = ('"', "“", "‘", "'", "«")
 
 
 @dataclass
@@ -86,9 +89,79 @@ def parse_plain(text: str) -> Book:
         book.parts.append(_parse_part(src, head, stop, book))
     _group_parts(book)
     if not book.parts:
+        _parse_essay(src, book)
+    if not book.parts:
         book.warn("no chapter headings found: the whole text is taken as one part")
         book.parts.append(Part(kind="chapter", number=1, title=None, text=src.text(0, len(lines)), line=1))
     return book
+
+
+def _parse_essay(src: _Lines, book: Book) -> None:
+    """The common shape of non-fiction without "Chapter" headings: a title line, an opening, then
+    chapters headed by short unnumbered lines standing alone between paragraphs, in any case."""
+    stop = len(src.lines)
+    first = src.next_content(0, stop)
+    heads = _essay_heads(src, first, stop)
+    if len(heads) < MIN_ESSAY_HEADINGS:
+        return
+    start = first
+    if len(src.block(first, stop)) == 1 and is_heading_like(src.lines[first], max_words=20) and first not in heads:
+        book.title = smart_title(" ".join(src.lines[first].split()))  # the title line
+        src.used.add(first)
+        start = first + 1
+    opening = src.text(start, heads[0])
+    if opening:
+        book.parts.append(Part(kind="opening", number=None, title=None, text=opening, line=start + 1))
+    for n, i in enumerate(heads):
+        src.used.add(i)
+        end = heads[n + 1] if n + 1 < len(heads) else stop
+        book.parts.append(Part(kind="chapter", number=n + 1, title=" ".join(src.lines[i].split()),
+                               text=src.text(i + 1, end), line=i + 1))
+
+
+def _essay_heads(src: _Lines, start: int, stop: int) -> list[int]:
+    """Lines that stand alone between paragraphs and read as titles, not as text: no closing
+    stop or question mark, not a list item, not dialogue, followed by prose; and far enough
+    apart — short lines close together are a list."""
+    found = []
+    i = src.next_content(start, stop)
+    previous_prose = False
+    while i < stop:
+        block = src.block(i, stop)
+        line = " ".join(src.lines[i].split())
+        if (len(block) == 1 and i > start and previous_prose and is_heading_like(line, max_words=12, max_chars=90)
+                and _reads_as_title(line)
+                and not is_date(line) and _not_structural(line) and _is_prose(src, src.next_content(block.stop, stop), stop)):
+            found.append(i)
+            previous_prose = False
+        else:
+            previous_prose = _is_paragraph(src, block)
+        i = src.next_content(block.stop, stop)
+    listed = set()  # title-like lines with little text between them: a list's items
+    for a, b in zip(found, found[1:]):
+        if _words_between(src, a + 1, b) < MIN_WORDS_BETWEEN_SECTIONS:
+            listed.update((a, b))
+    return [i for i in found if i not in listed]
+
+
+def _reads_as_title(line: str) -> bool:
+    """Not a sentence, not speech: a question only in title case ("Whither the Soviet Union?", not
+    "But what is the situation now?"), a quotation only without the punctuation of speech
+    ("\"Socialism in one country\"", not "“Who will guard the guards?”"), no "(aside)"."""
+    if line.endswith(("!", "...", "…")) or line.startswith(("(", "[", "—", "–", "-")):
+        return False
+    if line.endswith("?") and not is_title_case(line):
+        return False
+    if line.startswith(_QUOTES) and re.search(r"[.,!?;:][\"”’'»]", line):
+        return False
+    first = line.lstrip("".join(_QUOTES))
+    return first[:1].isalpha() and first[:1].isupper()
+
+
+def _is_paragraph(src: _Lines, block: range) -> bool:
+    """A block that ends a sentence: a paragraph of text (a heading does not end with a stop)."""
+    last = src.lines[block[-1]].rstrip()
+    return last.endswith((".", "!", "?", ":", '"', "”", "’", "'", ")")) or sum(len(src.lines[k].split()) for k in block) >= 20
 
 
 def _find_heads(src: _Lines) -> list[_Head]:

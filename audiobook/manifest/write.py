@@ -14,10 +14,11 @@ from audiobook.book import Book, read_book
 from audiobook.book.blurb import Blurb, parse_blurb
 from audiobook.book.reading import read_text
 from audiobook.errors import InputError
-from audiobook.files import write_text_atomic
+from audiobook.files import write_bytes_atomic, write_text_atomic
 from audiobook.manifest.load import MANIFEST_NAME, parse_manifest
 from audiobook.manifest.model import BookInfo, ChapterEntry, Manifest, SectionEntry, slug
 from audiobook.recordings import find_recordings
+from audiobook.tags.metadata import check_cover, image_size
 
 HEADER = """\
 # audiobook manifest: {title}
@@ -73,16 +74,44 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
             setattr(info, key, rel)
             if copy:
                 staged.append(copy)
+    extracted = _cover_candidate(folder, book, force) if cover_path is None else None
+    if extracted:
+        info.cover = extracted[0]
     manifest = Manifest(book=info, chapters=chapters_from_book(book))
     manifest.recordings.files = [p.name for p in find_recordings(folder)]
     text = dump_manifest(manifest)
+    if book.left_out:
+        text += ("\n# Left out of the narration as front or back matter (not in the text the build reads):\n"
+                 + "".join(f"#   {name}\n" for name in book.left_out)
+                 + "# To narrate one, add a chapter for it above and pin it (files:, start:, end:).\n")
     parse_manifest(text, str(target))  # what we write must load: a bug here must not reach the user
 
     for src, dest in staged:
         dest.parent.mkdir(exist_ok=True)
         shutil.copyfile(src, dest)
+    if extracted:
+        extracted[1].parent.mkdir(exist_ok=True)
+        write_bytes_atomic(extracted[1], book.cover[1])
     write_text_atomic(target, text)
     return target, manifest, book
+
+
+def _cover_candidate(folder: Path, book: Book, force: bool) -> tuple[str, Path] | None:
+    """Where the book's own cover (an EPUB's) goes: book/NAME in the recordings folder, with
+    check's warnings on its size; None when it has none or is no JPEG or PNG."""
+    if book.cover is None:
+        return None
+    name, data = book.cover
+    size = image_size(data)
+    if size is None:
+        book.warn(f"the book's cover {name} is not a JPEG or PNG: give a cover with --cover")
+        return None
+    dest = folder / "book" / name
+    if dest.exists() and not force and dest.read_bytes() != data:
+        raise InputError(f"{dest}: a different file is already there — pass --force to replace it") from None
+    for warning in check_cover(*size[1], name):
+        book.warn(f"cover: {warning}")
+    return f"book/{name}", dest
 
 
 def chapters_from_book(book: Book) -> list[ChapterEntry]:

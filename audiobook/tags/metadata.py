@@ -55,7 +55,7 @@ def read_cover(path: Path) -> tuple[bytes, str, list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read the cover ({exc.strerror})") from None
-    size = _image_size(data)
+    size = image_size(data)
     if size is None:
         raise InputError(f"{path}: not a JPEG or PNG image — give the cover as JPEG or PNG")
     mime, (w, h) = size
@@ -81,7 +81,7 @@ def check_cover(width: int, height: int, name: str = "cover") -> list[str]:
     return warnings
 
 
-def _image_size(data: bytes) -> tuple[str, tuple[int, int]] | None:
+def image_size(data: bytes) -> tuple[str, tuple[int, int]] | None:
     """(MIME type, (width, height)) of a PNG or JPEG, read from its header."""
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         w, h = struct.unpack(">II", data[16:24])
