@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -40,7 +41,8 @@ PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or 
 @cli.command()
 @click.argument("recordings", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--book", "book_path", type=_existing_file, required=True,
-              help="The book: EPUB, DOCX, HTML (Project Gutenberg's too), Markdown or plain text (a PDF dump will do).")
+              help="The book: EPUB, DOCX, PDF, HTML (Project Gutenberg's too), Markdown or plain text. An EPUB's cover "
+                   "becomes the audiobook's unless --cover is given.")
 @click.option("--blurb", type=_existing_file, help="The publisher's blurb: title, author, narrator, description.")
 @click.option("--toc", type=_existing_file, help="A table of contents that supplies or corrects titles.")
 @click.option("--cover", type=_existing_file, help="Cover art (JPEG or PNG, square, 1400-3000 px).")
@@ -225,19 +227,57 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
 
 @cli.command()
 @click.argument("build_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--to", "dest", required=True, help="A folder, or an fsspec URL (sftp://host/path, s3://bucket/path).")
-@click.option("--base-url", help="The address DEST is served from; the feed's URLs are made to start with it.")
-def publish(build_dir: Path, dest: str, base_url: str | None) -> None:
+@click.option("--to", "dest", required=True,
+              help="A folder, sftp://[user@]host[:port]/path, or another fsspec URL (s3://bucket/path).")
+@click.option("--base-url", help="The address DEST is served from (http:// or https://); the feed's URLs start with it.")
+@click.option("--delete", is_flag=True,
+              help="Remove files of earlier publishes the build no longer has — after the new feed is in place.")
+def publish(build_dir: Path, dest: str, base_url: str | None, delete: bool) -> None:
     """Copy a build's tracks, chapter files, cover and M4B to DEST, then its feed.xml.
 
-    Only files that changed since the last publish are copied; sizes are checked after
-    copying; the feed goes last, so no subscriber sees it name a file not yet there.
-    Credentials come from the environment or fsspec's configuration, never the manifest.
+    Only files that changed since the last publish are sent, each verified after it arrives
+    (size and bytes) and renamed into place; the feed goes last and replaces the old one in one
+    step, so a podcast app never sees it partial or naming a file not yet there. An interrupted
+    publish leaves the old feed; run it again to finish. Over SFTP, host keys are checked
+    against ~/.ssh/known_hosts; credentials come from an SSH agent, ~/.ssh/config, key files or
+    AUDIOBOOK_SFTP_PASSWORD — never the manifest, and never printed.
     """
     from audiobook.publish import publish as run_publish
 
-    result = run_publish(build_dir, dest, base_url=base_url)
-    click.echo(f"{result.dest}: {len(result.copied)} files copied, {len(result.unchanged)} unchanged")
+    shown = _PublishProgress()
+    try:
+        result = run_publish(build_dir, dest, base_url=base_url, delete=delete, on_progress=shown)
+    finally:
+        shown.close()
+    mb = result.bytes_sent / 1e6
+    speed = f", {mb / result.seconds:.1f} MB/s" if result.seconds > 0 and mb > 1 else ""
+    click.echo(f"{result.dest}: {len(result.copied)} files sent ({mb:.1f} MB in {result.seconds:.1f} s{speed}), "
+               f"{len(result.unchanged)} unchanged" + (f", {len(result.removed)} removed" if result.removed else "")
+               + (f", {len(result.resent)} sent twice (arrived wrong once)" if result.resent else "")
+               + ("; feed.xml replaced" if "feed.xml" in result.copied else "; nothing changed"))
+
+
+class _PublishProgress:
+    """Files and bytes sent, with the speed, on one line of a terminal; nothing in a pipe."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.width = 0
+
+    def __call__(self, name: str, files_done: int, files: int, sent: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        speed = sent / max(1e-3, time.monotonic() - self.started) / 1e6
+        line = (f"publishing {files_done + 1}/{files}: {sent / 1e6:.1f}/{total / 1e6:.1f} MB, {speed:.1f} MB/s "
+                f"— {name}")[:120]
+        sys.stderr.write("\r" + line.ljust(self.width))
+        sys.stderr.flush()
+        self.width = len(line)
+
+    def close(self) -> None:
+        if self.width:
+            sys.stderr.write("\r" + " " * self.width + "\r")
+            sys.stderr.flush()
 
 
 class _StageBars:
@@ -399,7 +439,11 @@ def serve(build_dir: Path, port: int, host: str) -> None:
         server.server_close()
 
 
+_stopped_by: list[int] = []  # the SIGTERM received, if one was: what went wrong after it is the stop's doing
+
+
 def _terminated(signum, frame) -> None:
+    _stopped_by.append(signum)
     raise KeyboardInterrupt(signum)
 
 
@@ -431,6 +475,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:
         _interrupted(exc.args[0] if exc.args else signal.SIGINT)
+    except Exception:
+        if _stopped_by:  # e.g. the workers' pool found broken as it was being stopped: still a stop
+            _interrupted(_stopped_by[0])
+        raise
 
 
 def _interrupted(signum: int) -> None:

@@ -17,10 +17,13 @@ import os
 import sys
 
 _PR_SET_PDEATHSIG = 1
+BUILD_PID = "AUDIOBOOK_BUILD_PID"  # set by the build before its forkserver starts: whom its processes live for
 
 
 def die_with_parent(sig: int) -> None:
-    """Be sent `sig` when the parent process dies; exit now if it already has."""
+    """Be sent `sig` when the parent process dies; now if it already has — or if the build has:
+    a build killed between forking a process and its asking here leaves it already orphaned,
+    its parent the init process, so "has my parent changed?" cannot tell."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
@@ -29,5 +32,15 @@ def die_with_parent(sig: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
     except (OSError, AttributeError):
         return
-    if os.getppid() != parent:  # it died before the request was made
+    build = os.environ.get(BUILD_PID, "")
+    if os.getppid() != parent or (build.isdigit() and not running(int(build))):
         os.kill(os.getpid(), sig)
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` is alive (a zombie, killed and not yet reaped, is not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False

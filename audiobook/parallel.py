@@ -20,7 +20,7 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from audiobook.files import remove_unfinished
-from audiobook.lifeline import die_with_parent
+from audiobook.lifeline import BUILD_PID, die_with_parent
 
 STOP_WAIT_S = 8.0  # how long a stop waits for the workers to tidy up
 Report = Callable[[float], None]  # what the work is handed: progress(amount) — that much more is done
@@ -50,8 +50,16 @@ def _to_queue(amount: float) -> None:
         _queue.put(amount)
 
 
+_working = False  # in a worker: inside the work (a stop unwinds it), or between items (a stop just exits)
+
+
 def _stop(signum, frame) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: a second stop must not break the unwinding
+    if not _working:
+        # idle, or handing a result back: concurrent.futures would catch a SystemExit raised there,
+        # send it as the item's result and carry on — a worker ignoring SIGTERM, waiting forever
+        remove_unfinished()
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
 
 
@@ -63,11 +71,17 @@ class _Stoppable:
         self.fn = fn
 
     def __call__(self, item: Any) -> Any:
+        global _working
         try:
-            return self.fn(item, _to_queue)
+            _working = True
+            result = self.fn(item, _to_queue)
+            _working = False  # (a stop from here on exits at once: see _stop)
+            return result
         except SystemExit as exc:
             remove_unfinished()  # whatever the unwinding did not reach (a stop between two statements)
             os._exit(exc.code if isinstance(exc.code, int) else 1)
+        finally:
+            _working = False
 
 
 def default_jobs() -> int:
@@ -92,6 +106,7 @@ class WorkerPool:
             ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
             if ctx.get_start_method() == "forkserver":  # it dies with this process (audiobook.lifeline)
                 ctx.set_forkserver_preload(["__main__", "audiobook.forkserver_lifeline"])
+                os.environ[BUILD_PID] = str(os.getpid())  # (the forkserver, started later, inherits it)
             self._queue = ctx.SimpleQueue()
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx, initializer=_init,
                                              initargs=(self._queue,))
@@ -110,6 +125,10 @@ class WorkerPool:
             deadline = time.monotonic() + STOP_WAIT_S
             for p in workers:
                 p.join(max(0.0, deadline - time.monotonic()))
+            for p in workers:
+                if p.is_alive():  # it did not stop: it must not keep this process from exiting
+                    p.kill()
+                    p.join(1.0)
 
     def close(self) -> None:
         if self._pool is not None:

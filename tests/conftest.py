@@ -27,3 +27,13 @@ def summary_md() -> Path:
 @pytest.fixture(scope="session")
 def blurb_txt() -> Path:
     return DATA / "revolution-betrayed-blurb.txt"
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory) -> Path:
+    """The bundled demo, built once (no M4B) for the tests that publish or serve a build."""
+    from audiobook.build import build
+
+    out = tmp_path_factory.mktemp("demo") / "build"
+    build(Path(__file__).resolve().parents[1] / "recordings", out, jobs=1, m4b=False)
+    return out

@@ -159,7 +159,7 @@ def test_a_build_stopped_mid_render_leaves_complete_files_and_resumes(long_book,
         assert proc.returncode == -signal.SIGKILL
     else:
         assert time.monotonic() - stopped_at < 10  # promptly, workers included
-        assert proc.returncode == 128 + sig
+        assert proc.returncode == 128 + sig, err
         lines = err.strip().splitlines()
         assert len(lines) == 1 and ("interrupted" in lines[0] or "stopped" in lines[0]), err
         assert _leftovers(out) == []
