@@ -115,7 +115,23 @@ def _page_lines(page, number: int) -> list[_Line]:
     page.extract_text(visitor_text=visit)
     _close(lines, pieces, where, number)
     lines.sort(key=lambda line: -round(line.y))  # top to bottom, whatever order the page was drawn in
-    return lines
+    return _drop_caps(lines)
+
+
+def _drop_caps(lines: list[_Line]) -> list[_Line]:
+    """A paragraph's first letter set large ("T" beside "he bourgeois world…") is put back."""
+    sizes = sorted(line.size for line in lines)
+    body = sizes[len(sizes) // 2] if sizes else 0.0
+    out = list(lines)
+    for cap in lines:
+        if len(cap.text) == 1 and cap.text.isalpha() and cap.text.isupper() and cap.size >= 1.5 * body:
+            rest = [line for line in out if line is not cap and line.text[:1].islower()
+                    and abs(line.y - cap.y) <= cap.size and line.x > cap.x]
+            if rest:
+                first = max(rest, key=lambda line: line.y)  # the top line beside it
+                first.text = cap.text + first.text
+                out.remove(cap)
+    return out
 
 
 def _close(lines: list[_Line], pieces: list, where: list, page: int) -> None:

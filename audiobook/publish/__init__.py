@@ -96,9 +96,10 @@ def publish(build_dir: str | Path, dest: str, base_url: str | None = None, *, de
     target = open_target(dest)
     try:
         return _publish(target, files, xml, delete, on_progress, started)
-    except OSError as exc:  # the connection dropped, the server failed: the old feed is untouched
-        raise InputError(f"{target.where}: publishing stopped ({exc.strerror or exc or type(exc).__name__}) — the old "
-                         "feed is still in place; publish again to finish") from None
+    except target.errors as exc:  # the connection dropped, the server failed: the old feed is untouched
+        why = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        raise InputError(f"{target.where}: publishing stopped ({why}) — the old feed is still in place; publish "
+                         "again to finish") from None
     finally:
         target.close()
 

@@ -47,6 +47,7 @@ class Sftp:
         except ImportError:
             raise InputError(f"publishing to {safe(url)} needs paramiko: pip install 'audiobook[publish]'") from None
         self.where = safe(url)
+        self.errors = (OSError, EOFError, paramiko.SSHException)  # what a dropped connection raises, by the moment
         parts = urlsplit(url)
         config = _ssh_config(parts.hostname or "")
         host = config.get("hostname", parts.hostname or "")
@@ -127,16 +128,20 @@ class Sftp:
 
         try:
             self.sftp.put(str(src), tmp, callback=progress, confirm=True)
-        except (OSError, EOFError) as exc:
+        except self.errors as exc:
             raise self._failed(name, tmp, exc) from None
         self._replace(tmp, self._path(name))
 
-    def _failed(self, name: str, tmp: str, exc: BaseException) -> InputError:
+    def _connected(self) -> bool:
         transport = self.client.get_transport()
-        if transport is None or not transport.is_active():
+        return transport is not None and transport.is_active()
+
+    def _failed(self, name: str, tmp: str, exc: BaseException) -> InputError:
+        if self._connected() and not isinstance(exc, EOFError):
+            self._tidy(tmp)
+        if not self._connected() or isinstance(exc, EOFError):
             return InputError(f"{self.where}: the connection was lost while sending {name} — the old feed is still in "
                               "place; publish again to finish (what arrived is not sent again)")
-        self._tidy(tmp)
         why = _why(exc) if isinstance(exc, OSError) else type(exc).__name__
         return InputError(f"{self.where}: {name} could not be written ({why}) — the old feed is still in place; free "
                           "space or fix the permission, then publish again")
@@ -146,7 +151,7 @@ class Sftp:
         try:
             with self.sftp.open(tmp, "wb") as f:
                 f.write(data)
-        except (OSError, EOFError) as exc:
+        except self.errors as exc:
             raise self._failed(name, tmp, exc) from None
         self._replace(tmp, self._path(name))
 
@@ -171,7 +176,7 @@ class Sftp:
     def _tidy(self, path: str) -> None:
         try:
             self.sftp.remove(path)
-        except OSError:
+        except self.errors:
             pass
 
     def size(self, name: str) -> int | None:

@@ -23,6 +23,7 @@ class Target(Protocol):
     """A destination folder, by file name."""
 
     where: str  # for messages: the destination without credentials
+    errors: tuple[type[BaseException], ...]  # what its operations raise when the destination fails or goes away
 
     def put(self, src: Path, name: str, sent: Sent) -> None: ...  # whole, under a temporary name, then renamed
     def write(self, name: str, data: bytes) -> None: ...  # the same, from memory
@@ -56,6 +57,7 @@ class Local:
     def __init__(self, root: str):
         self.root = Path(root)
         self.where = str(root)
+        self.errors = (OSError,)
         if not self.root.parent.is_dir():
             raise InputError(f"{root}: its folder {self.root.parent} does not exist — create it, or give another --to")
         try:
@@ -101,6 +103,7 @@ class Fsspec:
 
     def __init__(self, url: str):
         self.where = safe(url)
+        self.errors = (OSError,)
         try:
             import fsspec
         except ImportError:

@@ -244,3 +244,27 @@ def test_a_novel_whose_chapters_have_titles_and_no_numbers(tmp_path, shape):
     assert [p.title for p in book.parts] == titles
     assert [[s.title for s in p.sections] for p in book.parts] == [["Later That Night"]] * 4
     assert [p.words for p in book.parts] == pytest.approx([p.words for p in novel.parts], rel=0.02)
+
+
+def test_a_drop_cap_is_put_back_in_its_word(tmp_path):
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "dropcap.pdf"
+    c = canvas.Canvas(str(path), pagesize=A5)
+    for title in ("Chapter 1: The Start", "Chapter 2: The End"):
+        c.setFont("Times-Bold", 16)
+        c.drawString(50, 520, title)
+        c.setFont("Times-Roman", 36)
+        c.drawString(50, 470, "T")  # the first letter, three lines high
+        c.setFont("Times-Roman", 10)
+        for k, line in enumerate(["he bourgeois world at first tried to pretend not to notice the",
+                                  "economic successes of the Soviet regime, and then it changed",
+                                  "its mind and spoke of little else for a good many years."]):
+            c.drawString(80, 490 - 13 * k, line)
+        c.drawString(50, 440, "Another paragraph follows it here, to make the page a page of text.")
+        c.showPage()
+    c.save()
+    book = read_book(path)
+    assert [p.display_title for p in book.parts] == ["Chapter 1: The Start", "Chapter 2: The End"]
+    assert book.parts[0].text.startswith("The bourgeois world at first")

@@ -56,3 +56,31 @@ def test_manifest_parser_raises_only_manifest_errors(text):
 def test_manifest_of_the_wrong_shape(doc):
     with pytest.raises(ManifestError):
         parse_manifest(doc)
+
+
+TAGS = st.sampled_from(["<h1>", "</h1>", "<h2>", "</h2>", "<h3>", "</h3>", "<p>", "</p>", "<aside epub:type='footnote'>",
+                        "</aside>", "<section id='pg-header'>", "</section>", "<br/>", "<sup><a href='#n'>1</a></sup>",
+                        "<script>x()</script>", "&amp;", "&nbsp;", "<b>", "</b>", "<", ">", "Chapter 2", "Title"])
+
+
+@FAST
+@given(st.lists(st.one_of(TAGS, st.text(max_size=40)), max_size=60))
+def test_html_of_any_shape_reads_without_crashing(pieces):
+    from audiobook.book.html import html_to_markdown
+    from audiobook.book.markdown import parse_markdown
+
+    book = parse_markdown(html_to_markdown("".join(pieces)))
+    for part in book.parts:
+        assert part.words >= sum(s.words for s in part.sections) >= 0
+
+
+@FAST
+@given(st.lists(st.tuples(st.text(alphabet="abc XYZ.,?", min_size=1, max_size=30), st.booleans(),
+                          st.sampled_from([None, 22, 28, 36])), max_size=30))
+def test_fake_headings_of_any_look_read_without_crashing(paragraphs):
+    """A Word manuscript's paragraphs (text, bold, size) in any mix: levels 0–3 or none."""
+    from audiobook.book.docx import _fake_headings
+
+    levels = _fake_headings([(t, None, bold, size) for t, bold, size in paragraphs])
+    assert set(levels.values()) <= {0, 1, 2, 3}
+    assert list(levels.values()).count(0) <= 1
