@@ -83,9 +83,24 @@ class Sshd:
     def url(self, folder: str = "podcast") -> str:
         return f"sftp://127.0.0.1:{self.port}{self.served / folder}"
 
-    def start(self) -> None:
-        self.proc = subprocess.Popen([self.sshd, "-D", "-e", "-f", str(self.dir / "sshd_config")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def start(self, read_only: bool = False, file_limit: int | None = None) -> None:
+        """`read_only`: the SFTP server refuses every write (internal-sftp -R), as a folder the
+        login may not write to. `file_limit`: no file may grow past that many bytes (a write
+        fails as on a full disk: the server answers "Failure")."""
+        config = self.dir / "sshd_config"
+        text = config.read_text().replace("internal-sftp -R", "internal-sftp")
+        config.write_text(text.replace("internal-sftp", "internal-sftp -R") if read_only else text)
+
+        def limit() -> None:
+            if file_limit is not None:
+                import resource
+                import signal
+
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past it fails (EFBIG), nothing is killed
+                resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+        self.proc = subprocess.Popen([self.sshd, "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, preexec_fn=limit)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

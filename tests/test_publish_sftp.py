@@ -190,18 +190,18 @@ def test_a_missing_folder_a_file_for_a_folder_and_a_relative_base_url(built, ser
     assert not (server.served / "podcast" / "feed.xml").exists()
 
 
-def test_an_unwritable_folder_is_answered_and_the_old_feed_kept(built, server):
-    import os
-
-    if os.geteuid() == 0:
-        pytest.skip("root writes through any permission: the server's refusal cannot be made here")
+@pytest.mark.parametrize("refusal", ["read-only", "full"])
+def test_a_server_that_cannot_write_is_answered_and_the_old_feed_kept(built, server, tmp_path, refusal):
     publish(built, server.url(), base_url=BASE)
     site = server.served / "podcast"
-    before = (site / "feed.xml").read_bytes()
-    site.chmod(0o555)
-    try:
-        code, out, err = _invoke(["publish", str(_changed(built, server.dir.parent / "b2")), "--to", server.url(),
-                                  "--base-url", BASE])
-    finally:
-        site.chmod(0o755)
-    assert code == 2 and "permission denied" in err and (site / "feed.xml").read_bytes() == before
+    before = {p.name: p.read_bytes() for p in site.iterdir()}
+    server.stop()
+    if refusal == "read-only":
+        server.start(read_only=True)  # the login may not write there
+    else:
+        server.start(file_limit=64 << 10)  # nothing past 64 KB: as a disk that fills
+    code, out, err = _invoke(["publish", str(_changed(built, tmp_path / "b2")), "--to", server.url(),
+                              "--base-url", BASE])
+    assert code == 2 and "could not be written" in err and "old feed is still in place" in err, err
+    assert ("permission denied" if refusal == "read-only" else "disk may be full") in err, err
+    assert {p.name: p.read_bytes() for p in site.iterdir() if not p.name.endswith(".part")} == before

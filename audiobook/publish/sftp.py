@@ -209,6 +209,8 @@ def _why(exc: OSError) -> str:
         return "permission denied"
     if "Failure" in text:  # OpenSSH's SSH_FX_FAILURE: most often a full disk or quota
         return "the server failed to write it: its disk may be full"
+    if "size mismatch" in text:  # the server stopped taking it part-way (paramiko's pipelined writes)
+        return f"it arrived cut short, {text.split('!')[-1].strip()} bytes: the server's disk may be full"
     return text
 
 
