@@ -27,6 +27,7 @@ from audiobook.book.reflow import reflow
 SAME_TITLE = 0.85  # title_similarity at or above which two titles name the same section
 MIN_WORDS_BETWEEN_SECTIONS = 40  # closer than this, numbered lines are a list, not sections
 MIN_ESSAY_HEADINGS = 2  # fewer unnumbered title lines than this, and a text has no chapters
+_BYLINE = re.compile(r"^(?:(?:written|translated|edited|introduced|read)\s+)?by\s", re.IGNORECASE)
 _QUOTES = ('"', "“", "‘", "'", "«")
 
 
@@ -135,7 +136,7 @@ def _essay_heads(src: _Lines, start: int, stop: int) -> list[int]:
             found.append(i)
             previous_prose = False
         else:
-            previous_prose = _is_paragraph(src, block)
+            previous_prose = _is_paragraph(src, block)  # (not the title line: what follows it is the opening)
         i = src.next_content(block.stop, stop)
     listed = set()  # title-like lines with little text between them: a list's items
     for a, b in zip(found, found[1:]):
@@ -148,7 +149,7 @@ def _reads_as_title(line: str) -> bool:
     """Not a sentence, not speech: a question only in title case ("Whither the Soviet Union?", not
     "But what is the situation now?"), a quotation only without the punctuation of speech
     ("\"Socialism in one country\"", not "“Who will guard the guards?”"), no "(aside)"."""
-    if line.endswith(("!", "...", "…")) or line.startswith(("(", "[", "—", "–", "-")):
+    if line.endswith(("!", "...", "…")) or line.startswith(("(", "[", "—", "–", "-")) or _BYLINE.match(line):
         return False
     if line.endswith("?") and not is_title_case(line):
         return False

@@ -18,6 +18,7 @@ import hashlib
 import os
 import posixpath
 import socket
+import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -97,8 +98,6 @@ class Sftp:
         self.posix_rename = True  # OpenSSH's extension, until the server says it has not got it
 
     def _check_folder(self) -> None:
-        import stat
-
         try:
             mode = self.sftp.stat(self.root).st_mode
         except FileNotFoundError:

@@ -268,3 +268,14 @@ def test_a_drop_cap_is_put_back_in_its_word(tmp_path):
     book = read_book(path)
     assert [p.display_title for p in book.parts] == ["Chapter 1: The Start", "Chapter 2: The End"]
     assert book.parts[0].text.startswith("The bourgeois world at first")
+
+
+def test_an_essays_title_byline_and_subtitle_open_it_and_are_not_chapters():
+    prose = "The argument of this part is laid out here at length, with its evidence and its doubts. " * 4
+    text = "\n\n".join(["Whither Europe", "By Leon Trotsky", "A Study of the Crisis", prose, prose,
+                        "The second question", prose, "And a last one", prose])
+    book = parse_book(text)
+    assert book.title == "Whither Europe"
+    assert [(p.kind, p.title) for p in book.parts] == [("opening", None), ("chapter", "The second question"),
+                                                       ("chapter", "And a last one")]
+    assert book.parts[0].text.startswith("By Leon Trotsky\n\nA Study of the Crisis\n\nThe argument")
