@@ -10,7 +10,8 @@ import podcastparser
 import pytest
 
 from audiobook.errors import InputError
-from audiobook.publish import _safe, publish
+from audiobook.publish import publish
+from audiobook.publish.targets import safe
 from tests.test_cli_init import _invoke
 
 DEMO = Path(__file__).resolve().parents[1] / "recordings"
@@ -76,8 +77,8 @@ def test_relative_feed_needs_a_base_url(built, tmp_path):
 
 
 def test_credentials_never_shown():
-    assert _safe("sftp://alice:s3cret@host.example:2222/srv/books") == "sftp://host.example:2222/srv/books"
-    assert "s3cret" not in _safe("s3://key:s3cret@bucket/path")
+    assert safe("sftp://alice:s3cret@host.example:2222/srv/books") == "sftp://host.example:2222/srv/books"
+    assert "s3cret" not in safe("s3://key:s3cret@bucket/path")
 
 
 def test_an_fsspec_target_goes_through_the_same_code(built):

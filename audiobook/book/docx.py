@@ -92,10 +92,11 @@ def _fake_headings(paragraphs: list[tuple[str, int | None, bool, int | None]]) -
     if len(found) < 2:
         return {}
     sizes = sorted(set(found.values()), reverse=True)
-    levels = {}
-    title_size = sizes[0] if len(sizes) > 2 and list(found.values()).count(sizes[0]) == 1 and min(found) == \
-        next(n for n, s in found.items() if s == sizes[0]) else None
+    first = min(found)
+    largest = [n for n, size in found.items() if size == sizes[0]]
+    title_size = sizes[0] if len(sizes) > 2 and largest == [first] else None  # set above two heading sizes
     ranks = [s for s in sizes if s != title_size]
+    levels = {}
     for n, size in found.items():
         if size == title_size:
             levels[n] = 0

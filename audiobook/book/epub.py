@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from audiobook.book.headings import title_similarity
+from audiobook.book.headings import SAME_TITLE, title_similarity
 from audiobook.book.html import headings_of, html_to_markdown
 from audiobook.errors import InputError
 
-SAME_TITLE = 0.85  # below this title_similarity, the table of contents and the heading disagree
 FONT_MANGLING = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
 FONT_FILES = (".otf", ".ttf", ".woff", ".woff2")
 

@@ -201,6 +201,9 @@ def normalise_title(text: str) -> str:
     return " ".join(s.split())
 
 
+SAME_TITLE = 0.85  # title_similarity at or above which two titles name the same thing
+
+
 def title_similarity(a: str, b: str) -> float:
     """0..1: how alike two titles are, forgiving case, quotes, punctuation and word endings."""
     na, nb = normalise_title(a), normalise_title(b)

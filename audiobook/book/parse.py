@@ -54,18 +54,11 @@ def _read_any(path: Path) -> Book:
             book.warn(f"left out of the narration as front or back matter: {', '.join(epub.left_out)} — add any "
                       "that is read to manifest.yaml by hand")
         return book
-    if suffix == ".docx":
+    if suffix in (".docx", ".pdf"):
         from audiobook.book.docx import read_docx
-
-        text, styled, meta = read_docx(path)
-        book = parse_book(text) if not styled else _markdown(text)
-        book.title = meta.get("title") or book.title
-        book.metadata = meta
-        return book
-    if suffix == ".pdf":
         from audiobook.book.pdf import read_pdf
 
-        text, marked, meta = read_pdf(path)
+        text, marked, meta = (read_docx if suffix == ".docx" else read_pdf)(path)
         book = _markdown(text) if marked else parse_book(text)
         book.title = meta.get("title") or book.title
         book.metadata = meta

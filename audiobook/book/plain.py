@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from audiobook.book.furniture import find_furniture
 from audiobook.book.headings import (
+    SAME_TITLE,
     SECTION_KINDS,
     SMALL_WORDS,
     KeywordHeading,
@@ -24,7 +25,6 @@ from audiobook.book.headings import (
 from audiobook.book.model import Book, Part, Section
 from audiobook.book.reflow import reflow
 
-SAME_TITLE = 0.85  # title_similarity at or above which two titles name the same section
 MIN_WORDS_BETWEEN_SECTIONS = 40  # closer than this, numbered lines are a list, not sections
 MIN_ESSAY_HEADINGS = 2  # fewer unnumbered title lines than this, and a text has no chapters
 _BYLINE = re.compile(r"^(?:(?:written|translated|edited|introduced|read)\s+)?by\s", re.IGNORECASE)

@@ -107,8 +107,7 @@ def _cover_candidate(folder: Path, book: Book, force: bool) -> tuple[str, Path] 
         book.warn(f"the book's cover {name} is not a JPEG or PNG: give a cover with --cover")
         return None
     dest = folder / "book" / name
-    if dest.exists() and not force and dest.read_bytes() != data:
-        raise InputError(f"{dest}: a different file is already there — pass --force to replace it") from None
+    _refuse_to_replace(dest, data, force)
     for warning in check_cover(*size[1], name):
         book.warn(f"cover: {warning}")
     return f"book/{name}", dest
@@ -150,14 +149,18 @@ def _book_info(book: Book, blurb: Blurb | None, title: str | None) -> BookInfo:
     return info
 
 
+def _refuse_to_replace(dest: Path, data: bytes, force: bool) -> None:
+    if dest.exists() and not force and dest.read_bytes() != data:
+        raise InputError(f"{dest}: a different file is already there — pass --force to replace it")
+
+
 def _inside(folder: Path, path: Path, force: bool) -> tuple[str, tuple[Path, Path] | None]:
     """`path` relative to `folder`; a file outside it is to be copied into folder/book/."""
     try:
         return path.resolve().relative_to(folder.resolve()).as_posix(), None
     except ValueError:
         dest = folder / "book" / path.name
-        if dest.exists() and not force and dest.read_bytes() != path.read_bytes():
-            raise InputError(f"{dest}: a different file is already there — pass --force to replace it") from None
+        _refuse_to_replace(dest, path.read_bytes(), force)
         return f"book/{path.name}", (path, dest)
 
 

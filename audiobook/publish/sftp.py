@@ -184,13 +184,10 @@ class Sftp:
         except FileNotFoundError:
             return None
 
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes | None:
+    def read(self, name: str, start: int, length: int) -> bytes | None:
         try:
             with self.sftp.open(self._path(name), "rb") as f:
                 f.seek(start)
-                if length is None:
-                    f.prefetch()
-                    return f.read()
                 return f.read(length)
         except FileNotFoundError:
             return None

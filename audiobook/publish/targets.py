@@ -28,7 +28,7 @@ class Target(Protocol):
     def put(self, src: Path, name: str, sent: Sent) -> None: ...  # whole, under a temporary name, then renamed
     def write(self, name: str, data: bytes) -> None: ...  # the same, from memory
     def size(self, name: str) -> int | None: ...
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes | None: ...
+    def read(self, name: str, start: int, length: int) -> bytes | None: ...  # a span: never a whole track
     def remove(self, name: str) -> None: ...
     def close(self) -> None: ...
 
@@ -82,13 +82,13 @@ class Local:
         p = self.root / name
         return p.stat().st_size if p.is_file() else None
 
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes | None:
+    def read(self, name: str, start: int, length: int) -> bytes | None:
         p = self.root / name
         if not p.is_file():
             return None
         with open(p, "rb") as f:
             f.seek(start)
-            return f.read() if length is None else f.read(length)
+            return f.read(length)
 
     def remove(self, name: str) -> None:
         (self.root / name).unlink(missing_ok=True)
@@ -137,9 +137,9 @@ class Fsspec:
         except FileNotFoundError:
             return None
 
-    def read(self, name: str, start: int = 0, length: int | None = None) -> bytes | None:
+    def read(self, name: str, start: int, length: int) -> bytes | None:
         try:
-            return self.fs.cat_file(self._path(name), start=start, end=None if length is None else start + length)
+            return self.fs.cat_file(self._path(name), start=start, end=start + length)
         except FileNotFoundError:
             return None
 
