@@ -28,6 +28,10 @@ def have_flite() -> bool:
     return shutil.which("flite") is not None
 
 
+def have_espeak() -> bool:
+    return shutil.which("espeak-ng") is not None
+
+
 @dataclass
 class Chapter:
     label: str  # "Chapter 2"
@@ -51,11 +55,15 @@ class Reading:
 
 
 def say(text: str, voice: str = "slt", stretch: float = 1.0) -> np.ndarray:
-    """flite's reading of `text`, trimmed to its speech (float32, RATE)."""
+    """flite's reading of `text` (or espeak-ng's, for a voice "espeak:NAME", e.g. "espeak:en-us+f3"),
+    trimmed to its speech (float32, RATE)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "u.wav"
-        subprocess.run(["flite", "-voice", voice, "--setf", f"duration_stretch={stretch}", "-t", text, "-o", str(out)],
-                       check=True, capture_output=True)
+        if voice.startswith("espeak:"):
+            command = ["espeak-ng", "-v", voice.split(":", 1)[1], "-s", str(round(160 / stretch)), "-w", str(out), text]
+        else:
+            command = ["flite", "-voice", voice, "--setf", f"duration_stretch={stretch}", "-t", text, "-o", str(out)]
+        subprocess.run(command, check=True, capture_output=True)
         x, rate = sf.read(str(out), dtype="float32")
     if rate != RATE:  # kal speaks at 8 kHz
         import soxr
@@ -67,7 +75,8 @@ def say(text: str, voice: str = "slt", stretch: float = 1.0) -> np.ndarray:
 
 def spoken_heading(ch: Chapter, shape: str) -> str:
     """The heading as the narrator reads it: 'full' ("Chapter Two. Title."), 'number' ("Two."),
-    'title' (the title alone), 'title-then-label' ("Title. Chapter Two.")."""
+    'title' (the title alone), 'title-then-label' ("Title. Chapter Two."), 'announced' (a LibriVox
+    announcement first: "Section two of The Revolution Betrayed. This is a LibriVox recording. ...")."""
     *kind, number = ch.label.split()
     if number.isdigit():
         word = NUMBERS[int(number)] if int(number) < len(NUMBERS) else number
@@ -76,6 +85,9 @@ def spoken_heading(ch: Chapter, shape: str) -> str:
         word, label = ch.title, ch.label
     if not ch.title or ch.title.lower() == label.lower():
         return f"{label}."
+    if shape == "announced":
+        return (f"Section {word} of The Revolution Betrayed. This is a LibriVox recording. All LibriVox recordings "
+                f"are in the public domain. {label}. {ch.title}.")
     return {"full": f"{label}. {ch.title}.", "number": f"{word.capitalize()}.", "title": f"{ch.title}.",
             "title-then-label": f"{ch.title}. {label}."}[shape]
 

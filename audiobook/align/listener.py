@@ -9,6 +9,7 @@ given espeak-ng's pronunciation (`pronounce`), never dropped.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -137,6 +138,27 @@ class Listener:
             return []
         return [WordTime(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
                 for s in segs if not s.word.startswith(("<", "["))]
+
+    def fit(self, audio: np.ndarray, words: list[str]) -> float | None:
+        """How well `words`, said in order (with pauses anywhere), account for all of `audio`: the
+        forced alignment's acoustic score a frame (higher is better; comparable between stretches
+        of about the same length for the same words); None where they cannot be aligned at all.
+        Unlike spotting, this asks no threshold: it ranks candidates, so it holds on voices the
+        model follows badly (espeak-ng's), whose every score is low."""
+        words = self.speakable(words)
+        if not words or len(audio) < SAMPLE_RATE // 10:
+            return None
+        self._decoder.set_align_text(" ".join(words))
+        try:
+            self._run(audio)
+            hyp = self._decoder.hyp()
+        except RuntimeError:
+            return None
+        if hyp is None or not hyp.hypstr or hyp.score <= 0.0:
+            return None
+        # the bindings give the path score as a probability (the log-domain score through the decoder's
+        # LogMath): its logarithm is the score again, up to a scale shared by every call
+        return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
 
     def _run(self, audio: np.ndarray) -> None:
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()

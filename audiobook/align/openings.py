@@ -19,13 +19,15 @@ class Opening:
     phrases: dict[str, list[str]] = field(default_factory=dict)
     heading_words: int = 0  # how many words the heading has, read in full
     heading: tuple[str, ...] = ()  # its words, all of them
+    ending: tuple[str, ...] = ()  # the last words read before it (the part before's text), where the book has them
+    closes: tuple[str, ...] = ()  # the part before's label ("chapter one"): "End of chapter one" closes it
 
     @property
     def has_text(self) -> bool:
         return "text" in self.phrases
 
     def only(self, phrases: dict[str, list[str]]) -> Opening:
-        return Opening(phrases, self.heading_words, self.heading)
+        return Opening(phrases, self.heading_words, self.heading, self.ending, self.closes)
 
     def halves(self, full: bool = False) -> Opening:
         """The heading, and each half of it (where long enough): one word said unlike the
@@ -45,8 +47,10 @@ def _phrase(words: list[str]) -> list[str] | None:
     return words if sum(len(w) for w in words) >= MIN_PHRASE_LETTERS else None
 
 
-def opening(title: str | None, label: str | None = None, text: str = "") -> Opening:
-    """The opening of a part headed `label` ("Chapter 3", or None) and `title`, whose text starts with `text`."""
+def opening(title: str | None, label: str | None = None, text: str = "", before: str = "",
+            before_label: str | None = None) -> Opening:
+    """The opening of a part headed `label` ("Chapter 3", or None) and `title`, whose text starts with `text`;
+    `before`: the text read just before it (the previous part's), `before_label`: that part's label."""
     title_words = spoken_words(title or "")
     label_words = spoken_words(label or "")
     if title_words and label_words and title_words[:len(label_words)] == label_words:
@@ -58,4 +62,8 @@ def opening(title: str | None, label: str | None = None, text: str = "") -> Open
         "text": _phrase(spoken_words(text[:400])),
     }
     phrases = {k: v for k, v in candidates.items() if v}
-    return Opening(phrases, len(label_words) + len(title_words), tuple(label_words + title_words))
+    ending = tuple(spoken_words(before[-400:])[-PHRASE_WORDS - 3:]) if before else ()
+    if ending and sum(len(w) for w in ending[-PHRASE_WORDS:]) < MIN_PHRASE_LETTERS:
+        ending = ()
+    return Opening(phrases, len(label_words) + len(title_words), tuple(label_words + title_words), ending,
+                   tuple(spoken_words(before_label or "")))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import Hit, Listener, WordTime
 from audiobook.align.openings import Opening
+from audiobook.listen.boundary import Pause, closing_end, rank_pauses, said_s, words_end
 from audiobook.plan.timeline import Gap, Timeline
 
 SNIPPET_S = 2.5  # listened to after each candidate pause, at least: a heading, or the text's first words
@@ -40,6 +41,10 @@ HEADING_BREAK_S = 0.7
 HEADING_PAUSE_S = 1.0  # a heading not recognised is taken only between pauses this long  # no pause this long inside a heading read aloud
 NUMBER_ALONE_S = 0.9  # a stretch this short before the text, then a pause of a second: the number read alone ("Two.")
 CONFIRM_LENIENCY = 20  # powers of ten: a heading's words in the short stretch where it should be
+ENDING_REACH_S = 40.0  # the part before's last words looked for this far before an opening heard (an announcement
+# "Section two of ... This is a LibriVox recording ..." lies between)
+RANK_PAUSE_S = 0.5  # pauses this long in the window are ranked where nothing was spotted
+RANK_CONFIDENCE = 0.6  # a boundary found by ranking pauses: for review before the ones heard by their words
 
 HEADING_KEYS = ("heading", "title", "label", "part0", "part1")
 
@@ -81,6 +86,8 @@ class Finder:
     def __init__(self, listener: Listener, recordings: Recordings, timeline: Timeline, span_s: float | None = None):
         self.listener, self.recordings, self.timeline = listener, recordings, timeline
         self.listened_s = 0.0
+        self.spotting = True  # False: a voice the recogniser spots nothing in — candidate pauses ranked only
+        self.spotted = 0  # boundaries found by spotting their words
         # listening to whole windows is the costly fallback: at most this share of what is searched
         self.scan_left_s = SCAN_SHARE * (timeline.duration_s if span_s is None else span_s) + 60.0
 
@@ -103,6 +110,63 @@ class Finder:
 
     def find(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None,
              anywhere: bool = False) -> Anchor | None:
+        """Where the part that `opening` opens starts: its heading or first words spotted near the
+        prediction, then moved back to the first sound after the part before's last words where
+        something else is said between (a heading in the narrator's own words, an announcement).
+        Nothing spotted: the candidate pauses ranked by how well the part before's last words fit
+        the speech before each (a voice the recogniser follows badly)."""
+        found = self._spotted(opening, centre_s, window_s, also_s, anywhere) if self.spotting else None
+        if found is not None:
+            self.spotted += 1
+            return self._after_ending(found, opening)
+        if anywhere:
+            return None
+        return self._ranked(opening, centre_s, window_s, also_s)
+
+    def _after_ending(self, found: Anchor, opening: Opening) -> Anchor:
+        """`found` moved to the first sound after the part before's last words, where they are heard
+        ending before it with something said between (a closing formula stays with its part)."""
+        if not opening.ending:
+            return found
+        lo = found.speech_s - max(ENDING_REACH_S, opening.heading_words * SECONDS_PER_WORD + 10.0)
+        self.listened_s += found.speech_s + 0.3 - max(0.0, lo)
+        end = words_end(self.listener, self.recordings, opening.ending, lo, found.speech_s + 0.3)
+        if end is None or end >= found.speech_s:
+            return found
+        closed = closing_end(self.listener, self.recordings, list(opening.closes), end, found.speech_s + 0.3)
+        if closed is not None and closed < found.speech_s:
+            end = closed
+        after = [g for g in self.timeline.gaps if g.start_s >= end - 0.3 and g.end_s > end and g.length_s >= NEAR_PAUSE_S]
+        if not after or after[0].end_s >= found.speech_s - 0.15:
+            return found
+        return Anchor(round(after[0].end_s, 3), found.confidence, f"{found.how}, after the part before's last words",
+                      found.heard)
+
+    def _ranked(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None) -> Anchor | None:
+        """The pause in the window that the part before's last words fit best before (and the
+        heading or text's first words after, where there is no ending)."""
+        guesses = [centre_s] + ([also_s] if also_s is not None else [])
+        lo, hi = centre_s - window_s, centre_s + window_s
+        pauses = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.start_s > 0 and (
+            (lo <= g.end_s <= hi and g.length_s >= RANK_PAUSE_S)
+            or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses)))]
+        if not pauses:
+            return None
+        # the part's own title, not its label: "Chapter Two" opens another book's chapter two as well
+        heading, text = list(opening.phrases.get("title") or opening.heading), list(opening.phrases.get("text") or [])
+        every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
+                 and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
+        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every)
+        self.listened_s += len(pauses) * (said_s(opening.ending) + 2 * said_s(heading) + 2 * said_s(text))
+        if not ranked or not ranked[0].heard:
+            return None  # no pause stands out: not heard (a wrong text, a voice not followed at all)
+        best = ranked[0]
+        confidence = RANK_CONFIDENCE
+        how = "the part before's last words heard before it" if opening.ending else "its opening words fitted"
+        return Anchor(round(best.pause.end_s, 3), confidence, how)
+
+    def _spotted(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None = None,
+                 anywhere: bool = False) -> Anchor | None:
         """The opening's start, searched within `window_s` of `centre_s` (and near `also_s`, a second guess).
 
         `anywhere`: no prediction (a heading the text lost, with no text of its own to follow it):
@@ -279,8 +343,10 @@ def anchor_chapters(finder: Finder, openings: list[Opening], words: list[int], f
         last = found.speech_s if found else guesses[k]
         if on_progress:
             on_progress()
-        if not found_at and k >= GIVE_UP:
-            break  # not one heading heard: a voice the recogniser cannot follow, or headings not read
+        if finder.spotting and not finder.spotted and k >= GIVE_UP:
+            finder.spotting = False  # not one heading spotted: a voice the recogniser cannot follow — rank only
+            if not found_at:
+                break
     return found_at
 
 

@@ -41,6 +41,7 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
                 lead = part.text or (part.sections[0].title if part.sections else "")  # its first section's heading
                 texts[entry.id] = (lead, [s.text for s in part.sections], [s.title for s in part.sections])
     out = []
+    previous_end, previous_label = "", None
     for ch in chapters:
         lead, section_texts, section_titles = texts.get(ch.id, ("", [], []))
         if section_titles and [s.title for s in ch.sections] != section_titles:
@@ -49,9 +50,17 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
         label = f"{ch.kind.capitalize()} {ch.number}" if ch.number is not None else ch.kind.capitalize()
         if ch.kind.lower().endswith("credits"):
             label = None
-        out.append((opening(title, label, lead),
-                    [opening(s.title, None, section_texts[j] if j < len(section_texts) else "")
-                     for j, s in enumerate(ch.sections)]))
+        has_lead = ch.id in texts and bool(texts[ch.id][0]) and not (ch.sections and lead == ch.sections[0].title)
+        sections = []
+        before = lead if has_lead else ""
+        for j, s in enumerate(ch.sections):
+            text = section_texts[j] if j < len(section_texts) else ""
+            sections.append(opening(s.title, None, text, before))
+            before = text
+        out.append((opening(title, label, lead, previous_end, previous_label), sections))
+        previous_end = (section_texts[-1] if section_texts and len(section_texts) == len(ch.sections)
+                        else lead if has_lead and not ch.sections else "")
+        previous_label = label
     return out
 
 
@@ -109,6 +118,7 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
             anchors = Anchors(chapters=anchor_chapters(finder, [op for op, _ in ops], words,
                                                        plan.tracks[0].speech_start_s, guesses, step))
             listened = finder.listened_s
+            spotting = finder.spotting
     finally:
         recordings.close()
     if not anchors.chapters and len(chapters) > GIVE_UP:
@@ -122,7 +132,7 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
     light = timeline.without_analyses()
     jobs = [_SectionsJob([str(p) for p in paths], light, language, secs, words[k],
                          section_lead_words(chapters[k], heading[k]), starts[k], ends[k],
-                         _section_guesses(plan.tracks[k], chapters[k], starts[k]))
+                         _section_guesses(plan.tracks[k], chapters[k], starts[k]), spotting)
             for k, (_, secs) in enumerate(ops) if secs]
     results = run_parallel(_sections, jobs, total=sum(len(j.openings) for j in jobs), jobs=1 if pool is None else None,
                            pool=pool, on_progress=(lambda d, _t: on_progress(len(chapters) - 1 + d, steps))
@@ -146,6 +156,7 @@ class _SectionsJob:
     start_s: float
     end_s: float
     guesses: list[float]
+    spotting: bool = True
 
 
 def _sections(job: _SectionsJob, progress: Report) -> tuple[dict[int, Anchor], float]:
@@ -154,6 +165,7 @@ def _sections(job: _SectionsJob, progress: Report) -> tuple[dict[int, Anchor], f
     try:
         with Listener(job.language) as listener:
             finder = Finder(listener, recordings, job.timeline, span_s=job.end_s - job.start_s)
+            finder.spotting = job.spotting
             found = anchor_sections(finder, job.openings, job.words, job.before, job.start_s, job.end_s, job.guesses)
             progress(len(job.openings))
             return found, finder.listened_s
@@ -175,6 +187,14 @@ def _notes(anchors: Anchors, chapters: list[ChapterEntry], plan: Plan) -> list[s
                 notes.append(f"{chapter_title(ch)}: section {s.title!r} (the table of contents lists it, the text lost "
                              "its heading) was not heard spoken: no marker for it, none invented — pin its start: in "
                              "manifest.yaml if it is read")
+    ranked = [chapter_title(ch) for k, ch in enumerate(chapters) if k in anchors.chapters
+              and anchors.chapters[k].how.startswith(("the part before", "its opening words fitted"))]
+    ranked_sections = sum(a.how.startswith(("the part before", "its opening words fitted"))
+                          for a in anchors.sections.values())
+    if ranked or ranked_sections:
+        notes.append(f"{len(ranked)} chapter and {ranked_sections} section start(s) placed at the pause the words "
+                     "before them fit best (their own headings were not spotted: a voice the recogniser follows "
+                     "badly) — listen to the ones review.html lists first")
     missed = [chapter_title(ch) for k, ch in enumerate(chapters) if k and k not in anchors.chapters]
     if missed:
         notes.append(f"{len(missed)} chapter heading(s) not heard where expected ({'; '.join(missed[:5])}"

@@ -15,7 +15,7 @@ import soxr
 from audiobook.build import build
 from audiobook.manifest.write import init_manifest
 from tests.align.book import CHAPTERS, markdown
-from tests.narrator import RATE, have_flite, read_book, say
+from tests.narrator import RATE, have_espeak, have_flite, read_book, say
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
 
@@ -196,3 +196,48 @@ def test_a_voice_the_recogniser_follows_badly_still_gets_every_cut_right(tmp_pat
             session, at = truth.section_starts[k][j]
             assert abs(marker.speech_start_s - (offsets[session] + at)) <= 0.5, (marker.title, marker.how)
     assert sum(t.placed_by == "aligned" for t in plan.tracks) >= 2
+
+
+def test_whatever_is_said_between_two_chapters_opens_the_next(tmp_path):
+    """A LibriVox announcement before the heading ("Section two of ... This is a LibriVox
+    recording ...") and a heading read as a bare number: the chapter starts at the first sound
+    after the previous chapter's last words, and nothing it opens with is left in the track before."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text(markdown(), encoding="utf-8")
+    truth = read_book(CHAPTERS, rec, voice="rms", shapes=["announced", "announced", "number", "announced"],
+                      sessions=2, stretches=[1.0, 1.1, 0.95, 1.05], realistic=True)
+    init_manifest(rec, rec / "book.md")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        spoken = offsets[session] + at
+        assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (track.title, track.how, track.speech_start_s, spoken)
+
+
+@pytest.mark.skipif(not have_espeak(), reason="espeak-ng is not installed (apt-get install espeak-ng)")
+def test_an_espeak_ng_narrator_is_heard(tmp_path):
+    """espeak-ng's voice, whose words the recogniser cannot spot: a boundary is the pause that the
+    previous part's last words fit best before and its title or first words after, where that pause
+    stands out (else pauses and word counts, as before) — most of them heard, none misplaced."""
+    voice = "espeak:en-gb"
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text(markdown(), encoding="utf-8")
+    truth = read_book(CHAPTERS, rec, voice=voice, shapes=SHAPES, sessions=2, stretches=[1.0, 1.1, 0.95, 1.05],
+                      realistic=True)
+    init_manifest(rec, rec / "book.md")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        spoken = offsets[session] + at
+        assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (voice, track.title, track.how)
+        for j, marker in enumerate(track.markers[1:]):
+            session, at = truth.section_starts[k][j]
+            assert abs(marker.speech_start_s - (offsets[session] + at)) <= 0.5, (voice, marker.title, marker.how)
+    heard = [t for t in plan.tracks[1:] if t.placed_by == "aligned"] + [
+        m for t in plan.tracks for m in t.markers[1:] if m.placed_by == "aligned"]
+    assert len(heard) >= 4, [(t.title, t.placed_by) for t in plan.tracks]  # of 8 boundaries: heard, not guessed
+    assert any(x.how.startswith("the part before's last words") for x in heard)

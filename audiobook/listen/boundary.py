@@ -1,0 +1,121 @@
+"""A boundary lies where one part's words end and the next part's begin, whatever is said between.
+
+Two ways to hear it, both asking only what the book's text says on either side:
+
+- `words_end`: the last words of the part before, spotted in the stretch just before a
+  boundary found by its heading or text. The part that follows opens with the first sound
+  after them — a heading read in the narrator's own words ("Two" for "Sonnet II"), an
+  announcement — never in the previous track.
+- `rank_pauses`: for a voice the recogniser cannot spot words in, each candidate pause is
+  scored by how well the part before's last words fit the speech just before it and the
+  next part's first words the speech just after it (forced alignment, which needs no
+  threshold: it ranks). The pause that fits best is the boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from audiobook.align.audio import Recordings
+from audiobook.align.listener import Listener
+
+ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them from any other sentence's
+FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)
+SECONDS_PER_LETTER = 0.075  # a phrase said slowly, spaces counted: how much speech to fit it to
+SPOT_LENIENCY = 15  # powers of ten: the words are looked for in a short stretch where they should be
+STRETCH = 0.8  # the stretch fitted is shorter than the words take to say: extra speech in it cannot be aligned
+UNFIT = -0.01  # the score a frame of words that cannot be aligned to a stretch at all (a fit is about -0.001 to -0.005)
+HEARD_MARGIN = 0.0015  # a fit a frame this far ahead of every other pause's: the boundary is heard (a wrong
+# book's text leads by less than 0.0005 on a voice the recogniser follows; the right one's by 0.005 and more)
+FIT_FLOOR = -0.0038  # each side's fit a frame at least this good: the words said there (the right text's fit
+# -0.0020 to -0.0029 on espeak-ng and flite voices; another book's text forced onto them -0.0040 to -0.0047)
+HEADING_S = 8.0  # a heading read aloud, in the narrator's words, is shorter than this
+CLOSING = ("end", "of")  # "End of chapter one": a closing formula belongs to the part it closes
+
+
+@dataclass(frozen=True)
+class Pause:
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Ranked:
+    pause: Pause
+    score: float  # the fits' sum: higher is better
+    margin: float  # how far ahead of the next best pause's (0 where it is the only one)
+    whole: bool  # every side asked for fitted (the words could be aligned there at all)
+    sides: int = 1
+    worst: float = UNFIT  # the poorer side's fit
+
+    @property
+    def heard(self) -> bool:
+        """Whether this ranking tells the boundary: the best pause fits on every side, and well — as
+        the words said there fit, not as any words can be forced onto speech — ahead of the next."""
+        return self.whole and self.margin >= HEARD_MARGIN and self.worst >= FIT_FLOOR
+
+
+def said_s(words: list[str] | tuple[str, ...]) -> float:
+    """About how long `words` take to say, slowly."""
+    return SECONDS_PER_LETTER * sum(len(w) + 1 for w in words)
+
+
+def words_end(listener: Listener, recordings: Recordings, words: list[str] | tuple[str, ...], lo_s: float,
+              hi_s: float) -> float | None:
+    """Where `words` (a part's last ones) are last heard ending in timeline [lo_s, hi_s]; None if not heard."""
+    words = list(words)[-ENDING_WORDS:]
+    if not words or hi_s - lo_s < 0.3:
+        return None
+    audio = recordings.read(max(0.0, lo_s), hi_s)
+    hits = listener.spot(audio, {"ending": words}, leniency=SPOT_LENIENCY)
+    ends = [h.end_s + max(0.0, lo_s) for h in hits]
+    return max(ends) if ends else None
+
+
+def closing_end(listener: Listener, recordings: Recordings, label: list[str], lo_s: float, hi_s: float) -> float | None:
+    """Where a closing formula ("End of chapter one", "End of section two") said in [lo_s, hi_s] ends."""
+    phrase = list(CLOSING) + list(label)
+    if len(label) == 0 or hi_s - lo_s < 0.3:
+        return None
+    audio = recordings.read(max(0.0, lo_s), hi_s)
+    hits = listener.spot(audio, {"closing": phrase}, leniency=SPOT_LENIENCY)
+    return max(h.end_s + max(0.0, lo_s) for h in hits) if hits else None
+
+
+def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause], ending: list[str] | tuple[str, ...],
+                opening: list[str] | tuple[str, ...], text: list[str] | tuple[str, ...] = (),
+                every_pause: list[Pause] | None = None) -> list[Ranked]:
+    """`pauses` ranked, best first, by how well `ending` fits the speech just before each, and the
+    part's opening just after: its heading (`opening`) there, or its text's first words (`text`)
+    after the next pause of `every_pause` (a heading read in other words than the book's, then a
+    pause). Either side may be missing: then the other alone."""
+    ending = listener.speakable(list(ending))[-FIT_WORDS:]
+    opening = listener.speakable(list(opening))[:FIT_WORDS]
+    text = listener.speakable(list(text))[:FIT_WORDS]
+    if not ending and not opening and not text:
+        return []
+    before_s = said_s(ending) * STRETCH
+
+    def fit(words: list[str], at_s: float) -> float | None:
+        return listener.fit(recordings.read(max(0.0, at_s - 0.15), at_s + said_s(words) * STRETCH), words) if words else None
+
+    scored = []
+    for p in pauses:
+        fits = []
+        if ending:
+            fits.append(listener.fit(recordings.read(max(0.0, p.start_s - before_s), p.start_s + 0.15), ending))
+        if opening or text:
+            after = [fit(opening, p.end_s)]
+            if text:
+                after.append(fit(text, p.end_s))
+                nxt = next((q for q in every_pause or [] if q.start_s > p.end_s + 0.2), None)
+                if nxt is not None and nxt.start_s - p.end_s <= HEADING_S:
+                    after.append(fit(text, nxt.end_s))
+            known = [f for f in after if f is not None]
+            fits.append(max(known) if known else None)
+        if any(f is not None for f in fits):
+            sides = [UNFIT if f is None else f for f in fits]
+            scored.append((sum(sides), p, all(f is not None for f in fits), len(fits), min(sides)))
+    scored.sort(key=lambda x: -x[0])
+    return [Ranked(p, s, (s - scored[1][0]) if len(scored) > 1 and n == 0 else (1.0 if n == 0 else 0.0), whole, sides,
+                   worst) for n, (s, p, whole, sides, worst) in enumerate(scored)]
