@@ -57,6 +57,7 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
     then build.
     """
     from audiobook.manifest import init_manifest
+    from audiobook.plan.planner import chapter_title
 
     path, manifest, book = init_manifest(recordings, book_path, blurb_path=blurb, toc_path=toc,
                                          cover_path=cover, title=title, force=force)
@@ -67,8 +68,8 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
     click.echo(f"{path}: {manifest.book.title or 'untitled'} — {len(manifest.chapters)} parts, "
                f"{sections} sections, {sum(c.words for c in manifest.chapters):,} words, "
                f"{len(manifest.recordings.files)} recordings")
-    for c in manifest.chapters:
-        click.echo(f"  {c.id:<16} {c.words:>7,} words  {len(c.sections)} sections  {c.title}")
+    for c in manifest.chapters:  # titled as its track will be
+        click.echo(f"  {c.id:<16} {c.words:>7,} words  {len(c.sections)} sections  {chapter_title(c)}")
 
 
 @cli.command()

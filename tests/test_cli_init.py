@@ -8,6 +8,7 @@ import io
 import subprocess
 import sys
 
+import yaml
 from click.testing import CliRunner
 
 from audiobook.cli import cli, main
@@ -89,3 +90,27 @@ def test_validate_reports_every_problem_with_its_line_and_exits_2(tmp_path, pdf_
     assert code == 2
     assert f"manifest.yaml:{line}: book.narator: unknown key 'narator' — did you mean 'narrator'?" in err
     assert "output.bitrate_kbps: expected a whole number, got 'high'" in err
+
+
+SONNETS = "Three Sonnets\n\n" + "".join(
+    f"Sonnet {n}\n\nWhen forty winters shall besiege thy brow,\nAnd dig deep trenches in thy beauty's field,\n"
+    "Thy youth's proud livery, so gazed on now,\nWill be a tattered weed, of small worth held:\n\n"
+    for n in ("I", "II", "III"))
+
+
+def test_init_keeps_the_books_own_labels_and_asks_for_the_author(tmp_path):
+    book = tmp_path / "sonnets.txt"
+    book.write_text(SONNETS)
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(book)])
+    assert code == 0, err
+    assert "Three Sonnets — 3 parts" in out and "Sonnet II" in out and "Chapter" not in out and "Opening" not in out
+    assert "the book's author is not in the text" in err and "book.author in manifest.yaml" in err
+    loaded = yaml.safe_load((tmp_path / "manifest.yaml").read_text())
+    assert [(c["id"], c["kind"], c["number"], c["title"]) for c in loaded["chapters"]] == [
+        ("sonnet-01", "sonnet", 1, "Sonnet I"), ("sonnet-02", "sonnet", 2, "Sonnet II"),
+        ("sonnet-03", "sonnet", 3, "Sonnet III")]
+    assert loaded["book"]["title"] == "Three Sonnets" and loaded["book"]["author"] is None
+    book.write_text(SONNETS.replace("Three Sonnets\n\n", "Three Sonnets\n\nBy William Shakespeare\n\n"))
+    code, out, err = _invoke(["init", str(tmp_path), "--book", str(book), "--force"])
+    assert code == 0 and "author" not in err
+    assert yaml.safe_load((tmp_path / "manifest.yaml").read_text())["book"]["author"] == "William Shakespeare"

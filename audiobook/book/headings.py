@@ -27,21 +27,31 @@ PART_KINDS = {
     "appendix": "appendix", "conclusion": "conclusion", "postscript": "postscript",
     "acknowledgements": "acknowledgements", "acknowledgments": "acknowledgements",
     "author's note": "author's note", "translator's note": "translator's note",
+    "sonnet": "sonnet", "canto": "canto", "letter": "letter", "stave": "stave", "act": "act", "scene": "scene",
+    "poem": "poem", "lecture": "lecture",
 }
-NUMBERED_KINDS = {"chapter", "part", "book", "appendix"}
+# Kinds whose heading is the label the book gives, kept as printed ("Sonnet II", "Stave One", "Book III"):
+# a track is titled "Sonnet II", never "Chapter 2: Sonnet II" or "Sonnet 2".
+OWN_LABEL_KINDS = {"book", "sonnet", "canto", "letter", "stave", "act", "scene", "poem", "lecture"}
+NUMBERED_KINDS = {"chapter", "part", "appendix"} | OWN_LABEL_KINDS
+# A kind that is a section where the book has the kind above it: the scenes of a play's acts.
+SECTION_UNDER = {"scene": "act"}
 # A postscript belongs to the part it follows (the Introduction's, in The Revolution Betrayed).
 SECTION_KINDS = {"postscript"}
 
 _SEP = r"\s*(?:[:.\-—–]\s*|\s+)"
 _KEYWORD_LINE = re.compile(
     r"^\s*(?:#+\s*)?(?P<kind>chapter|part|book|appendix|introduction|preface|foreword|prologue|epilogue"
-    r"|afterword|conclusion|postscript|acknowledge?ments|author['’]s note|translator['’]s note)"
+    r"|afterword|conclusion|postscript|acknowledge?ments|author['’]s note|translator['’]s note"
+    r"|sonnet|canto|letter|stave|act|scene|poem|lecture)"
     rf"(?:\s+(?P<num>{NUMBER}|[a-z])(?![\w'’]))?"
     rf"(?:{_SEP}(?P<title>\S.*?))?\s*$",
     re.IGNORECASE,
 )
 # "1." alone, or "1. Title", "1.Title" (Markdown TOCs write it without the space).
 _NUMBERED_LINE = re.compile(r"^\s*(?P<num>\d{1,2})\.(?:\s*(?P<title>\D.*?))?\s*$")
+# The book's own numbering in front of a title: "3.2 Biographical background", "3.9.2 Berlin", "3 The city".
+_OWN_NUMBER = re.compile(r"^\s*(?P<num>\d{1,3}(?:\.\d{1,3}){0,3})\.?\s+(?P<title>\S.*?)\s*$")
 
 SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
                "on", "or", "the", "to", "with", "upon", "via", "vs", "than"}
@@ -79,6 +89,21 @@ class KeywordHeading:
     kind: str
     number: int | None
     title: str | None
+    label: str | None = None  # the book's own label, as printed, for OWN_LABEL_KINDS: "Sonnet II"
+
+    @property
+    def part_title(self) -> str | None:
+        """The part's title: its own label and title together ("Letter 4: To Mrs Saville") where the
+        book's label is kept, else the title."""
+        return self.title if self.label is None else labelled_title(self.label, self.title)
+
+
+def labelled_title(label: str, title: str | None) -> str:
+    """"Stave One: Marley's Ghost": the book's label, then its title as printed (recased only from
+    capitals, "MARLEY'S GHOST")."""
+    if not title:
+        return label
+    return f"{label}: {smart_title(title) if is_all_caps(title) else title}"
 
 
 def match_keyword_heading(line: str) -> KeywordHeading | None:
@@ -90,7 +115,10 @@ def match_keyword_heading(line: str) -> KeywordHeading | None:
     number = parse_number(m["num"])
     if m["num"] and number is None:
         return None
-    if kind in ("chapter", "part", "book") and number is None:
+    if kind in OWN_LABEL_KINDS and m["num"] and re.fullmatch(r"[a-z]", m["num"], re.IGNORECASE) and (
+            m["num"].lower() not in _ROMAN):
+        return None  # "Act a", "Letter B": a word, not a numbered heading (only appendices go by letters)
+    if kind in NUMBERED_KINDS - {"appendix"} and number is None:
         return None  # "Chapter" alone, or "Part of the ..." in prose
     title = m["title"]
     if title is not None:
@@ -98,7 +126,20 @@ def match_keyword_heading(line: str) -> KeywordHeading | None:
             return None  # "Introduction to economics was..." is prose, not a heading
         if not is_heading_like(title, max_words=16):
             return None
-    return KeywordHeading(kind, number, clean_title(title) if title else None)
+    label = _printed_label(m["kind"], m["num"]) if kind in OWN_LABEL_KINDS else None
+    return KeywordHeading(kind, number, clean_title(title) if title else None, label)
+
+
+def _printed_label(word: str, number: str) -> str:
+    """"Sonnet II", "Stave One", "Letter 4" as the book prints them; capitals only where the book
+    sets the whole label in them ("SONNET II" → "Sonnet II", "STAVE ONE" → "Stave One")."""
+    if is_all_caps(word):
+        word = word.capitalize()
+        if not re.fullmatch(r"[IVXLC]+", number):
+            number = number.capitalize()
+    if re.fullmatch(r"[ivxlc]+", number) and word[0].isupper():
+        number = number.upper()  # "Sonnet ii" is a numeral
+    return f"{word} {number}"
 
 
 def match_numbered_line(line: str) -> tuple[int, str | None] | None:
@@ -110,6 +151,21 @@ def match_numbered_line(line: str) -> tuple[int, str | None] | None:
     if title is not None and not is_heading_like(title, max_words=16):
         return None
     return int(m["num"]), (clean_title(title) if title else None)
+
+
+def match_own_number(line: str) -> tuple[str, str] | None:
+    """("3.2", "3.2 Biographical background"): a heading numbered the book's way, kept whole as its
+    title. Depth is the number's parts: "3" over "3.2" over "3.9.2". None for a sentence or a list item."""
+    m = _OWN_NUMBER.match(line)
+    if not m or not is_heading_like(m["title"], max_words=16) or not m["title"][0].isupper():
+        return None
+    return m["num"], clean_title(line)
+
+
+def is_dotted_heading(line: str) -> bool:
+    """"3.2 Biographical background", "3.9.2 Berlin": numbered by the book's sections, dots inside."""
+    own = match_own_number(line)
+    return own is not None and "." in own[0]
 
 
 def is_blank(line: str) -> bool:
@@ -169,12 +225,13 @@ def smart_title(text: str) -> str:
     s = _balance_quotes(clean_title(text))
     if is_all_caps(s):
         s = s.lower()
-    out = []
-    for i, word in enumerate(s.split(" ")):
+    out: list[str] = []
+    for word in s.split(" "):
         m = re.match(r"^([\"'“‘«(\[]*)(.*)$", word)
         lead, core = m[1], m[2]
         bare = re.sub(r"\W+$", "", core).lower()
-        if i and bare in SMALL_WORDS and not lead and not out[-1].endswith((":", "—")):
+        first = not any(re.search(r"[^\W\d_]", w) for w in out)  # a number in front ("3.3 The ...") is no word
+        if not first and bare in SMALL_WORDS and not lead and not out[-1].endswith((":", "—")):
             out.append(core.lower())
         else:
             core = "-".join(p[:1].upper() + p[1:] for p in core.split("-"))

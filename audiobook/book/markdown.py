@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import re
 
-from audiobook.book.headings import SECTION_KINDS, clean_title, match_keyword_heading, smart_title
+from audiobook.book.headings import (
+    SECTION_KINDS,
+    SECTION_UNDER,
+    clean_title,
+    is_dotted_heading,
+    match_keyword_heading,
+    match_own_number,
+    smart_title,
+)
 from audiobook.book.model import Book, Part, Section
 from audiobook.book.reflow import reflow
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
-_SECTION_NUMBER = re.compile(r"^\s*(?P<num>\d{1,2})\s*[.)]\s*")
+_SECTION_NUMBER = re.compile(r"^\s*(?P<num>\d{1,2})\s*[.)](?!\d)\s*")  # "1. ", not "3.9.2 " (kept whole)
 
 
 def strip_inline(text: str) -> str:
@@ -47,7 +55,9 @@ def parse_markdown(text: str) -> Book:
 
     book = Book(parts=[])
     keyword = {i: match_keyword_heading(t) for i, _, t in headings}
-    has_keywords = any(k is not None and k.kind not in SECTION_KINDS for k in keyword.values())
+    kinds = {k.kind for k in keyword.values() if k is not None}
+    section_kinds = SECTION_KINDS | {k for k, above in SECTION_UNDER.items() if above in kinds}  # scenes in acts
+    has_keywords = any(k is not None and k.kind not in section_kinds for k in keyword.values())
     top_level = min((lvl for _, lvl, _ in headings), default=1)
     title_at = None
     tops = [i for i, lvl, _ in headings if lvl == top_level]
@@ -61,14 +71,14 @@ def parse_markdown(text: str) -> Book:
     marks: list[tuple[int, Part | Section]] = []
     for i, level, title in headings:
         kh = keyword[i]
-        is_part = (kh is not None and kh.kind not in SECTION_KINDS) if has_keywords else (
+        is_part = (kh is not None and kh.kind not in section_kinds) if has_keywords else (
             level == top_level and i != title_at)
         if i == title_at:
             book.title = clean_title(title)
             marks.append((i, None))
         elif is_part:
-            if kh is not None and kh.kind not in SECTION_KINDS:
-                current = Part(kind=kh.kind, number=kh.number, title=kh.title, line=i + 1 + offset)
+            if kh is not None and kh.kind not in section_kinds:
+                current = Part(kind=kh.kind, number=kh.number, title=kh.part_title, line=i + 1 + offset)
             else:
                 current = Part(kind="chapter", number=None, title=clean_title(title), line=i + 1 + offset)
             book.parts.append(current)
@@ -77,6 +87,11 @@ def parse_markdown(text: str) -> Book:
             if book.title is None and level == top_level:
                 book.title = clean_title(title)
             marks.append((i, None))
+        elif kh is not None and kh.label is not None or is_dotted_heading(title):
+            # the book's own label or numbering ("Scene 2", "3.9.2 Berlin"): kept as printed
+            section = Section(title=kh.part_title if kh is not None else clean_title(title), line=i + 1 + offset)
+            current.sections.append(section)
+            marks.append((i, section))
         else:
             section_title = _SECTION_NUMBER.sub("", title) if title else title
             number = int(_SECTION_NUMBER.match(title)["num"]) if _SECTION_NUMBER.match(title) else None
@@ -88,11 +103,23 @@ def parse_markdown(text: str) -> Book:
         end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
         if node is not None:
             node.text = reflow([_body_line(line) for line in lines[i + 1: end]])
+    nodes = [node for part in book.parts for node in (part, *part.sections)]
+    if not has_keywords and all(match_own_number(node.title or "") for node in nodes) and sum(
+            is_dotted_heading(node.title) for node in nodes) >= 2:
+        # every heading numbered the book's way ("3.2 ...", "3.9.2 ..."): the numbers rank them, as in plain text
+        from audiobook.book.plain import group_parts, rank_by_numbers
+
+        book.parts = rank_by_numbers([(match_own_number(node.title)[0], node.title, node.text, node.line)
+                                      for node in nodes])
+        group_parts(book)
     if not has_keywords:
         for n, part in enumerate(book.parts, 1):
-            part.number = n
+            if not match_own_number(part.title or ""):  # "3.2 Biographical background" is numbered already
+                part.number = n
     for part in book.parts:
-        if part.title:
+        kh = keyword.get(part.line - 1 - offset)
+        own = match_own_number(part.title or "") or kh is not None and kh.label is not None
+        if part.title and not own:  # the book's own labels and numbering stay as printed
             part.title = smart_title(part.title)
     if not book.parts:
         book.warn("no headings that name chapters were found")

@@ -9,6 +9,17 @@ from dataclasses import dataclass, field
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
 
+def title_is_label(kind: str, number: int | None, title: str | None) -> bool:
+    """A title that names its part itself, so nothing goes in front of it: it starts with its kind's
+    word ("Sonnet II", "Book III: The Descent", "Chapter Two") or, unnumbered, with the book's own
+    numbering ("3.2 Biographical background")."""
+    if not title:
+        return False
+    if re.match(rf"{re.escape(kind)}\b", title, re.IGNORECASE):
+        return True
+    return number is None and title[0].isdigit()
+
+
 def count_words(text: str) -> int:
     """Number of words in `text` (punctuation and numbers' separators do not count)."""
     return sum(1 for _ in _WORD.finditer(text))
@@ -47,13 +58,19 @@ class Part:
 
     @property
     def label(self) -> str:
-        """How the book names it: "Chapter 5", "Introduction", "Appendix 2"."""
+        """How the book names it: "Chapter 5", "Introduction", "Appendix 2"; "Sonnet II", "Letter 4" or
+        "3.2 Biographical background" where its title is its label."""
+        if title_is_label(self.kind, self.number, self.title):
+            return self.title.split(":", 1)[0]
         name = self.kind.capitalize()
         return f"{name} {self.number}" if self.number is not None else name
 
     @property
     def display_title(self) -> str:
-        """Label and title together: "Chapter 5: The Soviet Thermidor"."""
+        """Label and title together: "Chapter 5: The Soviet Thermidor"; the title alone where it is
+        the book's own label ("Sonnet II", "3.2 Biographical background")."""
+        if title_is_label(self.kind, self.number, self.title):
+            return self.title
         return f"{self.label}: {self.title}" if self.title else self.label
 
     @property

@@ -240,7 +240,7 @@ def _markdown(pages, furniture, levels, body, known, meta) -> str:
                 joins = same and abs(previous.size - line.size) < 0.5 and previous.y - line.y < 2.2 * line.size
                 keyword_alone = (blocks and blocks[-1][0] is not None and previous is not None
                                  and (kh := match_keyword_heading(" ".join(x.text for x in blocks[-1][1])))
-                                 and kh.title is None)
+                                 and kh.title is None and match_keyword_heading(line.text) is None)
                 if joins or keyword_alone:
                     blocks[-1][1].append(line)  # a heading wrapped, or "Chapter 3" over its title
                 else:

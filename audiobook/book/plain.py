@@ -9,16 +9,20 @@ from audiobook.book.furniture import find_furniture
 from audiobook.book.headings import (
     SAME_TITLE,
     SECTION_KINDS,
+    SECTION_UNDER,
     SMALL_WORDS,
     KeywordHeading,
     is_all_caps,
     is_blank,
     is_date,
+    is_dotted_heading,
     is_heading_block,
     is_heading_like,
     is_title_case,
+    labelled_title,
     match_keyword_heading,
     match_numbered_line,
+    match_own_number,
     smart_title,
     title_similarity,
 )
@@ -44,6 +48,7 @@ class _SectionMark:
     body: int  # first line after the heading
     title: str | None
     number: int | None = None
+    own_label: bool = False  # "Scene 2" in an act: the book's label, as printed
 
 
 @dataclass
@@ -84,17 +89,99 @@ def parse_plain(text: str) -> Book:
     heads = _find_heads(src)
     heads = _add_inferred_heads(src, heads, furniture.nav, book)
     _warn_missing_chapters(heads, book)
+    section_kinds = SECTION_KINDS | {k for k, above in SECTION_UNDER.items()
+                                     if any(h.heading.kind == above for h in heads)}
 
+    if heads:
+        _read_title_line(src, heads[0].index, book, alone=True)
     for n, head in enumerate(heads):
         stop = heads[n + 1].index if n + 1 < len(heads) else len(lines)
-        book.parts.append(_parse_part(src, head, stop, book))
-    _group_parts(book)
+        book.parts.append(_parse_part(src, head, stop, book, section_kinds))
+    group_parts(book)
+    if not book.parts:
+        _parse_numbered(src, book)
     if not book.parts:
         _parse_essay(src, book)
     if not book.parts:
         book.warn("no chapter headings found: the whole text is taken as one part")
         book.parts.append(Part(kind="chapter", number=1, title=None, text=src.text(0, len(lines)), line=1))
     return book
+
+
+def _read_title_line(src: _Lines, stop: int, book: Book, alone: bool = False) -> int:
+    """A title line above the first heading ("Three Sonnets" over "Sonnet I") is the book's title,
+    not a part; a byline under it ("By William Shakespeare") names the author. With `alone`, only
+    where nothing else comes before the heading (a licence or a contents list is no title page).
+    Returns where what follows them starts."""
+    first = src.next_content(0, stop)
+    if first >= stop or len(src.block(first, stop)) != 1:
+        return first
+    line = " ".join(src.lines[first].split())
+    if not is_heading_like(line, max_words=20) or not _not_structural(line) or _BYLINE.match(line):
+        return first
+    after = src.next_content(first + 1, stop)
+    byline = " ".join(src.lines[after].split()) if after < stop else ""
+    by = len(src.block(after, stop)) == 1 and re.match(r"by\s+\S", byline, re.IGNORECASE) and len(byline.split()) <= 8
+    rest = src.next_content(after + 1, stop) if by else after
+    if alone and rest < stop:
+        return first
+    book.title = smart_title(line)
+    src.used.add(first)
+    if by:
+        book.metadata.setdefault("author", byline[3:].strip().rstrip("."))
+        src.used.add(after)
+    return rest
+
+
+def _parse_numbered(src: _Lines, book: Book) -> None:
+    """Headings numbered the book's own way — "3.2 Biographical background", "3.9.2 Berlin" — each
+    standing alone over prose, titled as printed. The numbers' depth ranks them: the shallowest the
+    book has are chapters, deeper ones their sections; with three depths the shallowest are parts
+    grouping the chapters ("3" > "3.2" > "3.9.2"). A number without a dot is a heading only where
+    the book numbers headings under it ("3" over "3.2"): alone, "12 Angry Men" may be a sentence's."""
+    stop = len(src.lines)
+    found: list[tuple[int, str, str]] = []
+    i = src.next_content(0, stop)
+    while i < stop:
+        block = src.block(i, stop)
+        own = match_own_number(src.lines[i]) if len(block) == 1 else None
+        if own and _is_prose(src, src.next_content(block.stop, stop), stop):
+            found.append((i, *own))
+        i = src.next_content(block.stop, stop)
+    numbers = [n for _, n, _ in found]
+    found = [f for f in found if "." in f[1] or any(n.startswith(f[1] + ".") for n in numbers)]
+    if sum(1 for _, n, _ in found if "." in n) < MIN_ESSAY_HEADINGS:
+        return
+    start = _read_title_line(src, found[0][0], book)
+    opening = src.text(start, found[0][0])
+    if opening:
+        book.parts.append(Part(kind="opening", number=None, title=None, text=opening, line=start + 1))
+    for i, _, _ in found:
+        src.used.add(i)
+    ends = [i for i, _, _ in found[1:]] + [stop]
+    book.parts += rank_by_numbers([(number, title, src.text(i + 1, end), i + 1)
+                                   for (i, number, title), end in zip(found, ends)])
+    group_parts(book)
+
+
+def rank_by_numbers(headings: list[tuple[str, str, str, int]]) -> list[Part]:
+    """Headings numbered the book's way — (number, title, text, line) in reading order — as parts
+    and sections, ranked by the numbers' depth: the shallowest are chapters and the next their
+    sections, or, with three depths or more, the shallowest parts grouping the chapters; deeper
+    ones are sections too. Titles stay as printed, numbering and all, and the parts unnumbered."""
+    depths = sorted({number.count(".") for number, _, _, _ in headings})
+    group_depth = depths[0] if len(depths) >= 3 else None
+    chapter_depth = depths[1] if group_depth is not None else depths[0]
+    parts: list[Part] = []
+    for number, title, text, line in headings:
+        depth = number.count(".")
+        if depth == group_depth:
+            parts.append(Part(kind="part", number=None, title=title, text=text, line=line))
+        elif depth == chapter_depth or not parts or parts[-1].kind == "part":
+            parts.append(Part(kind="chapter", number=None, title=title, text=text, line=line))
+        else:
+            parts[-1].sections.append(Section(title=title, text=text, line=line))
+    return parts
 
 
 def _parse_essay(src: _Lines, book: Book) -> None:
@@ -166,13 +253,13 @@ def _is_paragraph(src: _Lines, block: range) -> bool:
 
 
 def _find_heads(src: _Lines) -> list[_Head]:
+    found = [(i, kh) for i, line in enumerate(src.lines) if src.content(i) and (kh := match_keyword_heading(line))]
+    kinds = {kh.kind for _, kh in found}
+    sections = SECTION_KINDS | {k for k, above in SECTION_UNDER.items() if above in kinds}  # scenes in acts
     heads: list[_Head] = []
     last_number: dict[str, int] = {}
-    for i, line in enumerate(src.lines):
-        if not src.content(i):
-            continue
-        kh = match_keyword_heading(line)
-        if kh is None or kh.kind in SECTION_KINDS:
+    for i, kh in found:
+        if kh.kind in sections:
             continue
         if kh.number is not None:
             if kh.number <= last_number.get(kh.kind, 0):
@@ -220,7 +307,7 @@ def _warn_missing_chapters(heads: list[_Head], book: Book) -> None:
             book.warn(f"Chapter {missing}: not found in the text (chapter {a} is followed by chapter {b})", line + 1)
 
 
-def _parse_part(src: _Lines, head: _Head, stop: int, book: Book) -> Part:
+def _parse_part(src: _Lines, head: _Head, stop: int, book: Book, section_kinds: set[str]) -> Part:
     kh = head.heading
     part = Part(kind=kh.kind, number=kh.number, title=kh.title, line=head.index + 1)
     i = head.index
@@ -230,18 +317,22 @@ def _parse_part(src: _Lines, head: _Head, stop: int, book: Book) -> Part:
     if part.title is None and head.inferred_from is None:
         part.title, i = _read_part_title(src, i, stop)
     listed, repeated, i = _read_section_list(src, i, stop)
-    if part.title is None:
+    if kh.label is not None:  # the book's own label, as printed
+        part.title = labelled_title(kh.label, part.title)
+    elif part.title is None:
         book.warn(f"{part.label}: title not found in the text", head.index + 1)
     else:
         part.title = smart_title(part.title)
 
-    marks = _find_sections(src, i, stop, listed, repeated, book, part)
+    marks = _find_sections(src, i, stop, listed, repeated, book, part, section_kinds)
     first = marks[0].index if marks else stop
     part.text = src.text(i, first)
     for n, mark in enumerate(marks):
         end = marks[n + 1].index if n + 1 < len(marks) else stop
-        title = mark.title  # as printed, and as the narrator reads it
-        part.sections.append(Section(title=smart_title(title) if title else f"Section {mark.number}",
+        title = mark.title  # as printed, and as the narrator reads it; the book's own numbering kept whole
+        if title and not is_dotted_heading(title) and not mark.own_label:
+            title = smart_title(title)
+        part.sections.append(Section(title=title or f"Section {mark.number}",
                                      text=src.text(mark.body, end), line=mark.index + 1, number=mark.number))
     for item in listed:
         if not any(title_similarity(item, s.title) >= SAME_TITLE for s in part.sections):
@@ -292,13 +383,13 @@ def _read_section_list(src: _Lines, i: int, stop: int) -> tuple[list[str], int |
 
 
 def _find_sections(src: _Lines, start: int, stop: int, listed: list[str], repeated: int | None,
-                   book: Book, part: Part) -> list[_SectionMark]:
+                   book: Book, part: Part, section_kinds: set[str]) -> list[_SectionMark]:
     marks = _numbered_sections(src, start, stop, listed, book, part)
     if repeated is not None:
         block = src.block(repeated, stop)
         marks.insert(0, _SectionMark(repeated, block.stop, " ".join(src.lines[k].strip() for k in block)))
         src.used.update(block)
-    marks += _keyword_sections(src, start, stop)
+    marks += _keyword_sections(src, start, stop, section_kinds)
     if not marks:
         marks = _unnumbered_sections(src, start, stop, listed)
     elif listed:
@@ -368,14 +459,14 @@ def _read_wrapped_title(src: _Lines, i: int, stop: int) -> tuple[str | None, int
     return (" ".join(parts) if parts else None), k
 
 
-def _keyword_sections(src: _Lines, start: int, stop: int) -> list[_SectionMark]:
-    """A POSTSCRIPT inside a part is a section of it."""
+def _keyword_sections(src: _Lines, start: int, stop: int, kinds: set[str]) -> list[_SectionMark]:
+    """A POSTSCRIPT inside a part is a section of it, and so is a scene in an act."""
     marks = []
     for i in range(start, stop):
         if src.content(i):
             kh = match_keyword_heading(src.lines[i])
-            if kh and kh.kind in SECTION_KINDS:
-                marks.append(_SectionMark(i, i + 1, kh.title or kh.kind.capitalize()))
+            if kh and kh.kind in kinds:
+                marks.append(_SectionMark(i, i + 1, kh.part_title or kh.kind.capitalize(), own_label=kh.label is not None))
     return marks
 
 
@@ -388,7 +479,8 @@ def _unnumbered_sections(src: _Lines, start: int, stop: int, listed: list[str]) 
         line = src.lines[i].strip()
         after = src.next_content(block.stop, stop)
         if (len(block) == 1 and block.start > start and is_heading_like(line, max_words=10, max_chars=80)
-                and (is_title_case(line) or any(title_similarity(line, x) >= SAME_TITLE for x in listed))
+                and (is_title_case(line) or any(title_similarity(line, x) >= SAME_TITLE for x in listed)
+                     or is_dotted_heading(line))
                 and not line.endswith(("!", "?")) and not is_date(line) and _not_structural(line)
                 and i not in src.used and _is_prose(src, after, stop)):
             marks.append(_SectionMark(i, i + 1, line))
@@ -412,7 +504,7 @@ def _not_structural(line: str) -> bool:
     return match_keyword_heading(line) is None and match_numbered_line(line) is None
 
 
-def _group_parts(book: Book) -> None:
+def group_parts(book: Book) -> None:
     """Where a book has PART headings above its chapters, chapters stay top level, grouped."""
     kinds = {p.kind for p in book.parts}
     if not ({"part", "book"} & kinds and "chapter" in kinds):

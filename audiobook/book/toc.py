@@ -7,7 +7,7 @@ What it lists but the text lacks is reported, never invented.
 
 from __future__ import annotations
 
-from audiobook.book.headings import normalise_title, smart_title, title_similarity
+from audiobook.book.headings import match_own_number, normalise_title, smart_title, title_similarity
 from audiobook.book.model import Book, Part, Section
 
 MATCH = 0.6  # similarity at which a TOC title and a text title are taken as one entry
@@ -37,7 +37,8 @@ def apply_toc(book: Book, toc: Book) -> None:
 
 def _find_part(book: Book, entry: Part, taken: set[int]) -> int | None:
     for n, part in enumerate(book.parts):
-        if n not in taken and part.kind == entry.kind and part.number == entry.number:
+        if n not in taken and part.kind == entry.kind and part.number == entry.number and (
+                _own_number(part.title) == _own_number(entry.title)):  # "3.2 ..." is not "3.3 ..."
             return n
     best, best_score = None, MATCH
     for n, part in enumerate(book.parts):
@@ -47,6 +48,11 @@ def _find_part(book: Book, entry: Part, taken: set[int]) -> int | None:
         if score >= best_score:
             best, best_score = n, score
     return best
+
+
+def _own_number(title: str | None) -> str | None:
+    own = match_own_number(title or "")
+    return own[0] if own else None
 
 
 def _choose_title(book: Book, label: str, text_title: str | None, toc_title: str | None) -> str | None:

@@ -33,7 +33,9 @@ HEADER = """\
 #   recordings: files, played in this order as one timeline (empty: every audio file here,
 #               in name order); labels: an Audacity label file naming chapters or sections.
 #   chapters:   one finished track each, in order. id is stable (used for file names and
-#               feed guids); words drives the automatic split. To pin a chapter by hand add
+#               feed guids); words drives the automatic split. The track is titled "Kind N:
+#               title" ("Chapter 5: The Soviet Thermidor"), or the title alone where it is the
+#               book's own label ("Sonnet II", "3.2 Biographical background"). To pin a chapter by hand add
 #               files: [session-03.flac], start: / end: ("12:03.5", "1:02:03", 93.5, or
 #               "session-03.flac 12:03.5"), or labels: FILE. Sections (chapter markers)
 #               take start: the same way. A section with heading_lost: true is one the
@@ -67,6 +69,9 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
     if not info.title:
         raise InputError(f"{book_path}: the book's title is not in the text — pass --title, or --blurb "
                          "with the publisher's blurb")
+    if not info.author:
+        book.warn("the book's author is not in the text, its metadata or a blurb: fill in book.author in "
+                  "manifest.yaml (the tags and the feed name the author), or pass --blurb with a \"By ...\" line")
     staged = []
     for key, p in (("text", book_path), ("toc", toc_path), ("blurb", blurb_path), ("cover", cover_path)):
         if p is not None:
@@ -119,6 +124,9 @@ def chapters_from_book(book: Book) -> list[ChapterEntry]:
     used: set[str] = set()
     for part in book.parts:
         base = f"{part.kind}-{part.number:02d}" if part.number is not None else part.kind
+        own = re.match(r"\d+(?:\.\d+)*", part.title or "") if part.number is None else None
+        if own:  # the book's own numbering: "3.9.2 Berlin" → chapter-3-9-2
+            base = f"{part.kind}-{own[0]}"
         cid = slug(base)
         n = 2
         while cid in used:

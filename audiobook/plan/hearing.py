@@ -19,7 +19,14 @@ from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan.anchor import GIVE_UP, Anchor, Anchors, Finder, anchor_chapters, anchor_sections
-from audiobook.plan.planner import Plan, chapter_title, section_lead_words, spoken_counts
+from audiobook.plan.planner import (
+    Plan,
+    chapter_label,
+    chapter_title,
+    section_lead_words,
+    spoken_counts,
+    spoken_title,
+)
 from audiobook.plan.timeline import Timeline
 
 
@@ -46,10 +53,8 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
         lead, section_texts, section_titles = texts.get(ch.id, ("", [], []))
         if section_titles and [s.title for s in ch.sections] != section_titles:
             section_texts = []  # the manifest's sections were edited: headings alone
-        title = ch.title or ch.kind
-        label = f"{ch.kind.capitalize()} {ch.number}" if ch.number is not None else ch.kind.capitalize()
-        if ch.kind.lower().endswith("credits"):
-            label = None
+        label = chapter_label(ch)
+        title = ch.title or ch.kind if label else spoken_title(ch)
         has_lead = ch.id in texts and bool(texts[ch.id][0]) and not (ch.sections and lead == ch.sections[0].title)
         sections = []
         before = lead if has_lead else ""
@@ -75,7 +80,7 @@ def chapter_texts(chapters: list[ChapterEntry], manifest: Manifest, folder: Path
     out = []
     for ch in chapters:
         part = parts.get(ch.id)
-        pieces = [chapter_title(ch).replace(":", ".")]
+        pieces = [spoken_title(ch).replace(":", ".")]
         if part is not None:
             pieces.append(part.text)
             for s in part.sections:  # a heading the text lost is not read where it is put

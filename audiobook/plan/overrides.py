@@ -15,6 +15,7 @@ from audiobook.book.headings import title_similarity
 from audiobook.book.reading import read_text
 from audiobook.errors import InputError
 from audiobook.manifest.model import ChapterEntry
+from audiobook.plan.planner import chapter_title
 
 SAME_NAME = 0.85
 
@@ -77,7 +78,7 @@ def read_labels(path: Path) -> list[Label]:
 
 def _names(ch: ChapterEntry) -> list[str]:
     label = ch.kind.capitalize() + (f" {ch.number}" if ch.number is not None else "")
-    return [n for n in (ch.title, label, f"{label}: {ch.title}", ch.id) if n]
+    return [n for n in (ch.title, label, f"{label}: {ch.title}", chapter_title(ch), ch.id) if n]
 
 
 def apply_labels(chapters: list[ChapterEntry], labels: list[Label], offsets: dict[str, float],

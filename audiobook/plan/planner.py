@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from audiobook.book.model import title_is_label
 from audiobook.errors import InputError
 from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
@@ -105,14 +106,34 @@ def is_credits(ch: ChapterEntry) -> bool:
     return "credits" in ch.kind.lower()
 
 
+def chapter_label(ch: ChapterEntry) -> str | None:
+    """What goes before the chapter's title: "Chapter 5", "Introduction"; None for credits and for a
+    title that is the book's own label ("Sonnet II", "3.2 Biographical background")."""
+    if is_credits(ch) or title_is_label(ch.kind, ch.number, ch.title):
+        return None
+    return ch.kind.capitalize() + (f" {ch.number}" if ch.number is not None else "")
+
+
 def chapter_title(ch: ChapterEntry) -> str:
-    """The track's title: "Chapter 5: The Soviet Thermidor", "Introduction: The Purpose ..."."""
+    """The track's title: "Chapter 5: The Soviet Thermidor", "Introduction: The Purpose ...", or
+    the book's own label as printed: "Sonnet II", "Letter 4: To Mrs Saville"."""
     if is_credits(ch):
         return ch.title or ch.kind.replace("-", " ").title()
-    label = ch.kind.capitalize() + (f" {ch.number}" if ch.number is not None else "")
+    label = chapter_label(ch)
+    if label is None:
+        return ch.title
     if not ch.title or ch.title.lower() == label.lower():
         return label
     return f"{label}: {ch.title}"
+
+
+def spoken_title(ch: ChapterEntry) -> str:
+    """The track's title as the narrator reads it: a label's numeral said as a number ("Sonnet II" is
+    read "Sonnet two", listened for as "Sonnet 2"), as a chapter's number always was."""
+    title = chapter_title(ch)
+    if ch.number is not None and chapter_label(ch) is None and not is_credits(ch):
+        title = re.sub(rf"^({re.escape(ch.kind)})\s+[IVXLC]+\b", rf"\g<1> {ch.number}", title, flags=re.IGNORECASE)
+    return title
 
 
 def _words(text: str) -> int:

@@ -287,6 +287,21 @@ def write_pdf(book: Book, path: Path, *, hyphenate: bool = True) -> Path:
     return path
 
 
+# -- plain text and Markdown ---------------------------------------------------------------
+
+def write_text(book: Book, path: Path, markdown: bool = False) -> Path:
+    """The title line, then each part's heading and text and its sections' — plain, or with
+    `#` over the title, `##` over parts and `###` over sections."""
+    marks = ("# ", "## ", "### ") if markdown else ("", "", "")
+    out = [marks[0] + TITLE]
+    for part in book.parts:
+        out += [marks[1] + part.display_title, *paragraphs(part.text)]
+        for n, s in enumerate(sections(part)):
+            out += [marks[2] + s.title, *paragraphs(section_text(part, n))]
+    path.write_text("\n\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
 # -- the essay shape ------------------------------------------------------------------------
 
 def write_essay(book: Book, path: Path) -> Path:

@@ -279,3 +279,52 @@ def test_an_essays_title_byline_and_subtitle_open_it_and_are_not_chapters():
     assert [(p.kind, p.title) for p in book.parts] == [("opening", None), ("chapter", "The second question"),
                                                        ("chapter", "And a last one")]
     assert book.parts[0].text.startswith("By Leon Trotsky\n\nA Study of the Crisis\n\nThe argument")
+
+
+# -- the book's own labels -------------------------------------------------------------------
+
+SONNETS = ["From fairest creatures we desire increase,\nThat thereby beauty's rose might never die,\n"
+           "But as the riper should by time decease,\nHis tender heir might bear his memory:",
+           "When forty winters shall besiege thy brow,\nAnd dig deep trenches in thy beauty's field,\n"
+           "Thy youth's proud livery, so gazed on now,\nWill be a tattered weed, of small worth held:",
+           "Look in thy glass and tell the face thou viewest\nNow is the time that face should form another;\n"
+           "Whose fresh repair if now thou not renewest,\nThou dost beguile the world, unbless some mother."]
+PROSE = ("She walked down to the harbour before dawn, counting the boats as the light came up over the water, "
+         "and wondered which of them would carry her away. ")
+
+
+def _labelled_books():
+    from audiobook.book.model import Book, Part, Section
+
+    sonnets = Book(parts=[Part(kind="sonnet", number=n + 1, title=f"Sonnet {r}", text=SONNETS[n])
+                          for n, r in enumerate(["I", "II", "III"])])
+    numbered = Book(parts=[
+        Part(kind="chapter", title="3.2 Biographical background", text=PROSE * 3),
+        Part(kind="chapter", title="3.3 The market in St Ovid's Square", text=PROSE * 3),
+        Part(kind="chapter", title="3.9 Abroad", text=PROSE * 2,
+             sections=[Section("3.9.1 Paris", PROSE * 2), Section("3.9.2 Berlin", PROSE * 2)])])
+    labels = Book(parts=[Part(kind=kind, number=2, title=f"{label}: The Long Road", text=PROSE * 3)
+                         for kind, label in [("canto", "Canto II"), ("letter", "Letter 4"), ("stave", "Stave One"),
+                                             ("book", "Book III"), ("act", "Act V")]])
+    return {"sonnets": sonnets, "numbered": numbered, "labels": labels}
+
+
+LABEL_SHAPES = {**SHAPES, "text": lambda book, p: made.write_text(book, p / "book.txt"),
+                "markdown": lambda book, p: made.write_text(book, p / "book.md", markdown=True)}
+
+
+@pytest.mark.parametrize("which", ["sonnets", "numbered", "labels"])
+@pytest.mark.parametrize("shape", LABEL_SHAPES)
+def test_the_books_own_labels_come_out_of_every_shape_as_printed(tmp_path, shape, which):
+    """"Sonnet II", "Stave One: ...", "3.9.2 Berlin": the book's labels are the titles, numbering and
+    case as printed; the title line above them is the book's title, never a part or an opening."""
+    from audiobook.manifest.write import chapters_from_book
+    from audiobook.plan.planner import chapter_title
+
+    want = _labelled_books()[which]
+    assert [p.display_title for p in want.parts] == [p.title for p in want.parts]  # what the writers print
+    book = read_book(LABEL_SHAPES[shape](want, tmp_path))
+    assert book.title == "The Revolution Betrayed"
+    assert made.outline(book) == made.outline(want)
+    assert [chapter_title(c) for c in chapters_from_book(book)] == [p.title for p in want.parts]  # as printed
+    assert [p.words for p in book.parts] == [p.words for p in want.parts]

@@ -87,3 +87,22 @@ def test_chapters_pinned_to_their_files(tmp_path):
     assert offsets[1] <= plan.tracks[1].speech_start_s < offsets[2] <= plan.tracks[2].speech_start_s
     assert abs(plan.tracks[1].speech_start_s - book.chapter_starts[1]) <= 1.0
     assert abs(plan.tracks[2].speech_start_s - book.chapter_starts[2]) <= 1.0
+
+
+def test_a_track_is_titled_by_the_books_own_label_where_its_title_is_one():
+    from audiobook.plan.planner import chapter_label, chapter_title, spoken_title
+
+    def title(kind, number, text):
+        return chapter_title(ChapterEntry(id="x", kind=kind, number=number, title=text))
+
+    assert title("chapter", 5, "The Soviet Thermidor") == "Chapter 5: The Soviet Thermidor"
+    assert title("introduction", None, "The Purpose of the Present Work") == "Introduction: The Purpose of the Present Work"
+    assert title("appendix", None, "Appendix") == "Appendix"
+    assert title("sonnet", 2, "Sonnet II") == "Sonnet II"  # not "Sonnet 2: Sonnet II"
+    assert title("letter", 4, "Letter 4: To Mrs. Saville") == "Letter 4: To Mrs. Saville"
+    assert title("chapter", None, "3.9.2 Berlin") == "3.9.2 Berlin"  # not "Chapter: 3.9.2 Berlin"
+    assert title("chapter", 3, "1984 Revisited") == "Chapter 3: 1984 Revisited"  # a numbered chapter keeps its label
+    assert chapter_label(ChapterEntry(kind="sonnet", number=2, title="Sonnet II")) is None
+    # listened for as read: the numeral as a number, as "Chapter 5" always was
+    assert spoken_title(ChapterEntry(kind="sonnet", number=2, title="Sonnet II")) == "Sonnet 2"
+    assert spoken_title(ChapterEntry(kind="stave", number=1, title="Stave One: Marley's Ghost")) == "Stave One: Marley's Ghost"
