@@ -185,10 +185,13 @@ def proof(ctx: click.Context, recordings: Path, out: Path, chapters: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the table.")
 @click.option("--listen/--no-listen", default=True, show_default=True,
               help="For a build folder: hear that every track and marker begins with its heading.")
+@click.option("--allow-unverified", is_flag=True,
+              help="A marker whose words cannot be heard at all (a voice the recogniser cannot follow) passes, "
+                   "said to be not verified; without this it fails.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_json: bool, listen: bool,
-          jobs: int | None) -> None:
+          allow_unverified: bool, jobs: int | None) -> None:
     """Prove runtime, chapter markers and compliance of audiobook files (MP3, M4B, FLAC, Ogg, WAV).
 
     Per file: runtime; format (ACX: MP3 192 kbps CBR in every frame, 44.1 kHz, all alike);
@@ -208,7 +211,8 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
 
     chosen = get_preset(preset or build_preset(list(paths)) or "acx")
     with _progress("checking") as on_progress:
-        files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress, listen=listen)
+        files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress, listen=listen,
+                                      allow_unverified=allow_unverified)
     failed = [f for f in findings if not f.passed]
     if as_json:
         from audiobook.check.summary import summarise

@@ -23,9 +23,9 @@ def build_preset(paths: list[Path]) -> str | None:
 
 
 def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=None,
-                listen: bool = True) -> tuple[list[Path], list[Finding]]:
+                listen: bool = True, allow_unverified: bool = False) -> tuple[list[Path], list[Finding]]:
     """Check every audio file named or found, and every build folder named as a whole
-    (`listen`: its markers by ear too)."""
+    (`listen`: its markers by ear too; `allow_unverified`: a marker that cannot be heard passes)."""
     from audiobook.analysis import analyze_files
     from audiobook.check.build import check_build, check_published, is_build, is_published
 
@@ -38,7 +38,8 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     by_path = {p.resolve(): a for p, a in analyses.items()}
     for p in paths:
         if p.is_dir() and is_build(p):
-            findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen)
+            findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen,
+                                    allow_unverified=allow_unverified)
         elif p.is_dir() and is_published(p):
             findings += check_published(p, {q: a for q, a in analyses.items() if q.parent == p})
     return files, findings

@@ -46,7 +46,8 @@ def check_published(folder: Path, analyses: dict[Path, Analysis]) -> list[Findin
     return _feed(folder, tracks) + _chapters_json(folder, tracks) + _m4b(folder, tracks)
 
 
-def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True) -> list[Finding]:
+def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True,
+                allow_unverified: bool = False) -> list[Finding]:
     """Everything a build promises beyond each file on its own. `listen`: also hear that every
     track and marker begins with its heading (check.listen)."""
     report = BuildReport.read(folder / "report.json")
@@ -74,7 +75,7 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
         if listen and manifest is not None:
             from audiobook.check.listen import listen_to_markers
 
-            out += listen_to_markers(tracks, manifest, manifest_path.parent)
+            out += listen_to_markers(tracks, manifest, manifest_path.parent, allow_unverified)
         elif listen:
             out.append(Finding(name, "marker_heard", True, "not listened", "the book's text",
                                f"the manifest and text this build was made from are not at {manifest_path.parent}: "

@@ -1,21 +1,28 @@
 """Check a build by ear: every track begins with its chapter's heading and every marker with
 its section's, heard in the built files (the same listening that places them in a build).
 
-A marker is failed, with what was heard, when its heading is heard elsewhere near it, or
-when the words heard where it sits are another part of the chapter's text. Where nothing
-can be heard (a voice the recogniser cannot follow), the marker passes unconfirmed, and
-says so."""
+One judgement with the build's (listen.boundary): a part opens at the first sound after the
+part before's last words, whatever is said between. A marker is failed, with what was heard,
+when its heading is heard elsewhere near it, when its text's first words are heard at another
+pause than the one after its heading (read in whatever words), or when the words heard where
+it sits are another part of the chapter's text. Where no words can be spotted (a voice the
+recogniser cannot follow), the pauses around it are ranked by how well the part before's last
+words and its own title or first words fit around each: the marker's pause standing out
+verifies it, another's fails it; where none stands out it is "not verified", which fails
+unless allowed (--allow-unverified)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener, NoModel, has_model
+from audiobook.align.listener import SAMPLE_RATE, Listener, NoModel, has_model
 from audiobook.align.openings import Opening
 from audiobook.align.speakable import spoken_words
 from audiobook.check.files import Finding, read_markers
 from audiobook.files import clock
+from audiobook.listen.boundary import Pause, rank_pauses
+from audiobook.listen.pauses import pauses_in, speech_between
 from audiobook.manifest.model import Manifest
 from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
 from audiobook.plan.hearing import chapter_texts, openings
@@ -26,9 +33,12 @@ LATE_S = 2.0  # ... or this far after (the room tone before it)
 SEARCH_S = 90.0  # a heading not heard at its marker is looked for this far around it
 LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before
 PHRASE_WORDS = 6
+RANK_S = 30.0  # a marker whose words cannot be spotted: the pauses this far around it ranked
+HEADING_STRETCHES = 2  # a heading read aloud is at most this many stretches of speech ("Chapter Two. | Loomings.")
 
 
-def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Path) -> list[Finding]:
+def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Path,
+                      allow_unverified: bool = False) -> list[Finding]:
     """Findings `marker_heard` for every marker of every track of a build (`tracks`: report.json's)."""
     if not has_model(manifest.book.language or "en"):
         return [Finding("markers", "marker_heard", True, "not listened", "English",
@@ -68,14 +78,15 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
                     else:
                         continue
                     out.append(_listen(listener, recordings, path.name, m.title, m.start_s, t.duration_s,
-                                       op, texts.get(cid, []), previous if k == 0 else None))
+                                       op, texts.get(cid, []), previous if k == 0 else None, allow_unverified))
             finally:
                 recordings.close()
     return out
 
 
 def _listen(listener: Listener, recordings: Recordings, name: str, title: str, at_s: float, duration_s: float,
-            op: Opening, words: list[str], previous: tuple[Path, float] | None = None) -> Finding:
+            op: Opening, words: list[str], previous: tuple[Path, float] | None = None,
+            allow_unverified: bool = False) -> Finding:
     """One marker: its heading heard where it sits (`previous`: for a track's start, the track
     before it and its length, where a late cut leaves the heading)."""
     limit = f"heading within {LATE_S:g} s"
@@ -126,6 +137,12 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
             if abs(h.start_s + lo - at_s) > LATE_S]
     if near:
         k, s = min(near, key=lambda x: abs(x[1] - at_s))
+        if k == "text" and s > at_s:
+            heading = _heading_between(recordings, at_s, s, op)
+            if heading is not None:
+                return Finding(name, "marker_heard", True, f"its first words at {clock(s)}", limit,
+                               f"marker {where}: its first words at {clock(s)}, after {heading} of speech at the "
+                               "marker (its heading, read in the narrator's own words)")
         what = "its heading" if k in HEADING_KEYS else "its first words"
         return Finding(name, "marker_heard", False, f"{what} at {clock(s)}", limit,
                        f"marker {where}: {what} heard at {clock(s)} ({s - at_s:+.1f} s) — the marker is misplaced; "
@@ -141,5 +158,61 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
             return Finding(name, "marker_heard", False, f"“{text} …”", limit,
                            f"marker {where}: heard “{text} …” there ({int(key)} words into the chapter's text), "
                            "not its heading — the marker is misplaced")
-    return Finding(name, "marker_heard", True, "not heard", limit,
-                   f"marker {where}: neither its heading nor the text around it could be heard — confirm it by ear")
+    if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
+        prev_path, prev_s = previous
+        both = Recordings([str(prev_path), recordings.paths[0]], [0.0, prev_s, prev_s + duration_s])
+        try:
+            return _ranked(listener, both, name, where, prev_s + at_s, prev_s + duration_s, op, limit, allow_unverified,
+                           shift_s=prev_s)
+        finally:
+            both.close()
+    return _ranked(listener, recordings, name, where, at_s, duration_s, op, limit, allow_unverified,
+                   ending=at_s >= 0.05)
+
+
+def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Opening) -> str | None:
+    """Where a part's text is heard after its marker, the heading not: the speech between them, if
+    it is a heading read aloud in any words (at most HEADING_STRETCHES stretches of speech, no
+    longer than its words said slowly with a breath, the text starting after a pause) — as
+    "1.2 s"; None where more is said there (the marker is early)."""
+    a = max(0.0, at_s - 0.3)
+    pauses = pauses_in(recordings.read(a, text_s + 0.3), SAMPLE_RATE, a)
+    before_text = [p for p in pauses if p.end_s <= text_s + 0.3]
+    if not before_text or text_s - before_text[-1].end_s > 0.6:
+        return None  # the text's first words do not follow a pause
+    said = speech_between(pauses, at_s, before_text[-1].start_s)
+    spoken = sum(b - a for a, b in said)
+    if len(said) > HEADING_STRETCHES or spoken > max(1, op.heading_words) * SECONDS_PER_WORD + 2.0:
+        return None
+    return f"{spoken:.1f} s"
+
+
+def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, at_s: float, duration_s: float,
+            op: Opening, limit: str, allow_unverified: bool, ending: bool = True, shift_s: float = 0.0) -> Finding:
+    """A marker whose words cannot be spotted: the pauses around it ranked as the build ranks them
+    (`recordings` may join the track before to this one: then times are `shift_s` later than the track's;
+    `ending`: whether the part before's last words can be in them)."""
+    lo, hi = max(0.0, at_s - RANK_S), min(duration_s, at_s + RANK_S)
+    pauses = pauses_in(recordings.read(lo, hi), SAMPLE_RATE, lo)
+    if not any(p.start_s - 0.1 <= at_s <= p.end_s + 0.1 for p in pauses):
+        pauses.append(Pause(max(0.0, at_s - 0.3), at_s + 0.3))
+        pauses.sort(key=lambda p: p.start_s)
+    ending = op.ending if ending else ()
+    title = list(op.phrases.get("title") or op.heading)
+    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses)
+    if ranked and ranked[0].heard:
+        best = ranked[0].pause
+        if best.start_s - 0.1 <= at_s <= best.end_s + 0.1:
+            return Finding(name, "marker_heard", True, "its pause, ranked", limit,
+                           f"marker {where}: the words around its pause fit it best of the {len(ranked)} pauses near it "
+                           "(its own words could not be spotted)")
+        at = best.end_s - shift_s
+        return Finding(name, "marker_heard", False, f"the pause at {clock(at) if at >= 0 else 'the end of the track before'}",
+                       limit, f"marker {where}: the words around it fit the pause at "
+                       f"{clock(at) if at >= 0 else f'{-at:.1f} s before the end of the track before'} "
+                       f"({best.end_s - at_s:+.1f} s) best — the marker is misplaced; pin the start in manifest.yaml "
+                       "and build again")
+    return Finding(name, "marker_heard", allow_unverified, "not verified", limit,
+                   f"marker {where}: not verified — neither its heading nor the text around it could be heard (a voice "
+                   "the recogniser cannot follow?); listen to it"
+                   + ("" if allow_unverified else ", and pass --allow-unverified to accept markers not heard"))
