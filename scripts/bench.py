@@ -6,6 +6,7 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py encoders --minutes 10
     python scripts/bench.py build --minutes 60 600 [--repeat 3]
     python scripts/bench.py boundaries --minutes 60 570
+    python scripts/bench.py voices
 
 `boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
 19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
@@ -402,6 +403,47 @@ def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
 
 
+def bench_voices(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """The real-voice set (tests/data/real-voices): each English reading made a book whose chapters
+    open at its spoken headings (or, where it has none, at every other paragraph after a pause
+    of a second or more), built --plan-only, each chapter's start against the reference time of
+    the first sound of what opens it (within 0.3 s before it, never after)."""
+    import shutil as _shutil
+
+    from audiobook.build import build
+    from audiobook.manifest.write import init_manifest
+
+    for folder in sorted((ROOT / "tests" / "data" / "real-voices").glob("[0-9]*")):
+        meta = json.loads((folder / "units.json").read_text(encoding="utf-8"))
+        units = meta["units"]
+        if meta.get("language", "en") != "en":  # the recogniser speaks English only
+            continue
+        heads = [i for i, u in enumerate(units) if u["kind"] == "heading"]
+        starts = heads if len(heads) >= 2 else [i for i, u in enumerate(units) if i and u["kind"] == "text" and i % 2 == 0
+                                                 and u["start_s"] - units[i - 1]["end_s"] >= 1.0]
+        if len(starts) < 2 and not heads:
+            yield f"| {folder.name}: no pause of a second between its paragraphs to cut at | | | | | |"
+            continue
+        rec = workdir / folder.name
+        rec.mkdir()
+        _shutil.copy(folder / "audio.mp3", rec / "session-01.mp3")
+        lines, truth = ["# A Reading", ""], [units[0]["start_s"]]
+        for n, u in enumerate(units):
+            if n in starts or n == 0:
+                lines += [f"## {u['text'].rstrip('.') if u['kind'] == 'heading' else f'Part {len(truth)}'}", ""]
+                if n:
+                    truth.append(u["start_s"])
+            if u["kind"] == "text":
+                lines += [u["text"], ""]
+        (rec / "book.md").write_text("\n".join(lines), encoding="utf-8")
+        init_manifest(rec, rec / "book.md", title="A Reading")
+        plan = build(rec, workdir / f"{folder.name}-out", plan_only=True, jobs=1).plan
+        errors = [t.speech_start_s - at for t, at in zip(plan.tracks[1:], truth[1:])]
+        good = sum(-0.3 <= e <= 0.05 for e in errors)
+        yield (f"| {folder.name} ({meta.get('sex', '?')}, {meta.get('accent', '?')}) | chapters right: {good}/{len(errors)}; "
+               f"errors {', '.join(f'{e:+.2f}' for e in errors)} s | | | | |")
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -410,7 +452,7 @@ def _seconds(clock: str) -> float:
 def main() -> None:
     global REPEAT, SEED, AGAINST
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare"],
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -424,14 +466,16 @@ def main() -> None:
     REPEAT, SEED, AGAINST = max(1, args.repeat), args.seed, args.against
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
-                  "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit"}[args.stage]
+                  "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
+                  "voices": "real readings (MP3)"}[args.stage]
+        voice = {"boundaries": "flite", "voices": "real readers"}.get(
+            args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source} mono WAV, speech from "
-              f"{'flite' if args.stage == 'boundaries' else 'espeak-ng' if has_espeak() else 'a synthetic voice'}")
+              f"input: {source}{'' if args.stage == 'voices' else ' mono WAV'}, speech from {voice}")
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
-                 "boundaries": bench_boundaries, "compare": bench_compare}[args.stage]
+                 "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 
