@@ -106,6 +106,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         job = TrackJob(str(out / name), spans, o.format, rate, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=extra)
         job.limiter_makeup_db = round(makeup, 2)
+        job.preset = preset
         job.level_slope = level_slope(hops, gain, ceiling_in, lufs)  # for a correction, should the level miss
         b = manifest.book
         job.tags = TrackTags(
@@ -116,7 +117,9 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         job.id3_version = o.id3_version
         if t.room_tone is not None:
             tone = t.room_tone
-            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
+            same = next(s for s in spans if s.path == str(paths[tone.file]))  # its session's: expanded alike
+            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file],
+                                    same.expand_below_db, same.expand_by_db)
             job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
         jobs.append(job)
     if short:
