@@ -82,8 +82,10 @@ def _verdict(ctx: BuildContext, renders: Renders, sample: TrackJob | None) -> No
             Path(sample.out_path).unlink(missing_ok=True)
             ctx.cache.index.get("extras", {}).pop("retail_sample", None)
     ctx.cache.save()
+    said = [n for n in ctx.notes if "too little room tone" in n]  # why, where room tone fails: the plan's notes
     raise PresetNotMet("\n".join(f"{path.name}: does not meet {ctx.preset.label} as rendered, with the build's "
                                   f"corrections — {'; '.join(why)}" for path, why in failed)
+                       + "".join(f"\n{n}" for n in said)
                        + f"\n{len(failed)} of {len(renders.tracks)} track(s) not kept (the others are, and the next "
                        "build resumes from them). Tame the recordings' peaks (clipping, hard plosives: a declipper, "
                        "a compressor) before the build, or build to another preset (--preset)")
