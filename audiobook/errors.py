@@ -26,6 +26,12 @@ class ManifestError(InputError):
         super().__init__("\n".join(self.problems))
 
 
+class PresetNotMet(InputError):
+    """A file the build wrote fails its preset even after the build corrected what it could (more
+    headroom for the codec, the level again): the recordings cannot make it. The message names the
+    file, what fails and what to do; the file is not left behind (exit status 2)."""
+
+
 class CheckFailed(AudiobookError):
     """A check ran and something failed its limits (exit status 1)."""
 

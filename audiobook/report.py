@@ -29,13 +29,16 @@ class Rendered:
     limited_samples: int  # samples the limiter held down
     duration_s: float
     reused: bool = False  # taken from the cache, unchanged since the last build
+    ceiling_dbfs: float | None = None  # the limiter's, as rendered: under the job's where a codec needed headroom
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k not in ("path", "reused")}
 
     @classmethod
     def from_dict(cls, d: dict, path: str, reused: bool = False) -> Rendered:
-        return cls(path, int(d["frames"]), int(d["limited_samples"]), float(d["duration_s"]), reused)
+        ceiling = d.get("ceiling_dbfs")
+        return cls(path, int(d["frames"]), int(d["limited_samples"]), float(d["duration_s"]), reused,
+                   None if ceiling is None else float(ceiling))
 
 
 @dataclass

@@ -76,3 +76,42 @@ def evaluate(a: Analysis, preset: Preset) -> list[Finding]:
     if a.speech_s == 0:
         out.append(Finding("speech_s", 0.0, "> 0", False, "no speech found: is this the right file, or is it silent?"))
     return out
+
+
+PEAK_CHECKS = ("peak_dbfs", "true_peak_dbtp")
+ROOM_TONE_SLACK_S = 0.05  # a pause's ends fall on the pause map's 10 ms frames, and MP3's frames pad a little
+
+
+def evaluate_deliverable(a: Analysis, preset: Preset) -> list[Finding]:
+    """A finished file (a track, an M4B) as a distributor takes it: `evaluate`'s figures and the
+    room tone at its head and tail. The one judgement `check` passes on a file and a build on each
+    file it writes."""
+    out = evaluate(a, preset)
+    if not any(f.check == "silent" for f in out):  # a silent file's "room tone" is the whole file
+        out += room_tone(a, preset)
+    return out
+
+
+def room_tone(a: Analysis, preset: Preset) -> list[Finding]:
+    """The pause the file opens with and the one it ends with, against the preset's windows
+    (ACX: 0.5–1 s at the head, 1–5 s at the tail)."""
+    out = []
+    head = a.pauses[0].duration_s if a.pauses and a.pauses[0].start_s == 0 else 0.0
+    tail = a.pauses[-1].duration_s if a.pauses and abs(a.pauses[-1].end_s - a.duration_s) < 0.05 else 0.0
+    for check, value, limits in (("head_room_tone", head, preset.head_room_tone_s),
+                                 ("tail_room_tone", tail, preset.tail_room_tone_s)):
+        if limits is None:
+            continue
+        lo, hi = limits
+        ok = lo - ROOM_TONE_SLACK_S <= value <= hi + ROOM_TONE_SLACK_S
+        where = "start" if check.startswith("head") else "end"
+        out.append(Finding(check, value, f"{lo:g}–{hi:g} s", ok,
+                           "" if ok else f"{value:.2f} s of room tone at the {where}: {preset.label} asks {lo:g}–{hi:g} s"))
+    return out
+
+
+def peak_overshoot_db(findings: list[Finding], preset: Preset) -> float:
+    """How far (dB) the file's peak stands over the preset's limit, by `findings` (0: it does not)."""
+    limit = preset.peak_limit[0]
+    over = [f.value - limit for f in findings if f.check in PEAK_CHECKS and not f.passed and f.value is not None]
+    return max(over, default=0.0)

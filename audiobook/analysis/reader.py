@@ -196,6 +196,13 @@ def _mp4_info(path: Path) -> AudioInfo:
     return AudioInfo(str(path), rate, channels, int(round(held.proven_s * rate)), "MP4", held.audio.codec)
 
 
+def ffmpeg_blocks(path: str | Path, rate: int, channels: int, codec: str = "aac") -> Iterator[np.ndarray]:
+    """A stream ffmpeg decodes (an ADTS AAC stream the build wrote for the M4B) as blocks, as an
+    M4B's audio is read: through a pipe, never whole."""
+    info = AudioInfo(str(path), rate, channels, 0, "MP4", codec)
+    return _ffmpeg_blocks(info, int(rate * BLOCK_SECONDS))
+
+
 def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:
     """An M4B's audio decoded by ffmpeg (the system's or the imageio-ffmpeg wheel's) through a pipe."""
     import subprocess

@@ -10,13 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audiobook.analysis import Analysis, analyze_file
+from audiobook.analysis.compliance import evaluate_deliverable, peak_overshoot_db
 from audiobook.build.context import BuildContext
+from audiobook.build.reporting import levels_of
 from audiobook.cache import BuildCache, job_key
+from audiobook.errors import PresetNotMet
 from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
-from audiobook.render.jobs import track_jobs
+from audiobook.render.jobs import limiter_ceiling_db, track_jobs
+from audiobook.render.m4b import aac_peak_dbtp
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
 from audiobook.report import Rendered
@@ -30,7 +34,16 @@ def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Ti
     sample = retail_sample_job(ctx.manifest, plan, timeline, jobs, ctx.paths, ctx.out, ctx.notes,
                                ctx.preset.room_tone)
     renders = _cached_render(ctx.cache, jobs, digests, ctx.out, ctx.progress, ctx.workers, aac, sample,
-                             miss=lambda job, a: _level_miss(ctx.preset, job, a))
+                             miss=lambda job, a: _level_miss(ctx.preset, job, a),
+                             meets=lambda a: levels_of(a, ctx.preset).meets_preset)
+    _verdict(ctx, renders, sample)
+    planned = limiter_ceiling_db(ctx.preset)
+    lowered = {Path(r.path).name: planned - r.ceiling_dbfs for r in renders.tracks
+               if r.ceiling_dbfs is not None and r.ceiling_dbfs < planned - 1e-6}
+    if lowered:
+        worst = max(lowered.items(), key=lambda kv: kv[1])
+        ctx.notes.append(f"{len(lowered)} track(s) rendered again with more headroom: the codec carried their peaks "
+                         f"over {ctx.preset.label}'s limit ({worst[0]}: the limiter {worst[1]:.1f} dB lower, the most)")
     if renders.corrected:
         worst = max(renders.corrected.items(), key=lambda kv: abs(kv[1]))
         ctx.notes.append(f"{len(renders.corrected)} track(s) missed {ctx.preset.label}'s level and were rendered "
@@ -39,17 +52,80 @@ def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Ti
     return jobs, sample, renders
 
 
+HEADROOM_MARGIN_DB = 0.3  # a codec's overshoot is taken off the limiter's ceiling with this much more
+RENDERINGS = 3  # a track is rendered at most this many times for its peaks
+
+
+class _Overshoot(Exception):
+    """A file (or its AAC for the M4B) whose peak the codec carried over the preset's limit, by `db`."""
+
+    def __init__(self, db: float):
+        super().__init__(db)
+        self.db = db
+
+
+def _verdict(ctx: BuildContext, renders: Renders, sample: TrackJob | None) -> None:
+    """Every track as written, judged as `check` judges it (analysis.compliance); one that fails
+    after the corrections is removed (the cache forgets it, and a retail sample cut from it) and
+    stops the build, named with what fails."""
+    failed = []
+    for r, a in zip(renders.tracks, renders.measured):
+        levels = levels_of(a, ctx.preset)
+        if not levels.meets_preset:
+            failed.append((Path(r.path), levels.failures))
+    if not failed:
+        return
+    for path, _ in failed:
+        path.unlink(missing_ok=True)
+        ctx.cache.index["tracks"].pop(path.name, None)
+        if sample is not None and sample.cut_from and Path(sample.cut_from) == path:
+            Path(sample.out_path).unlink(missing_ok=True)
+            ctx.cache.index.get("extras", {}).pop("retail_sample", None)
+    ctx.cache.save()
+    said = [n for n in ctx.notes if "too little room tone" in n]  # why, where room tone fails: the plan's notes
+    raise PresetNotMet("\n".join(f"{path.name}: does not meet {ctx.preset.label} as rendered, with the build's "
+                                  f"corrections — {'; '.join(why)}" for path, why in failed)
+                       + "".join(f"\n{n}" for n in said)
+                       + f"\n{len(failed)} of {len(renders.tracks)} track(s) not kept (the others are, and the next "
+                       "build resumes from them). Tame the recordings' peaks (clipping, hard plosives: a declipper, "
+                       "a compressor) before the build, or build to another preset (--preset)")
+
+
 def render_and_measure(job: TrackJob, progress: Report) -> tuple:
-    """Render one track, then measure the file as written (encoded, tagged): what listeners get.
+    """Render one track, then measure the file as written (encoded, tagged, decoded back): what
+    listeners get — before it takes its name. Where the codec (lossy coding moves peaks) carried
+    its peak, or its AAC's for the M4B, over the preset's limit, it is rendered again with the
+    limiter's ceiling lowered by the overshoot and HEADROOM_MARGIN_DB; the last rendering is
+    kept whatever it measures, for the build to judge (`_verdict`).
     A retail sample cut from the track (`job.then_cut`) is made and measured next, and returned third.
     `progress(seconds)`: the seconds of audio rendered so far."""
     if job.cut_from:
         return cut_sample(job)
-    rendered = render_track(job, progress)
-    measured = analyze_file(rendered.path, keep_series=False)
+    measured: list[Analysis] = []
+
+    def inspect(tmp: Path, last: bool) -> None:
+        a = analyze_file(tmp, keep_series=False)
+        measured.append(a)
+        if job.preset is None or last:
+            return
+        over = peak_overshoot_db(evaluate_deliverable(a, job.preset), job.preset)
+        if job.aac_path:  # the M4B's: as `check` reads it, decoded
+            over = max(over, aac_peak_dbtp(job.aac_path, job.rate, job.channels) - job.preset.peak_limit[0])
+        if over > 0:
+            raise _Overshoot(over)
+
+    for attempt in range(RENDERINGS):
+        try:
+            rendered = render_track(job, progress if attempt == 0 else None,
+                                    inspect=lambda tmp, last=attempt == RENDERINGS - 1: inspect(tmp, last))
+            break
+        except _Overshoot as exc:
+            job.ceiling_dbfs = round(job.ceiling_dbfs - exc.db - HEADROOM_MARGIN_DB, 2)
+    a = measured[-1]
+    a.path = rendered.path
     if job.then_cut is not None:
-        return rendered, measured, cut_sample(job.then_cut)
-    return rendered, measured
+        return rendered, a, cut_sample(job.then_cut)
+    return rendered, a
 
 
 @dataclass
@@ -64,7 +140,8 @@ class Renders:
 
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
                    workers: WorkerPool | None, aac: bool = False, sample: TrackJob | None = None,
-                   miss: Callable[[TrackJob, Analysis], float] | None = None) -> Renders:
+                   miss: Callable[[TrackJob, Analysis], float] | None = None,
+                   meets: Callable[[Analysis], bool] | None = None) -> Renders:
     """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
     it is done: a build stopped half-way resumes from the last finished track.
 
@@ -72,6 +149,8 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     `sample`: the retail sample, rendered with the tracks unless it is current.
     `miss(job, measured)`: the dB by which a rendered track missed its level; such a track is
     rendered once more with its gain corrected (and cached under its first key).
+    `meets(measured)`: whether a track the cache holds meets the preset; one that does not (an
+    older build's) is rendered again.
     The tracks an earlier build made that this one no longer makes are returned, to be removed
     only once the new feed and report are written."""
     keys = [job_key(j, digests) for j in jobs]
@@ -84,7 +163,7 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
             job.aac_path = str(cache.dir / f"{key}.aac")
         entry = cache.track(name, key, out)
         a = cache.load_analysis(entry[1], out / name) if entry else None
-        if entry and a is not None and (not aac or Path(job.aac_path).is_file()):
+        if entry and a is not None and (not aac or Path(job.aac_path).is_file()) and (meets is None or meets(a)):
             rendered[i] = entry[0]
             measured[i] = a
     todo = [i for i in range(len(jobs)) if rendered[i] is None]
@@ -118,6 +197,8 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
             sample_done(i, finished[2])
         r, a = finished[:2]
         rendered[i], measured[i] = r, a
+        if r.ceiling_dbfs is not None:  # the headroom a codec needed: kept should it be rendered again
+            jobs[i].ceiling_dbfs = r.ceiling_dbfs
         off = miss(jobs[i], a) if miss is not None and first else 0.0
         if off:  # not cached: a build stopped before the second rendering makes it anew
             again[i] = off

@@ -62,7 +62,7 @@ def write_report(ctx: BuildContext, plan: Plan, selected: list[ChapterEntry], an
         feed=str(ctx.out / "feed.xml"),
         m4b=str(m4b) if m4b else None,
         retail_sample=str(sample) if sample else None,
-        retail_sample_levels=_levels(sample_measured, ctx.preset) if sample_measured else None,
+        retail_sample_levels=levels_of(sample_measured, ctx.preset) if sample_measured else None,
         blurb=str(ctx.out / "blurb.txt") if manifest.book.blurb else None,
         recordings=[RecordingReport(n, round(a.duration_s, 3), rounded(a.rms_dbfs), rounded(a.noise_floor_dbfs),
                                     rounded(a.speech_rms_dbfs)) for n, a in zip(ctx.names, analyses)],
@@ -78,11 +78,11 @@ def write_report(ctx: BuildContext, plan: Plan, selected: list[ChapterEntry], an
     return path
 
 
-def _levels(a: Analysis, preset: Preset) -> Levels:
+def levels_of(a: Analysis, preset: Preset) -> Levels:
     """A written file's measured levels, and whether they meet the preset (and if not, why)."""
-    from audiobook.analysis.compliance import evaluate
+    from audiobook.analysis.compliance import evaluate_deliverable
 
-    findings = [f for f in evaluate(a, preset) if f.check not in ("dc_offset_percent",)]
+    findings = [f for f in evaluate_deliverable(a, preset) if f.check not in ("dc_offset_percent",)]
     # the advice for recordings ("the build applies ...") does not fit a finished track: the figures say it
     failures = [f"{f.check} {f.value:.1f}, {preset.label} asks {f.limit}" if f.value is not None and
                 f.check in ("rms_dbfs", "integrated_lufs", "peak_dbfs", "true_peak_dbtp", "noise_floor_dbfs")
@@ -96,7 +96,7 @@ def _levels(a: Analysis, preset: Preset) -> Levels:
 
 
 def _track_report(t: TrackPlan, rendered: Rendered, a: Analysis, preset: Preset, job: TrackJob) -> TrackReport:
-    levels = _levels(a, preset)
+    levels = levels_of(a, preset)
     return TrackReport(
         id=t.id, chapter=t.chapter, title=t.title, file=rendered.path, duration_s=levels.duration_s,
         words=t.words, spoken_words=t.spoken_words,

@@ -13,7 +13,7 @@ import mutagen
 
 from audiobook import formats
 from audiobook.analysis import Analysis, analyze_files
-from audiobook.analysis.compliance import evaluate
+from audiobook.analysis.compliance import evaluate_deliverable
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.formats.mp4 import NotReadable, read_mp4
@@ -168,14 +168,12 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
         out.append(Finding(name, "sample_rate", rate == want, f"{rate} Hz", f"{want} Hz",
                            "" if rate == want else f"{preset.label} wants {want / 1000:g} kHz: resample"))
     if a is not None:
-        judged = evaluate(a, preset)
-        for c in judged:
+        for c in evaluate_deliverable(a, preset):
             if c.check in ("dc_offset_percent", "speech_s"):
                 continue
-            value = "-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples" else f"{c.value:.1f}"
+            value = ("-inf" if c.value is None else f"{c.value:.0f}" if c.check == "clipped_samples"
+                     else f"{c.value:.2f} s" if c.check.endswith("room_tone") else f"{c.value:.1f}")
             out.append(Finding(name, c.check, c.passed, value, c.limit, c.advice))
-        if not any(c.check == "silent" for c in judged):  # a silent file's "room tone" is the whole file
-            out += _room_tone(name, a, preset)
     easy = _mutagen(p, easy=True) if f is not None else None
     has = {k: bool(easy and easy.tags and easy.tags.get(k)) for k in ("title", "album", "artist")}
     missing = [k for k, v in has.items() if not v]
@@ -227,19 +225,3 @@ def _mp4_runtime(p: Path) -> tuple[float, list[Finding]]:
                                         "Android players, older tools) show no chapters",
                         ("chpl",): "Nero's chpl list only: Apple's players show no chapters"}.get(tuple(forms), "")))
     return proven, out
-
-
-def _room_tone(name: str, a: Analysis, preset: Preset) -> list[Finding]:
-    out = []
-    head = a.pauses[0].duration_s if a.pauses and a.pauses[0].start_s == 0 else 0.0
-    tail = a.pauses[-1].duration_s if a.pauses and abs(a.pauses[-1].end_s - a.duration_s) < 0.05 else 0.0
-    for check, value, limits in (("head_room_tone", head, preset.head_room_tone_s),
-                                 ("tail_room_tone", tail, preset.tail_room_tone_s)):
-        if limits is None:
-            continue
-        lo, hi = limits
-        ok = lo - 0.05 <= value <= hi + 0.05
-        where = "start" if check.startswith("head") else "end"
-        out.append(Finding(name, check, ok, f"{value:.2f} s", f"{lo:g}–{hi:g} s",
-                           "" if ok else f"{value:.2f} s of room tone at the {where}: ACX asks {lo:g}–{hi:g} s"))
-    return out

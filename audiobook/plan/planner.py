@@ -229,8 +229,16 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
         else:
             t.placed_by = "start"
         t.spans = track_spans(timeline, t.start_s, t.end_s)
-        if not fit_pads(t, timeline, room):
-            plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause in it to take more from")
+        found = fit_pads(t, timeline, room)
+        if not found:
+            plan_notes.append(f"{t.title}: too little room tone at its ends, and no pause of 0.5 s or more in the "
+                              "recordings to take the narrator's room tone from: record some (ACX asks for room tone "
+                              "at both ends of every file)")
+        elif t.room_tone is not None and not t.start_s < timeline.offsets[t.room_tone.file] + t.room_tone.start_s \
+                < t.end_s:
+            plan_notes.append(f"{t.title}: too little room tone at its ends and no pause in it; the narrator's room "
+                              f"tone taken from the longest pause in {files[t.room_tone.file]} "
+                              f"({t.room_tone.start_s:.1f} s)")
         t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
                             speech_start_s=t.speech_start_s, placed_by=t.placed_by, heard=t.heard, how=t.how)]
         if ch.sections:
@@ -269,17 +277,18 @@ def fit_pads(t: TrackPlan, timeline: Timeline, room: RoomTone) -> bool:
     t.pad_head_s = round(max(0.0, room.head_min_s - (t.speech_start_s - t.start_s)), 3)
     t.pad_tail_s = round(max(0.0, room.tail_min_s - (t.end_s - t.speech_end_s)), 3)
     if t.pad_head_s or t.pad_tail_s:
-        t.room_tone = t.room_tone or room_tone_in(timeline, t)
+        t.room_tone = t.room_tone or room_tone_in(timeline, t) or room_tone_in(timeline, None)
         if t.room_tone is None:
             t.pad_head_s = t.pad_tail_s = 0.0
             return False
     return True
 
 
-def room_tone_in(timeline: Timeline, track: TrackPlan) -> Span | None:
-    """The middle of the longest pause inside the track (up to 1.5 s): the narrator's own room tone."""
-    inside = [g for g in timeline.gaps if track.start_s < g.start_s and g.end_s < track.end_s
-              and not g.file_change and g.length_s >= 0.5]
+def room_tone_in(timeline: Timeline, track: TrackPlan | None) -> Span | None:
+    """The middle of the longest pause inside the track (up to 1.5 s): the narrator's own room
+    tone; `track` None: of the longest pause anywhere in the recordings."""
+    inside = [g for g in timeline.gaps if (track is None or track.start_s < g.start_s and g.end_s < track.end_s)
+              and not g.file_change and g.length_s >= 0.5 and g.start_s > 0 and g.end_s < timeline.duration_s]
     if not inside:
         return None
     g = max(inside, key=lambda g: g.length_s)

@@ -61,10 +61,10 @@ class Encoder:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
+            if self.aac is not None:  # first: `before_rename` may measure it too
+                self.aac.close()
             if before_rename is not None:
                 before_rename(self.tmp)
-            if self.aac is not None:
-                self.aac.close()
             os.chmod(self.tmp, 0o644)
             os.replace(self.tmp, self.path)
             written(self.tmp)

@@ -46,7 +46,7 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
              for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
     path = out / f"retail-sample{Path(job.out_path).suffix}"
     sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,
-                      seed=0, extra_gain_db=job.extra_gain_db)
+                      seed=0, extra_gain_db=job.extra_gain_db, preset=job.preset)  # its peaks verified alike
     at = _track_time(job, spans[-1]) if spans else None
     if job.fmt == "mp3" and at is not None:  # the track's own frames: no second rendering or encoding
         sample.cut_from, sample.cut_s = job.out_path, at
@@ -124,11 +124,17 @@ def is_credits_id(manifest: Manifest, chapter_id: str) -> bool:
     return any(is_credits(c) for c in manifest.chapters if c.id == chapter_id)
 
 
+def m4b_name(manifest: Manifest) -> str:
+    """"The Revolution Betrayed.m4b": the book's title, as file names are made."""
+    return safe_name(0, manifest.book.title, 1, ".m4b").split(" - ", 1)[1]
+
+
 def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, folder: Path, progress,
-                 cache: BuildCache | None = None, track_keys: list[str] | None = None) -> Path:
-    """OUT/<Book Title>.m4b from the tracks' AAC `streams`, unless the one there is current."""
+                 cache: BuildCache | None = None, track_keys: list[str] | None = None, inspect=None) -> Path:
+    """OUT/<Book Title>.m4b from the tracks' AAC `streams`, unless the one there is current.
+    `inspect(tmp_path)`: verifies the new file before it takes its name (render.m4b.write_m4b)."""
     b = manifest.book
-    name = safe_name(0, b.title, 1, ".m4b").split(" - ", 1)[1]
+    name = m4b_name(manifest)
     tracks = [M4bTrack(aac, t.title, [Chapter(m.title, m.start_s) for m in t.markers])
               for t, aac in zip(plan.tracks, streams)]
     tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
@@ -139,7 +145,8 @@ def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, 
     key = text_key(track_keys, tags, str(cover), cover.stat().st_mtime_ns if cover else None) if cache else None
     if cache is not None and cache.extra_is_current("m4b", key, path):
         return path
-    run_here(lambda _, progress: write_m4b(path, tracks, tags, cover, output_rate(manifest), progress=progress), [None], len(tracks),
+    run_here(lambda _, progress: write_m4b(path, tracks, tags, cover, output_rate(manifest), progress=progress,
+                                                 inspect=inspect), [None], len(tracks),
              progress)
     if cache is not None:
         cache.store_extra("m4b", key, path)

@@ -93,19 +93,17 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         for s in t.spans:
             a = analyses[s.file]
             g = gain + offsets[s.file]
-            span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g)
-            limit = preset.noise_floor_max_dbfs
-            if limit is not None and math.isfinite(a.noise_floor_dbfs) and a.noise_floor_dbfs + g > limit - 1.0:
-                lifted = a.noise_floor_dbfs + g
-                span.expand_by_db = lifted - (limit - NOISE_MARGIN_DB)
-                span.expand_below_db = lifted + 6.0
+            span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g, *_expansion(a, g, preset))
+            if span.expand_below_db is not None:
                 notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
-                             f"{lifted:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the pauses (expander)")
+                             f"{a.noise_floor_dbfs + g:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the "
+                             "pauses (expander)")
             spans.append(span)
         name = safe_name(t.number, t.title, width, fmt.extension)
         job = TrackJob(str(out / name), spans, o.format, rate, o.channels, o.bitrate_kbps,
                        ceiling, seed=t.number, extra_gain_db=extra)
         job.limiter_makeup_db = round(makeup, 2)
+        job.preset = preset
         job.level_slope = level_slope(hops, gain, ceiling_in, lufs)  # for a correction, should the level miss
         b = manifest.book
         job.tags = TrackTags(
@@ -116,7 +114,9 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
         job.id3_version = o.id3_version
         if t.room_tone is not None:
             tone = t.room_tone
-            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, gain + offsets[tone.file])
+            g = gain + offsets[tone.file]  # turned down as its session's pauses are
+            job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, g,
+                                    *_expansion(analyses[tone.file], g, preset))
             job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
         jobs.append(job)
     if short:
@@ -126,6 +126,17 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
                      f"even with {MAKEUP_MAX_DB:g} dB more gain, and the build compresses no further. Tame the "
                      "peaks (plosives, a compressor) before the build, or choose a lower target")
     return jobs
+
+
+def _expansion(a: Analysis, gain_db: float, preset: Preset) -> tuple[float | None, float]:
+    """The expander for a session's span at `gain_db`: (the level under which room tone is turned
+    down, by how much), where the gain lifts its room tone to within 1 dB of the preset's
+    noise-floor limit, to NOISE_MARGIN_DB under it; (None, 0) where it stays quiet enough."""
+    limit = preset.noise_floor_max_dbfs
+    if limit is None or not math.isfinite(a.noise_floor_dbfs) or a.noise_floor_dbfs + gain_db <= limit - 1.0:
+        return None, 0.0
+    lifted = a.noise_floor_dbfs + gain_db
+    return lifted + 6.0, lifted - (limit - NOISE_MARGIN_DB)
 
 
 def track_description(t: TrackPlan, book) -> str:

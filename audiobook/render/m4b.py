@@ -122,6 +122,21 @@ class AacStream:
         written(self.tmp)
 
 
+def aac_peak_dbtp(path: str | Path, rate: int, channels: int) -> float:
+    """An AAC stream's true peak (dBTP) as ffmpeg decodes it, block by block: the same meter and
+    decoder that measure the M4B in `check` (analysis.peaks, analysis.reader)."""
+    from audiobook.analysis.peaks import TruePeak
+    from audiobook.analysis.reader import ffmpeg_blocks
+
+    meter, sample_peak = TruePeak(rate, channels), 0.0
+    for block in ffmpeg_blocks(path, rate, channels):
+        meter.update(block)
+        if len(block):
+            sample_peak = max(sample_peak, float(np.abs(block).max()))
+    peak = max(float(meter.result().max()), sample_peak)
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
 def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
     """Append the ADTS stream `src` to the open file `dst`; returns its samples (1024 a block)."""
     samples, pending = 0, b""
@@ -143,11 +158,12 @@ def _copy_adts(src: Path, dst, chunk: int = 1 << 20) -> int:
 
 
 def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str], cover: str | Path | None = None,
-              rate: int = 44100, ffmpeg: str | None = None, progress: Report | None = None
-              ) -> list[Chapter]:
+              rate: int = 44100, ffmpeg: str | None = None, progress: Report | None = None,
+              inspect=None) -> list[Chapter]:
     """Join the tracks' AAC streams (`M4bTrack.path`, written by AacStream) into the M4B, with a
     chapter for every chapter and section and the book's tags and cover; no audio is encoded
-    again. Returns its chapters, in seconds into the book."""
+    again. Returns its chapters, in seconds into the book. `inspect(tmp_path)`: called on the
+    finished file before it takes its name; whatever it raises leaves the M4B there as it was."""
     ffmpeg = ffmpeg or find_ffmpeg()
     if ffmpeg is None:
         raise InputError("no AAC encoder for the M4B: install ffmpeg or `pip install imageio-ffmpeg`")
@@ -180,6 +196,8 @@ def write_m4b(out_path: str | Path, tracks: list[M4bTrack], tags: dict[str, str]
         proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         if proc.returncode != 0:
             raise InputError(f"{out_path}: ffmpeg could not write the M4B: {proc.stderr[-500:]}")
+        if inspect is not None:
+            inspect(final)
         os.chmod(final, 0o644)
         os.replace(final, out_path)
     return chapters

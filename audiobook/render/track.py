@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from audiobook.analysis.frames import frame_mean_squares
 from audiobook.analysis.reader import audio_info
 from audiobook.parallel import Report
+from audiobook.presets import Preset
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
@@ -56,6 +58,7 @@ class TrackJob:
     limiter_makeup_db: float = 0.0  # how much of the gain makes up for the limiter (render.makeup)
     level_slope: float = 1.0  # dB of level a dB of gain gives, as predicted (under 1 where the limiter works)
     stats: dict = field(default_factory=dict)
+    preset: Preset | None = None  # what every file written is verified against before it takes its name
 
 
 class _Expander:
@@ -68,8 +71,7 @@ class _Expander:
         self.frame = max(1, int(rate * EXPANDER_FRAME_S))
         self.below = 10 ** (below_db / 10)  # power
         self.floor_gain = 10 ** (-by_db / 20)
-        self.gain = 1.0
-        self.rest = None
+        self.gain: float | None = None  # from the first frame's own: room tone starts turned down already
 
     def process(self, block: np.ndarray) -> np.ndarray:
         n = len(block) // self.frame * self.frame
@@ -78,7 +80,7 @@ class _Expander:
         power = frame_mean_squares(block[:n], self.frame) / block.shape[1]
         target = np.where(power < self.below, self.floor_gain, 1.0)
         gains = np.empty(len(target))
-        g = self.gain
+        g = float(target[0]) if self.gain is None else self.gain
         for i, t in enumerate(target):
             g += (t - g) * (EXPANDER_SMOOTH if t < g else 0.5)  # close slowly, open fast: words keep their onsets
             gains[i] = g
@@ -143,8 +145,11 @@ def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
     return ramp
 
 
-def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
-    """Render `job` to its file; returns what was done (frames, samples limited)."""
+def render_track(job: TrackJob, progress: Report | None = None,
+                 inspect: Callable[[Path], None] | None = None) -> Rendered:
+    """Render `job` to its file; returns what was done (frames, samples limited).
+    `inspect(tmp_path)`: called on the finished, tagged file (and its AAC, closed) before it takes
+    its name; whatever it raises leaves nothing behind."""
     out_path = Path(job.out_path)
     aac = AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db) if job.aac_path else None
     try:
@@ -160,8 +165,11 @@ def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
 
         def pad(seconds: float) -> None:
             if seconds > 0 and job.room_tone is not None:
-                tone = _room_tone(job.room_tone, job.rate, job.channels, seconds)
-                _emit(tone, True, True, job, highpass, None, limiter, encoder, extra, progress)
+                tone, span = _room_tone(job.room_tone, job.rate, job.channels, seconds), job.room_tone
+                # turned down as the pauses of its session are: the room tone of a pad is theirs
+                expander = (_Expander(job.rate, span.expand_below_db, span.expand_by_db)
+                            if span.expand_below_db is not None else None)
+                _emit(tone, True, True, job, highpass, expander, limiter, encoder, extra, progress)
 
         pad(job.pad_head_s)
         for span in job.spans:
@@ -178,11 +186,19 @@ def render_track(job: TrackJob, progress: Report | None = None) -> Rendered:
         pad(job.pad_tail_s)
         encoder.write(limiter.flush())
         duration = encoder.frames / job.rate
-        path = encoder.close(before_rename=(lambda tmp: _tag(tmp, job, duration)) if job.tags else None)
+
+        def finish(tmp: Path) -> None:
+            if job.tags:
+                _tag(tmp, job, duration)
+            if inspect is not None:
+                inspect(tmp)
+
+        path = encoder.close(before_rename=finish)
     except BaseException:
         encoder.abort()
         raise
-    return Rendered(str(path), encoder.frames, limiter.limited_samples, encoder.frames / job.rate)
+    return Rendered(str(path), encoder.frames, limiter.limited_samples, encoder.frames / job.rate,
+                    ceiling_dbfs=job.ceiling_dbfs)
 
 
 def _tag(tmp: Path, job: TrackJob, duration_s: float) -> None:

@@ -106,3 +106,25 @@ def test_a_track_is_titled_by_the_books_own_label_where_its_title_is_one():
     # listened for as read: the numeral as a number, as "Chapter 5" always was
     assert spoken_title(ChapterEntry(kind="sonnet", number=2, title="Sonnet II")) == "Sonnet 2"
     assert spoken_title(ChapterEntry(kind="stave", number=1, title="Stave One: Marley's Ghost")) == "Stave One: Marley's Ghost"
+
+
+def test_a_track_with_no_pause_of_its_own_takes_the_narrators_room_tone_from_another():
+    """A last chapter read to the file's very end with no pause of 0.5 s in it still gets room
+    tone at its ends: the narrator's, from the longest pause elsewhere in the recordings (it got
+    none before, and failed check)."""
+    from audiobook.plan.planner import TrackPlan, fit_pads
+    from audiobook.plan.timeline import Gap
+    from audiobook.presets import get_preset
+
+    timeline = object.__new__(Timeline)
+    timeline.analyses, timeline.offsets, timeline.duration_s = [None], np.array([0.0, 60.0]), 60.0
+    timeline.gaps = [Gap(0.0, 0.05), Gap(20.0, 22.0), Gap(30.0, 31.0), Gap(40.0, 40.3), Gap(59.95, 60.0)]
+    track = TrackPlan(id="c2", title="Chapter 2", number=2, words=50, start_s=40.18, end_s=60.0,
+                      speech_start_s=40.3, speech_end_s=59.95)
+    room = get_preset("acx").room_tone
+    assert fit_pads(track, timeline, room)
+    assert track.pad_head_s == pytest.approx(room.head_min_s - 0.12) and track.pad_tail_s == pytest.approx(1.15)
+    assert track.room_tone.file == 0 and 20.0 < track.room_tone.start_s < track.room_tone.end_s < 22.0
+    timeline.gaps = [Gap(0.0, 0.05), Gap(40.0, 40.3), Gap(59.95, 60.0)]  # no pause of 0.5 s anywhere
+    track.room_tone = None
+    assert not fit_pads(track, timeline, room) and track.room_tone is None
