@@ -171,7 +171,7 @@ def proof(ctx: click.Context, recordings: Path, out: Path, chapters: str | None,
         click.echo(result.to_json())
     else:
         for s in result.slips:
-            track = f", {s.track}" if s.track else ""
+            track = f", {s.track_at}" if s.track_at else ""
             click.echo(f"{s.kind:<13} {s.source}{track}  ({s.chapter}; confidence {s.confidence:.1f})")
             click.echo(f"              “{s.text}”")
         for c in result.chapters:
