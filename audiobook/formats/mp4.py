@@ -37,6 +37,8 @@ class NotReadable(Exception):
 class Damaged(NotReadable):
     """A box whose fields do not fit in it, or whose counts and entries cannot be true."""
 
+    handler = ""  # the track's kind, where it was read before the damage ("soun", "text", ...)
+
 
 @dataclass
 class Mp4Track:
@@ -186,12 +188,13 @@ def _track(trak, f, size: int) -> Mp4Track:
         timescale = struct.unpack(">I", _need(mdhd, 24, "mdhd")[20:24] if mdhd[0] == 1 else _need(mdhd, 16, "mdhd")[12:16])[0]
         if not timescale and handler in ("soun", "text", "sbtl"):
             raise Damaged("its media header (mdhd) gives a timescale of 0")
+        declared = _duration(mdhd, "mdhd")
         tref = _child(trak, b"tref")
         refs = _references(_payload(tref, f, size), b"chap") if tref else []
         stbl = _child(trak, b"mdia", b"minf", b"stbl")
         if stbl is None:
             empty = np.zeros(0, np.int64)
-            return Mp4Track(track_id, handler, timescale, _duration(mdhd, "mdhd"), empty, empty, empty, refs)
+            return Mp4Track(track_id, handler, timescale, declared, empty, empty, empty, refs)
         stsd = _payload(_child(stbl, b"stsd"), f, size) if _child(stbl, b"stsd") else b""
         codec = stsd[12:16].decode("latin-1", "replace")
         channels, rate = (struct.unpack(">H", stsd[32:34])[0], struct.unpack(">I", stsd[40:44])[0] >> 16) \
@@ -209,7 +212,7 @@ def _track(trak, f, size: int) -> Mp4Track:
         exc.handler = handler
         raise
     n = min(len(deltas), len(sizes), len(offsets))
-    return Mp4Track(track_id, handler, timescale, _duration(mdhd, "mdhd"), deltas[:n], sizes[:n], offsets[:n], refs,
+    return Mp4Track(track_id, handler, timescale, declared, deltas[:n], sizes[:n], offsets[:n], refs,
                     codec, channels, rate or timescale)
 
 

@@ -82,3 +82,30 @@ def test_parallel_results_in_order_and_errors_name_the_file(tmp_path):
     bad.write_text("nope")
     with pytest.raises(InputError, match="bad.wav"):
         analyze_files(paths + [bad], jobs=2)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_last_block_shorter_than_a_frame_is_measured_not_a_traceback(tmp_path, channels):
+    """4 s (one block, 400 whole 10 ms frames) and 5 samples: the last block held no whole frame,
+    and numpy could not shape 0 frames of unknown width (found by scripts/fuzz.py)."""
+    x = narration(4, fs=44100, seed=2).audio
+    x = np.concatenate([x, x[:5]])
+    path = tmp_path / "odd.wav"
+    sf.write(str(path), np.stack([x] * channels, axis=1) if channels == 2 else x, 44100, subtype="PCM_16")
+    a = analyze_file(path)
+    assert a.duration_s == pytest.approx(4 + 5 / 44100) and a.channels == channels
+
+
+def test_a_header_claiming_years_of_audio_is_not_allocated_for(tmp_path, monkeypatch):
+    """An Ogg whose granule position lies says it holds 10^15 frames: the levels are not made
+    room for up front (7.5 PiB: MemoryError); the file is read as what it holds."""
+    from audiobook.analysis import reader
+
+    path = tmp_path / "s.wav"
+    sf.write(str(path), narration(3, fs=22050, seed=3).audio, 22050, subtype="PCM_16")
+    honest = reader.audio_info(path)
+    lying = reader.AudioInfo(honest.path, honest.sample_rate, honest.channels, 10**15, honest.format, honest.subtype)
+    monkeypatch.setattr("audiobook.analysis.analyze.audio_info", lambda p: lying)
+    monkeypatch.setattr(reader, "audio_info", lambda p: lying)
+    with pytest.raises(InputError, match="truncated"):
+        analyze_file(path)
