@@ -109,3 +109,15 @@ def test_a_header_claiming_years_of_audio_is_not_allocated_for(tmp_path, monkeyp
     monkeypatch.setattr(reader, "audio_info", lambda p: lying)
     with pytest.raises(InputError, match="truncated"):
         analyze_file(path)
+
+
+def test_a_header_saying_two_samples_a_second_is_named_as_damaged(tmp_path):
+    """3 s of samples whose header says 2 Hz: read as 9 hours, 8 samples a block, it took minutes
+    (a hang to scripts/fuzz.py); now the header is said to be damaged, naming the file."""
+    path = tmp_path / "s.wav"
+    sf.write(str(path), narration(3, fs=22050, seed=4).audio, 22050, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    data[24:28] = (2).to_bytes(4, "little")  # the fmt chunk's sample rate
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"s\.wav: its header says 2 samples a second"):
+        analyze_file(path)
