@@ -123,6 +123,9 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
         yield from _ffmpeg_blocks(info, block_frames)
         return
     read = 0
+    # an Ogg page that lies can set libsndfile's decoder going round for ever (28 million samples
+    # from 4 s of Opus, and on); an MP3's length is an estimate from its first frame (VBR: any)
+    endless = float("inf") if info.format in ("MP3", "MPEG") else 2 * info.frames + 60 * info.sample_rate
     try:
         with info.open() as f, _DecoderStderr(info.format in ("MP3", "MPEG"), complaints) as caught:
             while True:
@@ -135,6 +138,9 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
                 if not len(data):
                     break
                 read += len(data)
+                if read > endless:
+                    raise InputError(f"{path}: damaged — its audio decodes on past {clock(read / info.sample_rate)}, "
+                                     f"though its header says {clock(info.duration_s)}; re-export or re-copy it")
                 yield data
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: damaged or cut short — reading failed near {clock(read / info.sample_rate)} of "
