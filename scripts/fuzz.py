@@ -1055,12 +1055,18 @@ def run(corpus: dict[str, list[Path]], per_format: int | dict[str, int], seed: i
 
 def _replayed(corpus, fmt: str, index: int, seed: int) -> tuple[Outcome, bytes]:
     """The mutation a killed worker was running, made again (without running it)."""
+    name, mutated = mutation(corpus, fmt, index, seed)
+    return Outcome(fmt, index, name, "hang"), mutated
+
+
+def mutation(corpus, fmt: str, index: int, seed: int) -> tuple[str, bytes]:
+    """Run `index` of `fmt` made again from the same real files: what it was, and its bytes."""
     if fmt not in _SEEDS:
-        _load_seeds(corpus)
+        _load_seeds({fmt: [str(p) for p in corpus[fmt]]})
     rng = random.Random(f"{seed}:{fmt}:{index}")
     src, data, extra = rng.choice(_SEEDS[fmt])
-    mutation, mutated = mutate(fmt, data, extra, rng)
-    return Outcome(fmt, index, f"{src.name}: {mutation}", "hang"), mutated
+    name, mutated = mutate(fmt, data, extra, rng)
+    return f"{src.name}: {name}", mutated
 
 
 def _count(counts, outcome: Outcome, keep: Path | None, mutated, on_outcome) -> None:

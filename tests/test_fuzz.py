@@ -58,3 +58,17 @@ def test_a_traceback_and_a_hang_are_counted_as_such(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fuzz, "run_parser", unnamed)
     assert fuzz.classify(path, 5)[0] == "unnamed error"
+
+
+@pytest.mark.parametrize("fmt,index,said", [
+    ("opus", 4121, "decodes on past 1:09.1, though its header says 0:04.0"),  # libsndfile's decoder went round
+    ("ogg", 7077, "decodes on past the 0:03.0 its header says"),  # soundfile: negative frames left
+])
+def test_what_the_full_run_found_is_answered(tmp_path, fmt, index, said):
+    """Cases of `scripts/fuzz.py --per-format 10000` (seed 1), made again: a hang and a traceback."""
+    corpus = fuzz.make_corpus(tmp_path / "real", seed=1, formats=(fmt,))
+    name, data = fuzz.mutation(corpus, fmt, index, seed=1)
+    path = tmp_path / f"case.{fmt}"
+    path.write_bytes(data)
+    kind, detail, where = fuzz.classify(path, fuzz.LIMIT_S)
+    assert kind == "input error" and said in detail and "case." in detail, (name, kind, detail, where)

@@ -130,7 +130,11 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
         with info.open() as f, _DecoderStderr(info.format in ("MP3", "MPEG"), complaints) as caught:
             while True:
                 with caught:
-                    data = f.read(block_frames, dtype="float32", always_2d=True)
+                    try:
+                        data = f.read(block_frames, dtype="float32", always_2d=True)
+                    except ValueError:  # soundfile: the decoder has gone past the header's length (frames left < 0)
+                        raise InputError(f"{path}: damaged — its audio decodes on past the {clock(info.duration_s)} "
+                                         "its header says; re-export or re-copy it") from None
                 if caught.active:  # a damaged MP3 frame decodes to garbage (1e9): silence stands in for it
                     bad = ~np.isfinite(data) | (np.abs(data) > DAMAGED_OVER)
                     if bad.any():
