@@ -124,8 +124,9 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
         return
     read = 0
     # an Ogg page that lies can set libsndfile's decoder going round for ever (28 million samples
-    # from 4 s of Opus, and on); an MP3's length is an estimate from its first frame (VBR: any)
-    endless = float("inf") if info.format in ("MP3", "MPEG") else 2 * info.frames + 60 * info.sample_rate
+    # from 4 s of Opus, and on): a tenth and 10 s more than the header says is damage, not a
+    # codec's padding; an MP3's length is an estimate from its first frame (VBR: any)
+    endless = float("inf") if info.format in ("MP3", "MPEG") else info.frames * 1.1 + 10 * info.sample_rate
     try:
         with info.open() as f, _DecoderStderr(info.format in ("MP3", "MPEG"), complaints) as caught:
             while True:
