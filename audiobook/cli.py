@@ -127,6 +127,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
         weak = "  <- review" if t.confidence < 0.5 and t.number > 1 else ""
         click.echo(f"  {t.number:>2}. {clock(t.duration_s):>9}  {len(t.markers)} markers  {t.title}{weak}")
     if plan_only:
+        _notes(result.notes)
         return
     total = sum(t.duration_s for t in result.tracks)
     reused = f" ({result.reused} unchanged since the last build)" if result.reused else ""
@@ -134,7 +135,11 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
                f"report: {result.report_path}")
     if result.m4b:
         click.echo(f"one-file audiobook: {result.m4b}")
-    for note in result.notes:
+    _notes(result.notes)
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
         click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)
 
 
@@ -167,7 +172,7 @@ def proof(ctx: click.Context, recordings: Path, out: Path, chapters: str | None,
         click.echo(result.to_json())
     else:
         for s in result.slips:
-            track = f", {s.track}" if s.track else ""
+            track = f", {s.track_at}" if s.track_at else ""
             click.echo(f"{s.kind:<13} {s.source}{track}  ({s.chapter}; confidence {s.confidence:.1f})")
             click.echo(f"              “{s.text}”")
         for c in result.chapters:
@@ -383,26 +388,11 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
             for line in summarize(a, fs, chosen.name, lim):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
         click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
-    for note in _unlisted(paths):
+    from audiobook.recordings import unlisted_in
+
+    for note in unlisted_in(list(paths)):
         click.echo(f"note: {note}", err=True)
     ctx.exit(1 if failed else 0)
-
-
-def _unlisted(paths: tuple[Path, ...]) -> list[str]:
-    """For a recordings folder whose manifest lists its sessions: the audio files it leaves out."""
-    from audiobook.errors import InputError
-    from audiobook.manifest import load_manifest
-    from audiobook.recordings import unlisted_notes
-
-    notes = []
-    for p in paths:
-        if p.is_dir() and (p / "manifest.yaml").is_file():
-            try:
-                manifest, folder = load_manifest(p)
-            except InputError:
-                continue  # `validate` is the place to say what is wrong with it
-            notes += unlisted_notes(folder, manifest.recordings.files)
-    return notes
 
 
 @cli.command()

@@ -28,9 +28,14 @@ class Found:
     kind: str
     text: str
     confidence: float
-    source: str  # "session-02.wav 12:03.4"
-    track: str | None  # "03 - Chapter 2 … 4:10.2": where it is in the built track
+    source: str  # "session-02.wav 12:03.4": readable
+    track_at: str | None  # "track 03 4:10.2": readable, where it is in the built track
     timeline_s: float
+    file: str  # the session file it is in
+    start_s: float  # seconds into that file
+    end_s: float
+    track: int | None  # the built track's number (None: in no track of this build)
+    track_start_s: float | None  # seconds into that track
 
 
 @dataclass
@@ -139,9 +144,11 @@ def selected_entries(manifest, selected: dict[str, list]):
 
 def _place(slip: Slip, chapter: str, plan: Plan, tracks: list, timeline: Timeline) -> Found:
     n, local = timeline.locate(slip.start_s)
-    where = None
+    local = round(local, 2)
+    number, at = None, None
     for t in tracks:
         if t.start_s <= slip.start_s <= t.end_s:
-            where = f"track {t.number:02d} {clock(track_time(t, timeline, slip.start_s) + t.pad_head_s)}"
-    return Found(chapter, slip.kind, slip.text, slip.confidence, f"{plan.files[n]} {clock(local)}", where,
-                 round(slip.start_s, 2))
+            number, at = t.number, round(track_time(t, timeline, slip.start_s) + t.pad_head_s, 2)
+    return Found(chapter, slip.kind, slip.text, slip.confidence, f"{plan.files[n]} {clock(local)}",
+                 None if number is None else f"track {number:02d} {clock(at)}", round(slip.start_s, 2),
+                 plan.files[n], local, round(local + slip.end_s - slip.start_s, 2), number, at)

@@ -136,7 +136,7 @@ def _page(report: BuildReport, preset: Preset, envelopes: list[np.ndarray], cuts
                         f'{e(c.placed_by or "?")}, confidence {c.confidence:.2f} {_play(report, c, n)}</li>')
     for s in slips:
         weak.append(f'<li class="weak">proof: <strong>{e(s.get("kind", ""))}</strong> — {e(s.get("text", "")[:160])} '
-                    f'({e(s.get("track") or s.get("source") or "")})</li>')
+                    f'({e(s.get("track_at") or s.get("source") or "")})</li>')
     for t in report.tracks:
         if not t.meets_preset:
             weak.append(f'<li class="weak">{e(Path(t.file).name)} does not meet {e(preset.label)}: '

@@ -62,3 +62,24 @@ def test_analyze_of_the_folder_names_the_session_the_manifest_leaves_out(tmp_pat
     shutil.copyfile(rec / "session-02.flac", rec / "session-03.flac")
     code, out, err = _invoke(["analyze", str(rec)])
     assert "note: session-03.flac is in the recordings folder but not in manifest.yaml's recordings.files" in err
+
+
+def test_build_plan_only_names_the_session_the_manifest_leaves_out(tmp_path):
+    rec = tmp_path / "rec"
+    shutil.copytree(DEMO, rec)
+    shutil.copyfile(rec / "session-02.flac", rec / "session-03.flac")
+    code, out, err = _invoke(["build", str(rec), "--out", str(tmp_path / "out"), "--plan-only", "-j", "1"])
+    assert code == 0, err
+    assert "note: session-03.flac is in the recordings folder but not in manifest.yaml's recordings.files" in err
+    assert "session-01.flac is in" not in err
+
+
+def test_analyze_of_the_files_one_by_one_names_the_one_the_manifest_leaves_out(tmp_path):
+    rec = tmp_path / "rec"
+    shutil.copytree(DEMO, rec)
+    shutil.copyfile(rec / "session-02.flac", rec / "session-03.flac")
+    code, out, err = _invoke(["analyze", str(rec / "session-01.flac"), str(rec / "session-03.flac")])
+    assert "note: session-03.flac is in the recordings folder but not in manifest.yaml's recordings.files" in err
+    assert "session-01.flac is in" not in err
+    code, out, err = _invoke(["analyze", str(rec / "session-01.flac")])  # only what was asked about is named
+    assert "is in the recordings folder" not in err

@@ -76,6 +76,51 @@ def test_an_m4b_cut_before_its_index_is_named_not_a_traceback(tmp_path):
     assert code == 2 and "cut.m4b" in err and "re-download or re-export" in err and "Traceback" not in err
 
 
+def _boxes(data: bytes, start: int, end: int, path: tuple = ()) -> list[tuple[tuple, int, int]]:
+    """Every box, and those inside moov's containers: (its path, offset, size)."""
+    out, pos = [], start
+    while pos + 8 <= end:
+        size, name = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        out.append((path + (name,), pos, size))
+        if name in (b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta"):
+            out += _boxes(data, pos + 8, pos + size, path + (name,))
+        pos += size
+    return out
+
+
+def test_an_m4b_stripped_of_its_media_as_mutagens_test_file_is_named_not_a_traceback(tmp_path):
+    """mutagen's nero-chapters.m4b: tags and a chpl list kept, each track's sample sizes (stsz)
+    emptied to a bare box header and its media data gone — `struct.error` in _stsz before."""
+    path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
+    data = bytearray(path.read_bytes())
+    boxes = _boxes(bytes(data), 0, len(data))
+    assert any(p[-1] == b"chpl" for p, _, _ in boxes)
+    for box, at, size in boxes:
+        if box[-1] == b"stsz":
+            data[at:at + 8] = (8).to_bytes(4, "big") + b"stsz"  # the box bare; the rest of its bytes free space
+            data[at + 8:at + 16] = (size - 8).to_bytes(4, "big") + b"free"
+    mdat = next(at for box, at, _ in boxes if box == (b"mdat",))
+    stripped = tmp_path / "nero-chapters.m4b"
+    stripped.write_bytes(bytes(data[:mdat]) + (8).to_bytes(4, "big") + b"mdat")
+    code, out, err = _invoke(["check", str(stripped)])
+    assert code == 2 and "Traceback" not in err, err
+    assert "nero-chapters.m4b: cannot be read as an M4B" in err and "stsz box holds 0 bytes" in err, err
+
+
+def test_a_damaged_chpl_list_is_a_finding_the_rest_is_checked(tmp_path):
+    path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
+    data = bytearray(path.read_bytes())
+    at = next(at for box, at, _ in _boxes(bytes(data), 0, len(data)) if box[-1] == b"chpl")
+    data[at + 8 + 8] = 200  # it says 200 chapters; it holds 9
+    path.write_bytes(bytes(data))
+    code, out, err = _invoke(["check", str(path), "--json"])
+    assert code == 1 and "Traceback" not in err, err
+    import json
+
+    (table,) = [f for f in json.loads(out)["findings"] if f["check"] == "chapter_table"]
+    assert "chpl chapter list says 200 chapters, it holds 9" in table["message"] and not table["passed"]
+
+
 def test_chapter_forms_that_disagree_are_reported(tmp_path):
     path = _m4b(tmp_path, "book.m4b", "-movflags", "+faststart")
     data = bytearray(path.read_bytes())

@@ -64,12 +64,14 @@ def test_every_build_writes_a_self_contained_page_with_every_cut_playable(built)
 def test_weak_places_come_first_and_proofs_slips_are_among_them(built, tmp_path):
     out, _ = built
     (out / "proof.json").write_text(json.dumps({"chapters": [{"slips": [
-        {"kind": "repeated", "text": "the dynamic coefficients of soviet industry", "track": "track 02 0:40.1",
-         "source": "session-01.flac 1:37.2"}]}]}))
+        {"kind": "repeated", "text": "the dynamic coefficients of soviet industry", "track_at": "track 02 0:40.1",
+         "source": "session-01.flac 1:37.2", "track": 2, "track_start_s": 40.1, "file": "session-01.flac",
+         "start_s": 97.2, "end_s": 99.0}]}]}))
     code, printed, err = _invoke(["review", str(out)])
     assert code == 0 and printed.strip().endswith("review.html")
     text = (out / "review.html").read_text(encoding="utf-8")
     assert text.index("Weak places first (1)") < text.index("the dynamic coefficients") < text.index('id="tracks-h"')
+    assert "(track 02 0:40.1)" in text  # where it is in the built track, as proof says it
     (out / "proof.json").unlink()
 
 

@@ -8,7 +8,9 @@ import numpy as np
 def frame_mean_squares(block: np.ndarray, frame_len: int) -> np.ndarray:
     """Mean square, summed over channels, of each whole frame of `block` (frames, channels),
     in float64; the squares of a frame summed in float32 (see FrameEnergy)."""
-    body = np.ascontiguousarray(block[: len(block) // frame_len * frame_len]).reshape(len(block) // frame_len, -1)
+    n = len(block) // frame_len
+    width = frame_len * (block.shape[1] if block.ndim > 1 else 1)  # said, not left to -1: numpy cannot infer it for 0 frames
+    body = np.ascontiguousarray(block[: n * frame_len]).reshape(n, width)
     return np.einsum("ij,ij->i", body, body).astype(np.float64) / frame_len
 
 
@@ -46,9 +48,10 @@ class FrameLevels:
 
     STEPS_PER_DB = 100
     FLOOR_DB = -200.0
+    MAX_CAPACITY = 24 * 360_000  # frames made at once: 24 hours' (17 MB); a header that claims more is grown into
 
     def __init__(self, capacity: int = 0) -> None:
-        self._codes = np.zeros(max(capacity, 0), dtype=np.uint16)
+        self._codes = np.zeros(min(max(capacity, 0), self.MAX_CAPACITY), dtype=np.uint16)
         self._n = 0
 
     def append(self, power: np.ndarray) -> None:

@@ -23,6 +23,9 @@ MATROSKA = (".mka", ".mkv", ".webm")
 DAMAGED_OVER = 2.0  # an MP3 sample beyond 6 dB over full scale is the decoder's garbage, not audio
 MP4_SUFFIXES = (".m4b", ".m4a")  # decoded by ffmpeg (libsndfile reads no AAC)
 BLOCK_SECONDS = 4.0  # large enough that per-block Python overhead vanishes, small enough to stay flat
+RATES_HZ = (4000, 768_000)  # sample rates a recording is made at (speech needs 4 kHz; 768 kHz is the highest in use):
+# a header saying 2 Hz or 4 GHz is damaged (at 2 Hz, 3 seconds of samples read as 9 hours, block by block)
+MAX_CHANNELS = 64
 
 
 @dataclass(frozen=True)
@@ -62,19 +65,20 @@ def audio_info(path: str | Path) -> AudioInfo:
         raise InputError(f"{path}: Matroska ({path.suffix}) is a container audiobook does not read — its runtime and "
                          "chapters cannot be checked here; remux it (ffmpeg -i IN -c copy OUT.m4b for AAC, "
                          "OUT.ogg for Vorbis or Opus) or export it as FLAC")
+    lying = None
     try:
         info = sf.info(str(path))
+        if info.format in ("MP3", "MPEG"):
+            header = length_header(path)
+            if header is not None and header.wrong:
+                lying = header
+                with WithoutFrame(path, header.offset, header.length) as view:
+                    info = sf.info(view)
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: not an audio file we can read ({_reason(exc)}) — export it as WAV or FLAC") from None
-    lying = None
-    if info.format in ("MP3", "MPEG"):
-        header = length_header(path)
-        if header is not None and header.wrong:
-            lying = header
-            with WithoutFrame(path, header.offset, header.length) as view:
-                info = sf.info(view)
     if info.frames <= 0 or info.samplerate <= 0:
         raise InputError(f"{path}: holds no audio (0 samples) — re-export it from your recording software")
+    _plausible(path, int(info.samplerate), int(info.channels))
     if info.format == "WAV":
         declared = _wav_declared_frames(path, info.channels, info.subtype)
         if declared is not None and declared > info.frames + info.samplerate // 10:
@@ -119,11 +123,19 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
         yield from _ffmpeg_blocks(info, block_frames)
         return
     read = 0
+    # an Ogg page that lies can set libsndfile's decoder going round for ever (28 million samples
+    # from 4 s of Opus, and on): a tenth and 10 s more than the header says is damage, not a
+    # codec's padding; an MP3's length is an estimate from its first frame (VBR: any)
+    endless = float("inf") if info.format in ("MP3", "MPEG") else info.frames * 1.1 + 10 * info.sample_rate
     try:
         with info.open() as f, _DecoderStderr(info.format in ("MP3", "MPEG"), complaints) as caught:
             while True:
                 with caught:
-                    data = f.read(block_frames, dtype="float32", always_2d=True)
+                    try:
+                        data = f.read(block_frames, dtype="float32", always_2d=True)
+                    except ValueError:  # soundfile: the decoder has gone past the header's length (frames left < 0)
+                        raise InputError(f"{path}: damaged — its audio decodes on past the {clock(info.duration_s)} "
+                                         "its header says; re-export or re-copy it") from None
                 if caught.active:  # a damaged MP3 frame decodes to garbage (1e9): silence stands in for it
                     bad = ~np.isfinite(data) | (np.abs(data) > DAMAGED_OVER)
                     if bad.any():
@@ -131,6 +143,9 @@ def blocks(path: str | Path, block_frames: int | None = None, complaints: list[s
                 if not len(data):
                     break
                 read += len(data)
+                if read > endless:
+                    raise InputError(f"{path}: damaged — its audio decodes on past {clock(read / info.sample_rate)}, "
+                                     f"though its header says {clock(info.duration_s)}; re-export or re-copy it")
                 yield data
     except (sf.LibsndfileError, RuntimeError) as exc:
         raise InputError(f"{path}: damaged or cut short — reading failed near {clock(read / info.sample_rate)} of "
@@ -193,6 +208,7 @@ def _mp4_info(path: Path) -> AudioInfo:
     rate, channels = (held.audio.sample_rate, held.audio.channels) if held.audio else (0, 0)
     if not rate or not channels or held.audio is None:
         raise InputError(f"{path}: holds no audio track we can read — re-download or re-export it")
+    _plausible(path, rate, channels)
     return AudioInfo(str(path), rate, channels, int(round(held.proven_s * rate)), "MP4", held.audio.codec)
 
 
@@ -201,6 +217,15 @@ def ffmpeg_blocks(path: str | Path, rate: int, channels: int, codec: str = "aac"
     M4B's audio is read: through a pipe, never whole."""
     info = AudioInfo(str(path), rate, channels, 0, "MP4", codec)
     return _ffmpeg_blocks(info, int(rate * BLOCK_SECONDS))
+
+
+def _plausible(path: Path, rate: int, channels: int) -> None:
+    """A header's sample rate and channels, as a recording can have them; else the header is damaged."""
+    if not RATES_HZ[0] <= rate <= RATES_HZ[1]:
+        raise InputError(f"{path}: its header says {rate} samples a second, not a rate audio is recorded at "
+                         f"({RATES_HZ[0]}–{RATES_HZ[1]}) — the file is damaged: re-export or re-copy it")
+    if channels > MAX_CHANNELS:
+        raise InputError(f"{path}: its header says {channels} channels — the file is damaged: re-export or re-copy it")
 
 
 def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:

@@ -56,7 +56,7 @@ def read_epub(path: Path) -> Epub:
     """Read the EPUB at `path`; a damaged, cut-short or DRM-protected one is an InputError."""
     try:
         z = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:  # (a multi-disk zip)
         raise InputError(f"{path}: not an EPUB we can read ({exc}) — the file may be damaged or cut short: "
                          "export or download it again") from None
     try:

@@ -63,7 +63,7 @@ def read_pdf(path: Path) -> tuple[str, bool, dict[str, str]]:
 def _read_pages(path: Path) -> tuple[list[list[_Line]], dict[str, str]]:
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
+        from pypdf.errors import PyPdfError
     except ImportError:  # pragma: no cover - a dependency
         raise InputError(f"{path}: reading PDF needs pypdf (pip install pypdf)") from None
     try:
@@ -75,8 +75,8 @@ def _read_pages(path: Path) -> tuple[list[list[_Line]], dict[str, str]]:
         info = reader.metadata or {}
     except InputError:
         raise
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
-            RecursionError, AssertionError) as exc:
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            RecursionError, AssertionError, NotImplementedError) as exc:  # (a filter it does not know)
         raise InputError(f"{path}: not a PDF we can read ({type(exc).__name__}: {exc}) — the file may be damaged or "
                          "cut short: export or download it again") from None
     meta = {}

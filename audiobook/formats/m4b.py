@@ -13,12 +13,13 @@ from audiobook.tags.metadata import Chapter
 
 def read_chapters(path: Path) -> tuple[list[Chapter], list[str]]:
     """The QuickTime chapter track's chapters (what Apple's players show), else Nero's chpl
-    list's; a problem where the file has both and they disagree, or cannot be read."""
+    list's; a problem where the file has both and they disagree, or where either or the file
+    cannot be read."""
     try:
         info = read_mp4(path)
     except NotReadable as exc:
         return [], [f"its chapters cannot be read: {exc}"]
-    problems = []
+    problems = list(info.problems)
     if not info.chapters_agree():
         problems.append(f"its two chapter lists disagree — the QuickTime chapter track has {len(info.quicktime)}, "
                         f"Nero's chpl {len(info.chpl)} (" + _first_difference(info.quicktime, info.chpl) + "): Apple's "

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
+from mutagen import MutagenError
 from mutagen.id3 import (
     APIC,
     CHAP,
@@ -85,6 +86,8 @@ def read_chapters(path: Path) -> tuple[list[Chapter], list[str]]:
         tags = ID3(str(path))
     except ID3NoHeaderError:
         return [], []
+    except MutagenError as exc:
+        return [], [f"its ID3v2 tag cannot be read ({exc}): players show none of its chapters"]
     chaps = {c.element_id: c for c in tags.getall("CHAP")}
     markers = {eid: Chapter(str(c.sub_frames["TIT2"]) if "TIT2" in c.sub_frames else "", c.start_time / 1000,
                             c.end_time / 1000)

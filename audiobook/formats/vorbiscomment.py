@@ -38,7 +38,10 @@ def write_comments(audio, t: TrackTags) -> None:
 
 def read_chapters(path: Path) -> tuple[list[Chapter], list[str]]:
     """CHAPTER001=00:00:00.000, CHAPTER001NAME=..., in number order until one is missing."""
-    f = mutagen.File(str(path))
+    try:
+        f = mutagen.File(str(path))
+    except mutagen.MutagenError as exc:
+        return [], [f"its tags cannot be read ({exc}): players show none of its chapters"]
     if f is None or f.tags is None or not hasattr(f.tags, "get"):
         return [], []
     found, problems = [], []

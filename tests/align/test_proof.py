@@ -11,6 +11,7 @@ import soundfile as sf
 from click.testing import CliRunner
 
 from audiobook.cli import cli, main
+from audiobook.files import clock
 from audiobook.manifest.write import init_manifest
 from audiobook.proof import proof
 from tests.align.book import CHAPTERS, markdown
@@ -46,9 +47,20 @@ def test_planted_slips_are_found_where_they_happened(tmp_path):
     assert len(false) <= 1, [(f.kind, f.timeline_s, f.text) for f in false]
     omitted = next(f for f in found if f.kind == "omitted")
     assert "proletariat however having seized the power" in omitted.text  # the paragraph skipped
-    assert omitted.source.startswith("session-01.wav ") and omitted.track.startswith("track 01 ")
+    assert omitted.source.startswith("session-01.wav ") and omitted.track_at.startswith("track 01 ")
     written = json.loads((tmp_path / "out" / "proof.json").read_text())
-    assert sum(len(c["slips"]) for c in written["chapters"]) == len(found)
+    slips = [s for c in written["chapters"] for s in c["slips"]]
+    assert len(slips) == len(found)
+    for s in slips:  # the times as numbers, beside the readable strings, and saying the same
+        n = [p.name for p in truth.sessions].index(s["file"])
+        assert s["source"] == f"{s['file']} {clock(s['start_s'])}"
+        assert abs(offsets[n] + s["start_s"] - s["timeline_s"]) <= 0.01
+        assert 0 <= s["start_s"] < s["end_s"] <= s["start_s"] + 60
+        if s["track"] is not None:
+            assert s["track_at"] == f"track {s['track']:02d} {clock(s['track_start_s'])}"
+            assert 0 <= s["track_start_s"] <= s["timeline_s"]
+    first = next(s for s in slips if s["kind"] == "omitted")
+    assert first["file"] == "session-01.wav" and first["track"] == 1
 
 
 def test_a_clean_reading_passes_and_the_cli_says_so(tmp_path):

@@ -82,3 +82,58 @@ def test_parallel_results_in_order_and_errors_name_the_file(tmp_path):
     bad.write_text("nope")
     with pytest.raises(InputError, match="bad.wav"):
         analyze_files(paths + [bad], jobs=2)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_a_last_block_shorter_than_a_frame_is_measured_not_a_traceback(tmp_path, channels):
+    """4 s (one block, 400 whole 10 ms frames) and 5 samples: the last block held no whole frame,
+    and numpy could not shape 0 frames of unknown width (found by scripts/fuzz.py)."""
+    x = narration(4, fs=44100, seed=2).audio
+    x = np.concatenate([x, x[:5]])
+    path = tmp_path / "odd.wav"
+    sf.write(str(path), np.stack([x] * channels, axis=1) if channels == 2 else x, 44100, subtype="PCM_16")
+    a = analyze_file(path)
+    assert a.duration_s == pytest.approx(4 + 5 / 44100) and a.channels == channels
+
+
+def test_a_header_claiming_years_of_audio_is_not_allocated_for(tmp_path, monkeypatch):
+    """An Ogg whose granule position lies says it holds 10^15 frames: the levels are not made
+    room for up front (7.5 PiB: MemoryError); the file is read as what it holds."""
+    from audiobook.analysis import reader
+
+    path = tmp_path / "s.wav"
+    sf.write(str(path), narration(3, fs=22050, seed=3).audio, 22050, subtype="PCM_16")
+    honest = reader.audio_info(path)
+    lying = reader.AudioInfo(honest.path, honest.sample_rate, honest.channels, 10**15, honest.format, honest.subtype)
+    monkeypatch.setattr("audiobook.analysis.analyze.audio_info", lambda p: lying)
+    monkeypatch.setattr(reader, "audio_info", lambda p: lying)
+    with pytest.raises(InputError, match="truncated"):
+        analyze_file(path)
+
+
+def test_a_header_saying_two_samples_a_second_is_named_as_damaged(tmp_path):
+    """3 s of samples whose header says 2 Hz: read as 9 hours, 8 samples a block, it took minutes
+    (a hang to scripts/fuzz.py); now the header is said to be damaged, naming the file."""
+    path = tmp_path / "s.wav"
+    sf.write(str(path), narration(3, fs=22050, seed=4).audio, 22050, subtype="PCM_16")
+    data = bytearray(path.read_bytes())
+    data[24:28] = (2).to_bytes(4, "little")  # the fmt chunk's sample rate
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"s\.wav: its header says 2 samples a second"):
+        analyze_file(path)
+
+
+def test_a_decoder_that_goes_on_past_the_header_is_stopped_and_the_file_named(tmp_path, monkeypatch):
+    """A lying Ogg page set libsndfile's Opus decoder going round: 4 s said, 28 million samples
+    read and on (a hang to scripts/fuzz.py). Audio far past what the header says is damage: here
+    70 s where it says 4 (a tenth more and 10 s would be padding at most)."""
+    from audiobook.analysis import reader
+
+    path = tmp_path / "s.wav"
+    sf.write(str(path), narration(70, fs=8000, seed=5).audio, 8000, subtype="PCM_16")
+    honest = reader.audio_info(path)
+    said = reader.AudioInfo(honest.path, 8000, 1, 4 * 8000, "OGG", "OPUS")  # 4 s, as its last page says
+    monkeypatch.setattr(reader, "audio_info", lambda p: said)
+    monkeypatch.setattr("audiobook.analysis.analyze.audio_info", lambda p: said)
+    with pytest.raises(InputError, match=r"s\.wav: damaged — its audio decodes on past 0:1.*its header says 0:04\.0"):
+        analyze_file(path)
