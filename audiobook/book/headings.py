@@ -226,16 +226,17 @@ def smart_title(text: str) -> str:
     if is_all_caps(s):
         s = s.lower()
     out: list[str] = []
+    first = True  # no word yet: a number in front ("3.3 The ...") is no word
     for word in s.split(" "):
         m = re.match(r"^([\"'“‘«(\[]*)(.*)$", word)
         lead, core = m[1], m[2]
         bare = re.sub(r"\W+$", "", core).lower()
-        first = not any(re.search(r"[^\W\d_]", w) for w in out)  # a number in front ("3.3 The ...") is no word
         if not first and bare in SMALL_WORDS and not lead and not out[-1].endswith((":", "—")):
             out.append(core.lower())
         else:
             core = "-".join(p[:1].upper() + p[1:] for p in core.split("-"))
             out.append(lead + core)
+        first = first and not re.search(r"[^\W\d_]", out[-1])
     return " ".join(out)
 
 
