@@ -33,7 +33,8 @@ def narrate(tmp_path: Path, voice: str, **kw):
     rec = tmp_path / "rec"
     rec.mkdir()
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
-    truth = read_book(CHAPTERS, rec, voice=voice, shapes=SHAPES, sessions=2, stretches=[1.0, 1.1, 0.95, 1.05], **kw)
+    truth = read_book(CHAPTERS, rec, voice=voice, **{"shapes": SHAPES, "sessions": 2,
+                                                     "stretches": [1.0, 1.1, 0.95, 1.05], **kw})
     init_manifest(rec, rec / "book.md")
     return rec, truth
 
@@ -202,12 +203,7 @@ def test_whatever_is_said_between_two_chapters_opens_the_next(tmp_path):
     """A LibriVox announcement before the heading ("Section two of ... This is a LibriVox
     recording ...") and a heading read as a bare number: the chapter starts at the first sound
     after the previous chapter's last words, and nothing it opens with is left in the track before."""
-    rec = tmp_path / "rec"
-    rec.mkdir()
-    (rec / "book.md").write_text(markdown(), encoding="utf-8")
-    truth = read_book(CHAPTERS, rec, voice="rms", shapes=["announced", "announced", "number", "announced"],
-                      sessions=2, stretches=[1.0, 1.1, 0.95, 1.05], realistic=True)
-    init_manifest(rec, rec / "book.md")
+    rec, truth = narrate(tmp_path, "rms", shapes=["announced", "announced", "number", "announced"], realistic=True)
     plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
     offsets = _timeline(truth.sessions)
     for k, track in enumerate(plan.tracks):
@@ -222,12 +218,7 @@ def test_an_espeak_ng_narrator_is_heard(tmp_path):
     previous part's last words fit best before and its title or first words after, where that pause
     stands out (else pauses and word counts, as before) — most of them heard, none misplaced."""
     voice = "espeak:en-gb"
-    rec = tmp_path / "rec"
-    rec.mkdir()
-    (rec / "book.md").write_text(markdown(), encoding="utf-8")
-    truth = read_book(CHAPTERS, rec, voice=voice, shapes=SHAPES, sessions=2, stretches=[1.0, 1.1, 0.95, 1.05],
-                      realistic=True)
-    init_manifest(rec, rec / "book.md")
+    rec, truth = narrate(tmp_path, voice, realistic=True)
     plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
     offsets = _timeline(truth.sessions)
     for k, track in enumerate(plan.tracks):
