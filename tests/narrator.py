@@ -128,8 +128,10 @@ def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: st
               shapes: list[str] | None = None, sessions: int = 1, thinking_every: int = 3,
               stretches: list[float] | None = None, session_minutes: float | None = None,
               gains_db: list[float] | None = None, realistic: bool = False,
-              slips: dict[tuple[int, int], str] | None = None) -> Reading:
+              slips: dict[tuple[int, int], str] | None = None, closings: bool = False) -> Reading:
     """Narrate `chapters` into `folder`/session-NN.wav (16-bit, RATE) and return the truth.
+
+    `closings`: each chapter ends with a LibriVox closing formula ("End of chapter one.").
 
     `sessions`: split at chapter starts into this many; or `session_minutes`: a new session
     after the paragraph that passes this length (mid-chapter, as narrators stop).
@@ -211,6 +213,10 @@ def read_book(chapters: list[Chapter], folder: Path, *, seed: int = 1, voice: st
                 else:
                     pause(rng.uniform(2.6, 4.0) if paragraphs_said % thinking_every == 0 else rng.uniform(0.5, 1.2))
         reading.section_starts.append(starts)
+        if closings:
+            *kind, number = ch.label.split()
+            said = NUMBERS[int(number)] if number.isdigit() and int(number) < len(NUMBERS) else number
+            speak(f"End of {' '.join(kind + [said]).lower()}.", stretches[n])
     pause(0.05)  # the session stops right after the last word
     out.close()
     return reading

@@ -212,6 +212,19 @@ def test_whatever_is_said_between_two_chapters_opens_the_next(tmp_path):
         assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (track.title, track.how, track.speech_start_s, spoken)
 
 
+def test_a_closing_formula_stays_with_the_chapter_it_closes(tmp_path):
+    """"End of chapter one." read after a chapter's last words belongs to that chapter: the next
+    one opens with its announcement, after it."""
+    rec, truth = narrate(tmp_path, "rms", shapes=["announced", "announced", "full", "announced"], realistic=True,
+                         closings=True)
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        spoken = offsets[session] + at
+        assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (track.title, track.how, track.speech_start_s, spoken)
+
+
 @pytest.mark.skipif(not have_espeak(), reason="espeak-ng is not installed (apt-get install espeak-ng)")
 def test_an_espeak_ng_narrator_is_heard(tmp_path):
     """espeak-ng's voice, whose words the recogniser cannot spot: a boundary is the pause that the
