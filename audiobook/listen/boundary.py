@@ -23,12 +23,16 @@ ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them f
 FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)
 SECONDS_PER_LETTER = 0.075  # a phrase said slowly, spaces counted: how much speech to fit it to
 SPOT_LENIENCY = 15  # powers of ten: the words are looked for in a short stretch where they should be
-STRETCH = 0.8  # the stretch fitted is shorter than the words take to say: extra speech in it cannot be aligned
+STRETCHES = (0.8, 1.3)  # each side fitted to a stretch shorter and one longer than the words take to say, the
+# better kept: too short, the right words cannot be aligned at all (half of espeak-ng's boundaries were lost so);
+# speech beyond the words is absorbed (the alignment's silence takes it), at a small cost to the fit
 UNFIT = -0.01  # the score a frame of words that cannot be aligned to a stretch at all (a fit is about -0.001 to -0.005)
 HEARD_MARGIN = 0.0015  # a fit a frame this far ahead of every other pause's: the boundary is heard (a wrong
 # book's text leads by less than 0.0005 on a voice the recogniser follows; the right one's by 0.005 and more)
 FIT_FLOOR = -0.0038  # each side's fit a frame at least this good: the words said there (the right text's fit
 # -0.0020 to -0.0029 on espeak-ng and flite voices; another book's text forced onto them -0.0040 to -0.0047)
+WALL_S = 1.0  # no stretch fitted reaches across a pause this long: the pause after a heading read aloud would
+# otherwise fit the part before's last words too (its stretch reaching back over the heading to them)
 HEADING_S = 8.0  # a heading read aloud, in the narrator's words, is shorter than this
 CLOSING = ("end", "of")  # "End of chapter one": a closing formula belongs to the part it closes
 
@@ -94,16 +98,29 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     text = listener.speakable(list(text))[:FIT_WORDS]
     if not ending and not opening and not text:
         return []
-    before_s = said_s(ending) * STRETCH
+    def best(fits: list[float | None]) -> float | None:
+        known = [f for f in fits if f is not None]
+        return max(known) if known else None
+
+    walls = [q for q in every_pause or [] if q.end_s - q.start_s >= WALL_S]
 
     def fit(words: list[str], at_s: float) -> float | None:
-        return listener.fit(recordings.read(max(0.0, at_s - 0.15), at_s + said_s(words) * STRETCH), words) if words else None
+        if not words:
+            return None
+        wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
+        return best([listener.fit(recordings.read(max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words) * k)),
+                                  words) for k in STRETCHES])
+
+    def fit_before(words: list[str], at_s: float) -> float | None:
+        wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
+        return best([listener.fit(recordings.read(max(0.0, wall - 0.1, at_s - said_s(words) * k), at_s + 0.15), words)
+                     for k in STRETCHES])
 
     scored = []
     for p in pauses:
         fits = []
         if ending:
-            fits.append(listener.fit(recordings.read(max(0.0, p.start_s - before_s), p.start_s + 0.15), ending))
+            fits.append(fit_before(ending, p.start_s))
         if opening or text:
             after = [fit(opening, p.end_s)]
             if text:

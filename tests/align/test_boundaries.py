@@ -243,5 +243,6 @@ def test_an_espeak_ng_narrator_is_heard(tmp_path):
             assert abs(marker.speech_start_s - (offsets[session] + at)) <= 0.5, (voice, marker.title, marker.how)
     heard = [t for t in plan.tracks[1:] if t.placed_by == "aligned"] + [
         m for t in plan.tracks for m in t.markers[1:] if m.placed_by == "aligned"]
-    assert len(heard) >= 4, [(t.title, t.placed_by) for t in plan.tracks]  # of 8 boundaries: heard, not guessed
+    # of 8 boundaries, heard, not guessed (5 when the words were fitted to one stretch shorter than they take to say)
+    assert len(heard) >= 6, [(t.title, t.placed_by) for t in plan.tracks]
     assert any(x.how.startswith("the part before's last words") for x in heard)
