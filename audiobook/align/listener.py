@@ -139,10 +139,12 @@ class Listener:
         return [WordTime(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
                 for s in segs if not s.word.startswith(("<", "["))]
 
-    def fit(self, audio: np.ndarray, words: list[str]) -> float | None:
+    def fit(self, audio: np.ndarray, words: list[str], min_s: float = 0.0) -> float | None:
         """How well `words`, said in order (with pauses anywhere), account for all of `audio`: the
         forced alignment's acoustic score a frame (higher is better; comparable between stretches
-        of about the same length for the same words); None where they cannot be aligned at all.
+        of about the same length for the same words); None where they cannot be aligned at all, or
+        only squeezed into less than `min_s` with the rest of the stretch taken as silence (the
+        silence's good score would otherwise make a poor fit of the words look good).
         Unlike spotting, this asks no threshold: it ranks candidates, so it holds on voices the
         model follows badly (espeak-ng's), whose every score is low."""
         words = self.speakable(words)
@@ -156,6 +158,11 @@ class Listener:
             return None
         if hyp is None or not hyp.hypstr or hyp.score <= 0.0:
             return None
+        if min_s > 0.0:
+            said = sum(s.end_frame - s.start_frame + 1 for s in self._decoder.seg() or []
+                       if not s.word.startswith(("<", "[")))
+            if said * FRAME_S < min_s:
+                return None
         # the bindings give the path score as a probability (the log-domain score through the decoder's
         # LogMath): its logarithm is the score again, up to a scale shared by every call
         return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))

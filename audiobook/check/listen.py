@@ -21,7 +21,7 @@ from audiobook.align.openings import Opening
 from audiobook.align.speakable import spoken_words
 from audiobook.check.files import Finding, read_markers
 from audiobook.files import clock
-from audiobook.listen.boundary import Pause, rank_pauses
+from audiobook.listen.boundary import PACE_S, Pause, pace, rank_pauses
 from audiobook.listen.pauses import pauses_in, speech_between
 from audiobook.manifest.model import Manifest
 from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
@@ -34,6 +34,7 @@ SEARCH_S = 90.0  # a heading not heard at its marker is looked for this far arou
 LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before
 PHRASE_WORDS = 6
 RANK_S = 30.0  # a marker whose words cannot be spotted: the pauses this far around it ranked
+PACE_BLOCK_S = 60.0  # a track's speech measured this much at a time
 HEADING_STRETCHES = 2  # a heading read aloud is at most this many stretches of speech ("Chapter Two. | Loomings.")
 
 
@@ -65,6 +66,7 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
             titles = [s.title for s in by_id[cid].sections]
             markers, _ = read_markers(path)
             recordings = Recordings([str(path)], [0.0, t.duration_s])
+            paced = _Pace(recordings, t.duration_s, texts.get(cid, []))
             before = tracks.index(t)
             previous = (Path(tracks[before - 1].file), tracks[before - 1].duration_s) if before else None
             try:
@@ -78,7 +80,8 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
                     else:
                         continue
                     out.append(_listen(listener, recordings, path.name, m.title, m.start_s, t.duration_s,
-                                       op, texts.get(cid, []), previous if k == 0 else None, allow_unverified))
+                                       op, texts.get(cid, []), previous if k == 0 else None, allow_unverified, paced,
+                                       first=before == 0 and k == 0))
             finally:
                 recordings.close()
     return out
@@ -86,7 +89,7 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
 
 def _listen(listener: Listener, recordings: Recordings, name: str, title: str, at_s: float, duration_s: float,
             op: Opening, words: list[str], previous: tuple[Path, float] | None = None,
-            allow_unverified: bool = False) -> Finding:
+            allow_unverified: bool = False, paced: _Pace | None = None, first: bool = False) -> Finding:
     """One marker: its heading heard where it sits (`previous`: for a track's start, the track
     before it and its length, where a late cut leaves the heading)."""
     limit = f"heading within {LATE_S:g} s"
@@ -158,16 +161,40 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
             return Finding(name, "marker_heard", False, f"“{text} …”", limit,
                            f"marker {where}: heard “{text} …” there ({int(key)} words into the chapter's text), "
                            "not its heading — the marker is misplaced")
+    pace_s = paced.seconds() if paced is not None else PACE_S
+    if first and at_s < 0.05:
+        return Finding(name, "marker_heard", True, "the recordings' start", limit,
+                       f"marker {where}: the book's first, at the start of the recordings — nothing read before it")
     if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
         prev_path, prev_s = previous
         both = Recordings([str(prev_path), recordings.paths[0]], [0.0, prev_s, prev_s + duration_s])
         try:
             return _ranked(listener, both, name, where, prev_s + at_s, prev_s + duration_s, op, limit, allow_unverified,
-                           shift_s=prev_s)
+                           shift_s=prev_s, pace_s=pace_s)
         finally:
             both.close()
     return _ranked(listener, recordings, name, where, at_s, duration_s, op, limit, allow_unverified,
-                   ending=at_s >= 0.05)
+                   ending=at_s >= 0.05, pace_s=pace_s)
+
+
+class _Pace:
+    """A track's narrator's pace (listen.boundary.pace): its speech over its chapter's letters, measured
+    the first time it is asked for (only markers whose words cannot be spotted need it)."""
+
+    def __init__(self, recordings: Recordings, duration_s: float, words: list[str]):
+        self.recordings, self.duration_s, self.words = recordings, duration_s, words
+        self._pace: float | None = None
+
+    def seconds(self) -> float:
+        if self._pace is None:
+            speech, t = 0.0, 0.0
+            while t < self.duration_s and self.words:
+                end = min(self.duration_s, t + PACE_BLOCK_S)
+                speech += sum(b - a for a, b in speech_between(pauses_in(self.recordings.read(t, end), SAMPLE_RATE, t),
+                                                              t, end))
+                t = end
+            self._pace = pace(speech, sum(len(w) + 1 for w in self.words))
+        return self._pace
 
 
 def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Opening) -> str | None:
@@ -188,7 +215,8 @@ def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Ope
 
 
 def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, at_s: float, duration_s: float,
-            op: Opening, limit: str, allow_unverified: bool, ending: bool = True, shift_s: float = 0.0) -> Finding:
+            op: Opening, limit: str, allow_unverified: bool, ending: bool = True, shift_s: float = 0.0,
+            pace_s: float = PACE_S) -> Finding:
     """A marker whose words cannot be spotted: the pauses around it ranked as the build ranks them
     (`recordings` may join the track before to this one: then times are `shift_s` later than the track's;
     `ending`: whether the part before's last words can be in them)."""
@@ -199,7 +227,7 @@ def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, a
         pauses.sort(key=lambda p: p.start_s)
     ending = op.ending if ending else ()
     title = list(op.phrases.get("title") or op.heading)
-    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses)
+    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses, pace_s)
     if ranked and ranked[0].heard:
         best = ranked[0].pause
         if best.start_s - 0.1 <= at_s <= best.end_s + 0.1:

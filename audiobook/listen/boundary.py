@@ -21,11 +21,17 @@ from audiobook.align.listener import Listener
 
 ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them from any other sentence's
 FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)
-SECONDS_PER_LETTER = 0.075  # a phrase said slowly, spaces counted: how much speech to fit it to
+MIN_PACE_S, MAX_PACE_S = 0.035, 0.075  # 300 and 140 words a minute, pauses left out: a longer pace measured is
+# text the narration does not hold (a wrong book, a text with passages not read), and the longer stretches it
+# would ask let other words be forced onto them
+PACE_S = 0.06  # seconds a letter (spaces counted) takes to say, where the narrator's own pace is not measured
 SPOT_LENIENCY = 15  # powers of ten: the words are looked for in a short stretch where they should be
-STRETCHES = (0.8, 1.3)  # each side fitted to a stretch shorter and one longer than the words take to say, the
-# better kept: too short, the right words cannot be aligned at all (half of espeak-ng's boundaries were lost so);
-# speech beyond the words is absorbed (the alignment's silence takes it), at a small cost to the fit
+STRETCHES = (1.0, 1.3)  # each side fitted to a stretch as long as its words take at the narrator's pace and one
+# longer, the better kept: too short, the right words cannot be aligned at all (half of espeak-ng's boundaries were
+# lost so); speech beyond the words is absorbed (the alignment's silence takes it) at a small cost to the fit — but
+# much beyond (twice the words' length) lets other words be forced onto it as well
+SQUEEZED = 0.5  # words aligned into less than this share of the time they take at the narrator's pace are not
+# said there (the rest of the stretch was taken as silence: another sentence, forced onto a sliver of it)
 UNFIT = -0.01  # the score a frame of words that cannot be aligned to a stretch at all (a fit is about -0.001 to -0.005)
 HEARD_MARGIN = 0.0015  # a fit a frame this far ahead of every other pause's: the boundary is heard (a wrong
 # book's text leads by less than 0.0005 on a voice the recogniser follows; the right one's by 0.005 and more)
@@ -59,9 +65,14 @@ class Ranked:
         return self.whole and self.margin >= HEARD_MARGIN and self.worst >= FIT_FLOOR
 
 
-def said_s(words: list[str] | tuple[str, ...]) -> float:
-    """About how long `words` take to say, slowly."""
-    return SECONDS_PER_LETTER * sum(len(w) + 1 for w in words)
+def said_s(words: list[str] | tuple[str, ...], pace_s: float = PACE_S) -> float:
+    """About how long `words` take to say at `pace_s` seconds a letter."""
+    return pace_s * sum(len(w) + 1 for w in words)
+
+
+def pace(speech_s: float, letters: float) -> float:
+    """The narrator's pace, seconds of speech a letter (spaces counted), within what people read at."""
+    return min(MAX_PACE_S, max(MIN_PACE_S, speech_s / letters)) if letters > 0 and speech_s > 0 else PACE_S
 
 
 def words_end(listener: Listener, recordings: Recordings, words: list[str] | tuple[str, ...], lo_s: float,
@@ -88,11 +99,11 @@ def closing_end(listener: Listener, recordings: Recordings, label: list[str], lo
 
 def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause], ending: list[str] | tuple[str, ...],
                 opening: list[str] | tuple[str, ...], text: list[str] | tuple[str, ...] = (),
-                every_pause: list[Pause] | None = None) -> list[Ranked]:
+                every_pause: list[Pause] | None = None, pace_s: float = PACE_S) -> list[Ranked]:
     """`pauses` ranked, best first, by how well `ending` fits the speech just before each, and the
     part's opening just after: its heading (`opening`) there, or its text's first words (`text`)
     after the next pause of `every_pause` (a heading read in other words than the book's, then a
-    pause). Either side may be missing: then the other alone."""
+    pause). Either side may be missing: then the other alone. `pace_s`: the narrator's (`pace`)."""
     ending = listener.speakable(list(ending))[-FIT_WORDS:]
     opening = listener.speakable(list(opening))[:FIT_WORDS]
     text = listener.speakable(list(text))[:FIT_WORDS]
@@ -108,13 +119,13 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         if not words:
             return None
         wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
-        return best([listener.fit(recordings.read(max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words) * k)),
-                                  words) for k in STRETCHES])
+        return best([listener.fit(recordings.read(max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k)),
+                                  words, said_s(words, pace_s) * SQUEEZED) for k in STRETCHES])
 
     def fit_before(words: list[str], at_s: float) -> float | None:
         wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
-        return best([listener.fit(recordings.read(max(0.0, wall - 0.1, at_s - said_s(words) * k), at_s + 0.15), words)
-                     for k in STRETCHES])
+        return best([listener.fit(recordings.read(max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15), words,
+                                  said_s(words, pace_s) * SQUEEZED) for k in STRETCHES])
 
     scored = []
     for p in pauses:

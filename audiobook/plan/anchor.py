@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import Hit, Listener, WordTime
 from audiobook.align.openings import Opening
-from audiobook.listen.boundary import Pause, closing_end, rank_pauses, said_s, words_end
+from audiobook.listen.boundary import PACE_S, Pause, closing_end, rank_pauses, said_s, words_end
 from audiobook.plan.timeline import Gap, Timeline
 
 SNIPPET_S = 2.5  # listened to after each candidate pause, at least: a heading, or the text's first words
@@ -88,6 +88,7 @@ class Finder:
         self.listened_s = 0.0
         self.spotting = True  # False: a voice the recogniser spots nothing in — candidate pauses ranked only
         self.spotted = 0  # boundaries found by spotting their words
+        self.pace_s = PACE_S  # the narrator's pace (listen.boundary.pace), where the book's words are counted
         # listening to whole windows is the costly fallback: at most this share of what is searched
         self.scan_left_s = SCAN_SHARE * (timeline.duration_s if span_s is None else span_s) + 60.0
 
@@ -156,7 +157,7 @@ class Finder:
         heading, text = list(opening.phrases.get("title") or opening.heading), list(opening.phrases.get("text") or [])
         every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
                  and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
-        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every)
+        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every, self.pace_s)
         self.listened_s += len(pauses) * (said_s(opening.ending) + 2 * said_s(heading) + 2 * said_s(text))
         if not ranked or not ranked[0].heard:
             return None  # no pause stands out: not heard (a wrong text, a voice not followed at all)

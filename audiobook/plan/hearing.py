@@ -17,6 +17,7 @@ from audiobook.align.openings import Opening, opening
 from audiobook.errors import InputError
 from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
+from audiobook.listen.boundary import PACE_S, pace
 from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan.anchor import GIVE_UP, Anchor, Anchors, Finder, anchor_chapters, anchor_sections
 from audiobook.plan.planner import (
@@ -120,6 +121,7 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
     try:
         with listener:
             finder = Finder(listener, recordings, timeline)
+            finder.pace_s = narrator_pace(timeline, words, ops)
             anchors = Anchors(chapters=anchor_chapters(finder, [op for op, _ in ops], words,
                                                        plan.tracks[0].speech_start_s, guesses, step))
             listened = finder.listened_s
@@ -137,7 +139,7 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
     light = timeline.without_analyses()
     jobs = [_SectionsJob([str(p) for p in paths], light, language, secs, words[k],
                          section_lead_words(chapters[k], heading[k]), starts[k], ends[k],
-                         _section_guesses(plan.tracks[k], chapters[k], starts[k]), spotting)
+                         _section_guesses(plan.tracks[k], chapters[k], starts[k]), spotting, finder.pace_s)
             for k, (_, secs) in enumerate(ops) if secs]
     results = run_parallel(_sections, jobs, total=sum(len(j.openings) for j in jobs), jobs=1 if pool is None else None,
                            pool=pool, on_progress=(lambda d, _t: on_progress(len(chapters) - 1 + d, steps))
@@ -162,6 +164,16 @@ class _SectionsJob:
     end_s: float
     guesses: list[float]
     spotting: bool = True
+    pace_s: float = PACE_S
+
+
+def narrator_pace(timeline: Timeline, words: list[int], ops: list[tuple[Opening, list[Opening]]]) -> float:
+    """The narrator's pace (seconds a letter): the recordings' speech over the book's letters, counted as its
+    words times the letters a word of the text has where its words are known (each part's first and last)."""
+    known = [w for op, secs in ops for o in [op, *secs] for w in [*o.ending, *o.phrases.get("text", [])]]
+    if not known or not sum(words):
+        return PACE_S
+    return pace(timeline.speech_s, sum(words) * sum(len(w) + 1 for w in known) / len(known))
 
 
 def _sections(job: _SectionsJob, progress: Report) -> tuple[dict[int, Anchor], float]:
@@ -171,6 +183,7 @@ def _sections(job: _SectionsJob, progress: Report) -> tuple[dict[int, Anchor], f
         with Listener(job.language) as listener:
             finder = Finder(listener, recordings, job.timeline, span_s=job.end_s - job.start_s)
             finder.spotting = job.spotting
+            finder.pace_s = job.pace_s
             found = anchor_sections(finder, job.openings, job.words, job.before, job.start_s, job.end_s, job.guesses)
             progress(len(job.openings))
             return found, finder.listened_s
