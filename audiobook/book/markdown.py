@@ -13,7 +13,9 @@ from audiobook.book.headings import (
     match_own_number,
     smart_title,
 )
-from audiobook.book.model import Book, Part, Section
+from audiobook.book.matter import FRONT, LeftOut
+from audiobook.book.model import Book, Part, Section, count_words
+from audiobook.book.opening import opening_part
 from audiobook.book.reflow import reflow
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
@@ -103,6 +105,7 @@ def parse_markdown(text: str) -> Book:
         end = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
         if node is not None:
             node.text = reflow([_body_line(line) for line in lines[i + 1: end]])
+    _read_opening(book, lines, marks, offset)
     nodes = [node for part in book.parts for node in (part, *part.sections)]
     if not has_keywords and all(match_own_number(node.title or "") for node in nodes) and sum(
             is_dotted_heading(node.title) for node in nodes) >= 2:
@@ -113,7 +116,7 @@ def parse_markdown(text: str) -> Book:
                                       for node in nodes])
         group_parts(book)
     if not has_keywords:
-        for n, part in enumerate(book.parts, 1):
+        for n, part in enumerate((p for p in book.parts if p.kind != "opening"), 1):
             if not match_own_number(part.title or ""):  # "3.2 Biographical background" is numbered already
                 part.number = n
     for part in book.parts:
@@ -124,6 +127,30 @@ def parse_markdown(text: str) -> Book:
     if not book.parts:
         book.warn("no headings that name chapters were found")
     return book
+
+
+def _read_opening(book: Book, lines: list[str], marks: list, offset: int) -> None:
+    """Text before the first part — under the book's title, or under headings above the first part —
+    is the opening where it reads as prose; else it is named as left out."""
+    first = next((i for i, node in marks if isinstance(node, Part)), len(lines))
+    if not book.parts:
+        return
+    title_line = next((i for i, node in marks if node is None and clean_title(
+        strip_inline(_HEADING.match(lines[i])["text"])) == book.title), None)
+    start = 0 if title_line is None else title_line + 1
+    ahead = [i for i, node in marks if node is None and i < first and i != title_line]  # other headings before it
+    end = min(ahead + [first])
+    text = reflow([_body_line(line) for line in lines[start:end]])
+    part = opening_part(text, line=start + 1 + offset)
+    if part is not None:
+        book.parts.insert(0, part)
+    elif count_words(text):
+        book.left_out.append(LeftOut("before the first heading", count_words(text), FRONT))
+    for n, i in enumerate(ahead):  # headings above the first part ("Summary", "Contents"): not read, but named
+        stop = ahead[n + 1] if n + 1 < len(ahead) else first
+        words = count_words(reflow([_body_line(line) for line in lines[i + 1:stop]]))
+        if words:
+            book.left_out.append(LeftOut(clean_title(strip_inline(_HEADING.match(lines[i])["text"])), words, FRONT))
 
 
 def _body_line(line: str) -> str:

@@ -45,14 +45,14 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.markdown import parse_markdown
 
         epub = read_epub(path)
-        book = parse_markdown(epub.text)
+        book = Book(parts=epub.parts) if epub.parts is not None else parse_markdown(epub.text)
         book.title = epub.meta.get("title") or book.title
         book.metadata, book.left_out, book.cover = epub.meta, epub.left_out, epub.cover
         for note in epub.notes:
             book.warn(note)
         if epub.left_out:
-            book.warn(f"left out of the narration as front or back matter: {', '.join(epub.left_out)} — add any "
-                      "that is read to manifest.yaml by hand")
+            book.warn(f"left out of the narration as front or back matter: {', '.join(x.name for x in epub.left_out)}"
+                      " — add any that is read to manifest.yaml by hand")
         return book
     if suffix in (".docx", ".pdf"):
         from audiobook.book.docx import read_docx

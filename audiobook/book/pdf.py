@@ -260,11 +260,21 @@ def _markdown(pages, furniture, levels, body, known, meta) -> str:
             previous = line
     tops = [n for n, (level, _) in enumerate(blocks) if level == 1]
     title_at = tops[0] if len(tops) == 1 and blocks[tops[0]][1][0].page <= 1 else None
+    byline = set()
+    if title_at is not None:  # the title page: the title, and under it, with no text of its own, the author's name
+        page = blocks[title_at][1][0].page
+        on_page = [n for n, (_, group) in enumerate(blocks) if group[0].page == page]
+        if all(blocks[n][0] is not None for n in on_page):
+            byline = {n for n in on_page if n > title_at}
     out = []
     for n, (level, group) in enumerate(blocks):
         text = _join([line.text for line in group], known)
         if n == title_at:
             meta["title"] = text  # the layout's title before the file's information (often "Microsoft Word - ...")
+            continue
+        if n in byline:
+            if n == min(byline) and meta.get("author", "anonymous").lower() in ("anonymous", "unknown", ""):
+                meta["author"] = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
             continue
         if level is None:
             out.append(text)

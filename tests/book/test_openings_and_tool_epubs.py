@@ -1,0 +1,87 @@
+"""Book files as publishers really make them (issue 26): an EPUB from a common conversion tool — one
+file per chapter, the first holding the book's title and the opening, chapters headed `h2` with
+bare titles, endnotes — read as one chapter a file; text before the first heading an opening in
+every format; and what was left out named, with its words."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from audiobook.book import read_book
+from audiobook.book.headings import smart_title
+from tests.book import made_books as made
+from tests.book.test_every_shape import SHAPES
+from tests.test_cli_init import _invoke
+
+OPENING_SHAPES = {**SHAPES, "text": lambda book, p: made.write_text(book, p / "book.txt"),
+                  "markdown": lambda book, p: made.write_text(book, p / "book.md", markdown=True)}
+
+
+@pytest.fixture(scope="module")
+def opened(pdf_dump, summary_md):
+    """The seed book with its introduction as an opening: text under the title, no heading of its own."""
+    return made.with_opening(read_book(pdf_dump, toc=summary_md))
+
+
+def _all_titles(book) -> list[str]:
+    return [t for p in book.parts for t in (p.display_title, *(s.title for s in p.sections))]
+
+
+@pytest.mark.parametrize("version", [3, 2])
+def test_a_tool_made_epub_is_one_chapter_a_file_after_its_opening(opened, tmp_path, version):
+    book = read_book(made.write_tool_epub(opened, tmp_path / "book.epub", version))
+    assert [p.kind for p in book.parts] == ["opening"] + ["chapter"] * (len(opened.parts) - 1)
+    assert book.parts[0].display_title == "Opening"
+    assert [p.title for p in book.parts[1:]] == [smart_title(p.title) for p in opened.parts[1:]]
+    assert [[s.title for s in p.sections] for p in book.parts[1:]] == [
+        [s.title for s in made.sections(p)] for p in opened.parts[1:]]
+    for got, want in zip(book.parts, opened.parts):
+        assert got.words == pytest.approx(want.words, rel=0.02), got.display_title
+    assert not any(re.search(r"\bnotes?\b", t, re.IGNORECASE) for t in _all_titles(book))  # endnotes: never sections
+    assert made.NOTE not in " ".join(p.full_text for p in book.parts)
+    left = {x.name: x.why for x in book.left_out}
+    assert left["Notes"] == "notes" and left["Contents"] == "front matter" and left["Cover"] == "front matter"
+    assert left["Copyright" if version == 2 else "Copyright page"] == "front matter"
+    assert left["The Revolution Betrayed"] == "front matter"  # the title page
+
+
+@pytest.mark.parametrize("shape", OPENING_SHAPES)
+def test_text_before_the_first_heading_is_the_opening(opened, tmp_path, shape):
+    book = read_book(OPENING_SHAPES[shape](opened, tmp_path))
+    assert book.parts[0].kind == "opening" and book.parts[0].display_title == "Opening"
+    assert book.parts[0].words == pytest.approx(opened.parts[0].words, rel=0.02)
+    if shape == "text":  # plain text's sections are found by rules of their own (a wrapped line is no heading)
+        assert [p.display_title for p in book.parts[1:]] == [p.display_title for p in opened.parts[1:]]
+    else:
+        assert made.outline(book)[1:] == made.outline(opened)[1:]
+    assert book.words == pytest.approx(opened.words, rel=0.02)
+
+
+def _body_words(epub) -> int:
+    """Every word of the EPUB's XHTML bodies but the navigation document's, counted without our parser."""
+    total = 0
+    with zipfile.ZipFile(epub) as z:
+        for name in z.namelist():
+            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
+                body = ET.fromstring(z.read(name)).find("{http://www.w3.org/1999/xhtml}body")
+                text = " ".join(body.itertext())
+                total += len(re.findall(r"[^\W_]+(?:['’\-][^\W_]+)*", re.sub(r"\[\d+\]|↩", " ", text)))
+    return total
+
+
+def test_init_prints_the_words_kept_and_left_out_by_name_and_they_add_up(opened, tmp_path):
+    epub = made.write_tool_epub(opened, tmp_path / "book.epub", 3)
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    code, out, err = _invoke(["init", str(rec), "--book", str(epub)])
+    assert code == 0, err
+    m = re.search(r"words: ([\d,]+) read, ([\d,]+) left out: (.+)", out)
+    assert m, out
+    kept, left = int(m[1].replace(",", "")), int(m[2].replace(",", ""))
+    assert "Notes (" in m[3] and "Copyright" in m[3] and "Contents" in m[3]
+    assert kept == pytest.approx(opened.words, rel=0.02)
+    assert kept + left == pytest.approx(_body_words(epub), rel=0.02)  # headings are the difference
