@@ -14,8 +14,9 @@ BLOCKS = {"p", "div", "section", "article", "li", "blockquote", "tr", "dd", "dt"
           "h4", "h5", "h6", "br", "hr", "ul", "ol", "table", "body", "header", "footer", "main", "aside"}
 SKIPPED = {"script", "style", "head", "nav", "title", "svg", "math", "noscript", "sup", "rt", "rp"}
 NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "footnotes", "endnotes", "rearnotes", "noteref"}
-_GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
-_GUTENBERG_END = re.compile(r"^\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.IGNORECASE | re.MULTILINE)
+# (older pages set them inside a <pre> with the licence's other lines: not always at a line's start)
+_GUTENBERG_START = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG[^*\n]*(?:\*{3})?", re.IGNORECASE)
+_GUTENBERG_END = re.compile(r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
 
 
 def html_to_markdown(markup: str, heading_offset: int = 0) -> str:

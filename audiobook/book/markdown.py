@@ -15,11 +15,13 @@ from audiobook.book.headings import (
 )
 from audiobook.book.matter import FRONT, LeftOut
 from audiobook.book.model import Book, Part, Section, count_words
+from audiobook.book.naming import part_named
 from audiobook.book.opening import opening_part
 from audiobook.book.reflow import reflow
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
+GROUP_KINDS = {"part", "book"}  # kinds that group chapters, where the chapters have headings of their own
 _SECTION_NUMBER = re.compile(r"^\s*(?P<num>\d{1,2})\s*[.)](?!\d)\s*")  # "1. ", not "3.9.2 " (kept whole)
 
 
@@ -69,13 +71,20 @@ def parse_markdown(text: str) -> Book:
         title_at = tops[0]
         top_level = min(lvl for i, lvl, _ in headings if i != title_at)
 
+    chapter_level = _chapters_under_parts(headings, keyword, section_kinds)
     current: Part | None = None
     marks: list[tuple[int, Part | Section]] = []
     for i, level, title in headings:
         kh = keyword[i]
         is_part = (kh is not None and kh.kind not in section_kinds) if has_keywords else (
             level == top_level and i != title_at)
-        if i == title_at:
+        if chapter_level is not None and level == chapter_level and kh is None and current is not None:
+            # a chapter under "Part One" ("I: At the Admiral Benbow"): a part of its own, grouped by the part
+            current = part_named(clean_title(title), sum(p.kind == "chapter" for p in book.parts))
+            current.line = i + 1 + offset
+            book.parts.append(current)
+            marks.append((i, current))
+        elif i == title_at:
             book.title = clean_title(title)
             marks.append((i, None))
         elif is_part:
@@ -115,6 +124,10 @@ def parse_markdown(text: str) -> Book:
         book.parts = rank_by_numbers([(match_own_number(node.title)[0], node.title, node.text, node.line)
                                       for node in nodes])
         group_parts(book)
+    if chapter_level is not None:
+        from audiobook.book.plain import group_parts
+
+        group_parts(book)
     if not has_keywords:
         for n, part in enumerate((p for p in book.parts if p.kind != "opening"), 1):
             if not match_own_number(part.title or ""):  # "3.2 Biographical background" is numbered already
@@ -127,6 +140,17 @@ def parse_markdown(text: str) -> Book:
     if not book.parts:
         book.warn("no headings that name chapters were found")
     return book
+
+
+def _chapters_under_parts(headings: list[tuple[int, int, str]], keyword: dict, section_kinds: set[str]) -> int | None:
+    """The level of the chapters where the only headings named by keyword are parts or books ("Part
+    One", "Book III") and headings without one stand below them: the level right below; else None."""
+    named = [(lvl, k) for (_, lvl, _), k in zip(headings, keyword.values()) if k is not None and k.kind not in section_kinds]
+    if not named or any(k.kind not in GROUP_KINDS for _, k in named):
+        return None
+    group_level = min(lvl for lvl, _ in named)
+    below = [lvl for i, lvl, _ in headings if keyword[i] is None and lvl > group_level]
+    return min(below) if below else None
 
 
 def _read_opening(book: Book, lines: list[str], marks: list, offset: int) -> None:

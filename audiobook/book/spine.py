@@ -17,21 +17,18 @@ from audiobook.book.headings import (
     clean_title,
     is_dotted_heading,
     match_keyword_heading,
-    match_own_number,
-    parse_number,
     smart_title,
     title_similarity,
 )
 from audiobook.book.html import html_to_markdown
 from audiobook.book.matter import FRONT, LeftOut
 from audiobook.book.model import Part, Section, count_words
+from audiobook.book.naming import part_named, same_numeral
 from audiobook.book.nav import NavEntry
 from audiobook.book.opening import MIN_PROSE_SHARE, prose_share
 from audiobook.book.reflow import reflow
 
 _HEADING = re.compile(r"^(#{1,6}) (.+)$")
-# "XII", "12", "I: At the Admiral Benbow", "3. The Voyage": a chapter numbered by a numeral alone
-_NUMERAL_TITLE = re.compile(r"^(?P<num>\d{1,3}|[IVXLC]{1,7})(?:\s*[:.—–]\s*(?P<title>\S.*))?$")
 
 
 @dataclass
@@ -122,7 +119,7 @@ def _part(unit: _Unit, book_title: str | None, first: bool, chapters: int, notes
     heads = [i for i, b in enumerate(blocks) if _HEADING.match(b)]
     toc_title = unit.entry.title if unit.entry is not None else ""
     heading = clean_title(_HEADING.match(blocks[heads[0]])[2]) if heads else ""
-    if heading and toc_title and title_similarity(heading, toc_title) < SAME_TITLE and not _same_numeral(
+    if heading and toc_title and title_similarity(heading, toc_title) < SAME_TITLE and not same_numeral(
             heading, toc_title):
         notes.append(f"the table of contents calls {unit.docs[0].href.rsplit('/', 1)[-1]} \"{toc_title}\", its "
                      f"heading says \"{heading}\": the heading is used")
@@ -134,9 +131,9 @@ def _part(unit: _Unit, book_title: str | None, first: bool, chapters: int, notes
         # the table of contents names it where that is neither the book's title nor "Opening"
         own = toc_title if toc_title and not (book_title and title_similarity(toc_title, book_title) >= SAME_TITLE) \
             and toc_title.strip().lower() != "opening" else None
-        part = _titled(own, chapters) if own and match_keyword_heading(own) else Part(kind="opening", title=own)
+        part = part_named(own, chapters) if own and match_keyword_heading(own) else Part(kind="opening", title=own)
     else:
-        part = _titled(name, chapters)
+        part = part_named(name, chapters)
         if part is None:
             return None
     part.group = unit.group
@@ -149,28 +146,6 @@ def _part(unit: _Unit, book_title: str | None, first: bool, chapters: int, notes
     if not part.words and not part.sections:
         return None
     return part
-
-
-def _titled(name: str, chapters: int) -> Part | None:
-    """A part named by its heading: "Chapter 2: Title", "Letter IV", "Stave I: Marley's Ghost", "XII",
-    "I: At the Admiral Benbow", or a title alone (the next chapter, numbered)."""
-    if not name:
-        return None
-    kh = match_keyword_heading(name)
-    if kh is not None:
-        return Part(kind=kh.kind, number=kh.number, title=kh.part_title)
-    if match_own_number(name):  # the book's own numbering ("3.2 Biographical background"): kept as printed
-        return Part(kind="chapter", number=None, title=clean_title(name))
-    m = _NUMERAL_TITLE.match(name)
-    if m and parse_number(m["num"]) is not None:
-        return Part(kind="chapter", number=parse_number(m["num"]),
-                    title=smart_title(m["title"]) if m["title"] else None)
-    return Part(kind="chapter", number=chapters + 1, title=smart_title(name))
-
-
-def _same_numeral(a: str, b: str) -> bool:
-    ma, mb = _NUMERAL_TITLE.match(a), _NUMERAL_TITLE.match(b)
-    return bool(ma and mb and parse_number(ma["num"]) == parse_number(mb["num"]))
 
 
 def _fill(part: Part, blocks: list[str]) -> None:

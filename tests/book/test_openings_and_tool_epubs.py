@@ -85,3 +85,33 @@ def test_init_prints_the_words_kept_and_left_out_by_name_and_they_add_up(opened,
     assert "Notes (" in m[3] and "Copyright" in m[3] and "Contents" in m[3]
     assert kept == pytest.approx(opened.words, rel=0.02)
     assert kept + left == pytest.approx(_body_words(epub), rel=0.02)  # headings are the difference
+
+
+PARTS_OVER_CHAPTERS = ("<html><body><h1>Treasure Island</h1><p>by Robert Louis Stevenson</p>"
+                       "<h2>Part I: The Old Buccaneer</h2><h3>I: At the Admiral Benbow</h3><p>{a}</p>"
+                       "<h3>II: Black Dog Appears and Disappears</h3><p>{a}</p>"
+                       "<h2>Part II: The Sea-Cook</h2><h3>III: I Go to Bristol</h3><p>{a}</p></body></html>")
+PARAGRAPH = "Squire Trelawney, Doctor Livesey, and the rest of these gentlemen having asked me to write it down."
+
+
+def test_parts_over_chapters_headed_without_a_keyword_are_groups_of_chapters(tmp_path):
+    page = tmp_path / "treasure.html"
+    page.write_text(PARTS_OVER_CHAPTERS.format(a=PARAGRAPH), encoding="utf-8")
+    book = read_book(page)
+    assert [(p.kind, p.number, p.title, p.group) for p in book.parts] == [
+        ("chapter", 1, "At the Admiral Benbow", "Part 1: The Old Buccaneer"),
+        ("chapter", 2, "Black Dog Appears and Disappears", "Part 1: The Old Buccaneer"),
+        ("chapter", 3, "I Go to Bristol", "Part 2: The Sea-Cook")]
+    assert [p.words for p in book.parts] == [made.words_of(PARAGRAPH)] * 3
+
+
+def test_an_older_gutenberg_page_ends_where_its_end_line_stands_inside_the_licence(tmp_path):
+    page = tmp_path / "alice.html"
+    page.write_text("<html><body><pre>*** START OF THIS PROJECT GUTENBERG EBOOK ALICE ***</pre>"
+                    f"<h2>CHAPTER I. Down the Rabbit-Hole</h2><p>{PARAGRAPH}</p><h2>CHAPTER II. The Pool of Tears</h2>"
+                    f"<p>{PARAGRAPH}</p><pre>End of Project Gutenberg's Alice's Adventures in Wonderland\n\n"
+                    "*** END OF THIS PROJECT GUTENBERG EBOOK ALICE ***\n\nUpdated editions will replace the "
+                    "previous one.</pre></body></html>", encoding="utf-8")
+    book = read_book(page)
+    assert [p.display_title for p in book.parts] == ["Chapter 1: Down the Rabbit-Hole", "Chapter 2: The Pool of Tears"]
+    assert "Updated editions" not in book.parts[-1].full_text
