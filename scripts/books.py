@@ -5,12 +5,12 @@ body words within 2 % of a count made without audiobook's parser (bookcorpus/ref
 
     python scripts/books.py                 # the books tuned on
     python scripts/books.py --held-out      # the books kept back for acceptance
-    python scripts/books.py --all --pin     # every book; write each file's sha256 into the table below
+    python scripts/books.py --all --pin     # every book; pin each file's sha256 (bookcorpus/pinned.sha256)
 
 Sources are public repositories at pinned commits, read from local git copies under --sources
 (or $AUDIOBOOK_BOOK_SOURCES; one folder per repository, named owner+name). The files made from them
 are cached by sha256 under --cache (or $AUDIOBOOK_BOOK_CACHE, default ~/.cache/audiobook/books) and
-checked against the sha256 pinned in corpus.py, so a changed source or maker is noticed. Exit 1 when
+checked against the sha256 pinned in bookcorpus/pinned.sha256, so a changed source or maker is noticed. Exit 1 when
 a book fails, 2 when a source is missing.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -46,16 +45,6 @@ def cached(book: corpus.CorpusBook, src: Path, cache: Path, ref) -> tuple[Path, 
     return path, digest
 
 
-def pin(digests: dict[str, str]) -> None:
-    """Write the files' sha256 into corpus.py."""
-    table = HERE / "bookcorpus" / "corpus.py"
-    text = table.read_text(encoding="utf-8")
-    for key, digest in digests.items():
-        text = re.sub(rf'(CorpusBook\("{re.escape(key)}",[^)]*?"[^"]*", "[^"]*", )"[0-9a-f]*"',
-                      lambda m: f'{m[1]}"{digest}"', text, count=1, flags=re.DOTALL)
-    table.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     which = parser.add_mutually_exclusive_group()
@@ -64,7 +53,7 @@ def main() -> int:
     parser.add_argument("--sources", type=Path, default=os.environ.get("AUDIOBOOK_BOOK_SOURCES"))
     parser.add_argument("--cache", type=Path, default=Path(os.environ.get(
         "AUDIOBOOK_BOOK_CACHE", Path.home() / ".cache" / "audiobook" / "books")))
-    parser.add_argument("--pin", action="store_true", help="write the sha256 of the files made into corpus.py")
+    parser.add_argument("--pin", action="store_true", help="write the sha256 of the files made into bookcorpus/pinned.sha256")
     parser.add_argument("--book", action="append", help="only this book (its key); may be repeated")
     args = parser.parse_args()
     if args.sources is None:
@@ -96,7 +85,7 @@ def main() -> int:
               + (f" {r.error}" if r.error else "") + (f" (sha256 {digest[:12]}, pinned {book.sha256[:12]})"
                                                       if changed else ""))
     if args.pin:
-        pin(digests)
+        corpus.pin(digests)
     return 1 if failed else 0
 
 

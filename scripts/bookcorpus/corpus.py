@@ -10,6 +10,20 @@ from pathlib import Path
 from bookcorpus import documents, epubs, gutenberg, reference, sources
 
 SE = "standardebooks/"
+PINNED = Path(__file__).with_name("pinned.sha256")
+
+
+def pinned() -> dict[str, str]:
+    """Each book's file's sha256, from pinned.sha256 (lines as sha256sum writes them: digest, two spaces, key)."""
+    if not PINNED.is_file():
+        return {}
+    return {key: digest for digest, key in (line.split(None, 1) for line in PINNED.read_text().split("\n") if line)}
+
+
+def pin(digests: dict[str, str]) -> None:
+    """Write the files' sha256 into pinned.sha256."""
+    merged = {**pinned(), **digests}
+    PINNED.write_text("".join(f"{merged[k]}  {k}\n" for k in sorted(merged)))
 
 
 @dataclass(frozen=True)
@@ -19,13 +33,17 @@ class CorpusBook:
     commit: str
     make: str  # se-epub3, se-epub2, tool-epub3, tool-epub2, web-page, docx, pdf, pg-html, pg-pdf
     shape: str  # how its chapters are headed
-    sha256: str
     held_out: bool = False
     path: str = ""  # the file in the repository, for a Project Gutenberg book
     toc_path: str = ""  # the page whose contents list is the reference, where it is not `path`
     opening: bool = False  # made with its first chapter as the opening under the title (tool EPUBs)
     title: str = ""  # for a Project Gutenberg book: its title and author as its page gives them
     author: str = ""
+
+    @property
+    def sha256(self) -> str:
+        """The sha256 of the file made, as pinned in pinned.sha256 ("" where it is not yet)."""
+        return pinned().get(self.key, "")
 
     @property
     def suffix(self) -> str:
@@ -45,25 +63,28 @@ ALICE = ("GITenberg/Alice-s-Adventures-in-Wonderland_11", "7f18748e114b994d5d945
 ALICE_META = {"title": "Alice's Adventures in Wonderland", "author": "Lewis Carroll"}
 
 BOOKS = [
-    CorpusBook("pride-and-prejudice", *P_AND_P, "se-epub3", "numerals alone (I, II, …)", ""),
-    CorpusBook("treasure-island", *TREASURE, "se-epub3", "Part I over titled chapters (I: …)", ""),
-    CorpusBook("hamlet", *HAMLET, "se-epub2", "a play's acts, scenes inside", ""),
-    CorpusBook("christmas-carol-tool3", *CAROL, "tool-epub3", "common tool: title + opening, staves", "",
+    CorpusBook("pride-and-prejudice", *P_AND_P, "se-epub3", "numerals alone (I, II, …)"),
+    CorpusBook("treasure-island", *TREASURE, "se-epub3", "Part I over titled chapters (I: …)"),
+    CorpusBook("hamlet", *HAMLET, "se-epub2", "a play's acts, scenes inside"),
+    CorpusBook("christmas-carol-tool3", *CAROL, "tool-epub3", "common tool: title + opening, staves",
                opening=True),
-    CorpusBook("christmas-carol-tool2", *CAROL, "tool-epub2", "common tool (NCX): opening, staves", "",
+    CorpusBook("christmas-carol-tool2", *CAROL, "tool-epub2", "common tool (NCX): opening, staves",
                opening=True),
-    CorpusBook("sherlock-holmes", *SHERLOCK, "docx", "titled stories, numbered sections", ""),
-    CorpusBook("treasure-island-web", *TREASURE, "web-page", "parts over titled chapters", ""),
-    CorpusBook("frankenstein-print", *FRANKENSTEIN, "pdf", "letters, then chapters", ""),
-    CorpusBook("alice-gutenberg", *ALICE, "pg-html", "CHAPTER I. Title", "", path="11-h/11-h.htm", **ALICE_META),
-    CorpusBook("north-of-boston", *FROST, "se-epub3", "poems, all in one file", ""),
+    CorpusBook("sherlock-holmes", *SHERLOCK, "docx", "titled stories, numbered sections"),
+    CorpusBook("treasure-island-web", *TREASURE, "web-page", "parts over titled chapters"),
+    CorpusBook("frankenstein-print", *FRANKENSTEIN, "pdf", "letters, then chapters"),
+    CorpusBook("alice-gutenberg", *ALICE, "pg-html", "CHAPTER I. Title", path="11-h/11-h.htm", **ALICE_META),
+    CorpusBook("christmas-carol-web", *CAROL, "web-page", "a web page: title + opening, staves", opening=True),
+    CorpusBook("north-of-boston", *FROST, "se-epub3", "poems, all in one file"),
     # held out: measured for acceptance only
-    CorpusBook("frankenstein", *FRANKENSTEIN, "se-epub3", "letters, then chapters", "", held_out=True),
-    CorpusBook("heart-of-darkness", *DARKNESS, "se-epub2", "numerals alone (I, II, III)", "", held_out=True),
-    CorpusBook("alice-gutenberg-pdf", *ALICE, "pg-pdf", "CHAPTER I. Title (Gutenberg's PDF)", "",
+    CorpusBook("frankenstein", *FRANKENSTEIN, "se-epub3", "letters, then chapters", held_out=True),
+    CorpusBook("heart-of-darkness", *DARKNESS, "se-epub2", "numerals alone (I, II, III)", held_out=True),
+    CorpusBook("alice-gutenberg-pdf", *ALICE, "pg-pdf", "CHAPTER I. Title (Gutenberg's PDF)",
                path="11-pdf.pdf", toc_path="11-h/11-h.htm", held_out=True, **ALICE_META),
-    CorpusBook("hamlet-print", *HAMLET, "pdf", "a play's acts, as print", "", held_out=True),
-    CorpusBook("sherlock-holmes-epub", *SHERLOCK, "se-epub3", "titled stories, numbered sections", "",
+    CorpusBook("hamlet-print", *HAMLET, "pdf", "a play's acts, as print", held_out=True),
+    CorpusBook("christmas-carol-docx", *CAROL, "docx", "a manuscript: title + opening, staves", held_out=True,
+               opening=True),
+    CorpusBook("sherlock-holmes-epub", *SHERLOCK, "se-epub3", "titled stories, numbered sections",
                held_out=True),
 ]
 

@@ -39,12 +39,13 @@ def _chapter(c: Chapter):
 
 
 def web_page(ref: Reference) -> bytes:
-    """One HTML page: the title (`h1`), the author, a contents list, then parts (`h2`), chapters (`h2`,
+    """One HTML page: the title (`h1`), the author, a contents list (`nav`), the opening where the book has
+    one, then parts (`h2`), chapters (`h2`,
     or `h3` under parts) and what is headed inside them."""
     grouped = any(c.group for c in ref.chapters)
     tags = {1: "h2", 2: "h3" if grouped else "h2", 3: "h4" if grouped else "h3"}
     body = f"<h1>{html.escape(ref.title)}</h1><p class='author'>by {html.escape(ref.author)}</p>"
-    body += "<h2>Contents</h2><ul>" + "".join(f"<li>{html.escape(c.title)}</li>" for c in ref.chapters) + "</ul>"
+    body += "<nav><h2>Contents</h2><ul>" + "".join(f"<li>{html.escape(c.title)}</li>" for c in ref.chapters) + "</ul></nav>"
     for level, text in _outline(ref):
         tag = "p" if level is None else tags[level]
         body += f"<{tag}>{html.escape(text)}</{tag}>"
