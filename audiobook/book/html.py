@@ -15,7 +15,8 @@ BLOCKS = {"p", "div", "section", "article", "li", "blockquote", "tr", "dd", "dt"
 SKIPPED = {"script", "style", "head", "nav", "title", "svg", "math", "noscript", "sup", "rt", "rp"}
 NOTE_TYPES = {"footnote", "endnote", "rearnote", "note", "footnotes", "endnotes", "rearnotes", "noteref"}
 # (older pages set them inside a <pre> with the licence's other lines: not always at a line's start)
-_GUTENBERG_START = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG[^*\n]*(?:\*{3})?", re.IGNORECASE)
+_GUTENBERG_START = re.compile(r"\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG(?:[^*]{0,200}\*{3}|[^*\n]*)",
+                              re.IGNORECASE)
 _GUTENBERG_END = re.compile(r"\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG", re.IGNORECASE)
 
 
@@ -30,6 +31,11 @@ def convert(markup: str, heading_offset: int = 0) -> tuple[str, int]:
     parser.feed(markup)
     parser.close()
     return strip_gutenberg(parser.text()), count_words(" ".join(parser.notes))
+
+
+def has_gutenberg_lines(text: str) -> bool:
+    """Project Gutenberg's START or END line is in `text`."""
+    return bool(_GUTENBERG_START.search(text) or _GUTENBERG_END.search(text))
 
 
 def strip_gutenberg(text: str) -> str:

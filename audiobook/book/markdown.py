@@ -13,7 +13,7 @@ from audiobook.book.headings import (
     match_own_number,
     smart_title,
 )
-from audiobook.book.matter import FRONT, LeftOut
+from audiobook.book.matter import FRONT, LeftOut, matter_of_title
 from audiobook.book.model import Book, Part, Section, count_words
 from audiobook.book.naming import part_named
 from audiobook.book.opening import opening_part
@@ -72,6 +72,9 @@ def parse_markdown(text: str) -> Book:
         top_level = min(lvl for i, lvl, _ in headings if i != title_at)
 
     chapter_level = _chapters_under_parts(headings, keyword, section_kinds)
+    part_level = next((lvl for i, lvl, _ in headings if keyword[i] is not None and keyword[i].kind not in section_kinds),
+                      None) if has_keywords else None
+    title_above = False  # the book's title is a heading above the chapters' level
     current: Part | None = None
     marks: list[tuple[int, Part | Section]] = []
     for i, level, title in headings:
@@ -94,9 +97,18 @@ def parse_markdown(text: str) -> Book:
                 current = Part(kind="chapter", number=None, title=clean_title(title), line=i + 1 + offset)
             book.parts.append(current)
             marks.append((i, current))
-        elif current is None:
+        elif level == part_level and title_above and not any(isinstance(n, Part) and keyword.get(n.line - 1 - offset)
+                                                              for _, n in marks) and _read_before_chapters(title):
+            # under the book's title, at the chapters' level before the first ("Dramatis Personae"): read, a part
+            current = part_named(clean_title(title), 0)
+            current.line = i + 1 + offset
+            book.parts.append(current)
+            marks.append((i, current))
+        elif current is None or level == part_level and title_above and not any(
+                isinstance(n, Part) and keyword.get(n.line - 1 - offset) for _, n in marks):
             if book.title is None and level == top_level:
                 book.title = clean_title(title)
+                title_above = level < (part_level or 0)
             marks.append((i, None))
         elif kh is not None and kh.label is not None or is_dotted_heading(title):
             # the book's own label or numbering ("Scene 2", "3.9.2 Berlin"): kept as printed
@@ -153,28 +165,33 @@ def _chapters_under_parts(headings: list[tuple[int, int, str]], keyword: dict, s
     return min(below) if below else None
 
 
+def _read_before_chapters(title: str) -> bool:
+    """A heading before the first chapter that is read ("Dramatis Personae"), not front matter
+    ("Contents") or a byline ("By Lewis Carroll")."""
+    return not matter_of_title(title) and not re.match(r"by\s", title, re.IGNORECASE)
+
+
 def _read_opening(book: Book, lines: list[str], marks: list, offset: int) -> None:
     """Text before the first part — under the book's title, or under headings above the first part —
     is the opening where it reads as prose; else it is named as left out."""
-    first = next((i for i, node in marks if isinstance(node, Part)), len(lines))
     if not book.parts:
         return
     title_line = next((i for i, node in marks if node is None and clean_title(
         strip_inline(_HEADING.match(lines[i])["text"])) == book.title), None)
     start = 0 if title_line is None else title_line + 1
-    ahead = [i for i, node in marks if node is None and i < first and i != title_line]  # other headings before it
-    end = min(ahead + [first])
+    end = next((i for i, _ in marks if i >= start), len(lines))
     text = reflow([_body_line(line) for line in lines[start:end]])
     part = opening_part(text, line=start + 1 + offset)
     if part is not None:
         book.parts.insert(0, part)
     elif count_words(text):
         book.left_out.append(LeftOut("before the first heading", count_words(text), FRONT))
-    for n, i in enumerate(ahead):  # headings above the first part ("Summary", "Contents"): not read, but named
-        stop = ahead[n + 1] if n + 1 < len(ahead) else first
-        words = count_words(reflow([_body_line(line) for line in lines[i + 1:stop]]))
-        if words:
-            book.left_out.append(LeftOut(clean_title(strip_inline(_HEADING.match(lines[i])["text"])), words, FRONT))
+    for n, (i, node) in enumerate(marks):  # headings not read ("Summary", "Contents") are named, with their words
+        if node is None and i != title_line:
+            stop = marks[n + 1][0] if n + 1 < len(marks) else len(lines)
+            words = count_words(reflow([_body_line(line) for line in lines[i + 1:stop]]))
+            if words:
+                book.left_out.append(LeftOut(clean_title(strip_inline(_HEADING.match(lines[i])["text"])), words, FRONT))
 
 
 def _body_line(line: str) -> str:

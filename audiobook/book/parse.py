@@ -59,6 +59,7 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.pdf import read_pdf
 
         text, marked, meta = (read_docx if suffix == ".docx" else read_pdf)(path)
+        text = without_licence(text)
         book = _markdown(text) if marked else parse_book(text)
         book.title = meta.get("title") or book.title
         book.metadata = meta
@@ -67,7 +68,19 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.html import html_to_markdown
 
         return _markdown(html_to_markdown(read_text(path)))
-    return parse_book(read_text(path))
+    return parse_book(without_licence(read_text(path)))
+
+
+def without_licence(text: str) -> str:
+    """A Project Gutenberg book's text without the licence's header and footer (its START and END
+    lines say where they are), the title heading a reader put first kept."""
+    from audiobook.book.html import has_gutenberg_lines, strip_gutenberg
+
+    if not has_gutenberg_lines(text):
+        return text
+    m = re.match(r"# [^\n]*\n\n", text)
+    head = m[0] if m else ""
+    return head + strip_gutenberg(text[len(head):])
 
 
 def _markdown(text: str) -> Book:

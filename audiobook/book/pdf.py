@@ -271,6 +271,7 @@ def _markdown(pages, furniture, levels, body, known, meta) -> str:
         text = _join([line.text for line in group], known)
         if n == title_at:
             meta["title"] = text  # the layout's title before the file's information (often "Microsoft Word - ...")
+            out.append(f"# {text}")  # over the headings one level down, as a manuscript's Title is
             continue
         if n in byline:
             if n == min(byline) and meta.get("author", "anonymous").lower() in ("anonymous", "unknown", ""):

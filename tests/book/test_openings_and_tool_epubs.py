@@ -115,3 +115,35 @@ def test_an_older_gutenberg_page_ends_where_its_end_line_stands_inside_the_licen
     book = read_book(page)
     assert [p.display_title for p in book.parts] == ["Chapter 1: Down the Rabbit-Hole", "Chapter 2: The Pool of Tears"]
     assert "Updated editions" not in book.parts[-1].full_text
+
+
+def test_a_heading_read_before_the_first_act_is_a_part_of_its_own(tmp_path):
+    page = tmp_path / "hamlet.html"
+    cast = "".join(f"<li><p>{who}</p></li>" for who in ("Claudius, king of Denmark", "Hamlet, son to the late king",
+                                                        "Polonius, lord chamberlain"))
+    page.write_text(f"<html><body><h1>Hamlet</h1><h2>By William Shakespeare</h2><h2>Contents</h2><p>Act I</p><p>Act II</p>"
+                    f"<h2>Dramatis Personae</h2><ul>{cast}</ul><h2>Act I</h2><p>{PARAGRAPH}</p>"
+                    f"<h2>Act II</h2><p>{PARAGRAPH}</p></body></html>", encoding="utf-8")
+    book = read_book(page)
+    assert [p.display_title for p in book.parts] == ["Chapter 1: Dramatis Personae", "Act I", "Act II"]
+    assert book.parts[0].words == made.words_of("Claudius, king of Denmark Hamlet, son to the late king Polonius, "
+                                                "lord chamberlain")
+    assert [(x.name, x.words) for x in book.left_out] == [("Contents", 4)]
+
+
+LICENCE = ("The Project Gutenberg EBook of Alice's Adventures in Wonderland, by Lewis Carroll\n\nThis eBook is for the "
+           "use of anyone anywhere at no cost and with almost no restrictions whatsoever.\n\n")
+
+
+def test_a_gutenberg_text_or_pdf_is_read_without_its_licence(tmp_path):
+    text = (LICENCE + "*** START OF THIS PROJECT GUTENBERG EBOOK ALICE'S ADVENTURES IN\nWONDERLAND ***\n\n"
+            f"CHAPTER I. Down the Rabbit-Hole\n\n{PARAGRAPH}\n\nCHAPTER II. The Pool of Tears\n\n{PARAGRAPH}\n\n"
+            "End of Project Gutenberg's Alice's Adventures in Wonderland\n\n*** END OF THIS PROJECT GUTENBERG EBOOK "
+            "ALICE'S ADVENTURES IN WONDERLAND ***\n\nUpdated editions will replace the previous one.\n")
+    path = tmp_path / "alice.txt"
+    path.write_text(text, encoding="utf-8")
+    book = read_book(path)
+    assert [p.display_title for p in book.parts] == ["Chapter 1: Down the Rabbit-Hole", "Chapter 2: The Pool of Tears"]
+    read = " ".join(p.full_text for p in book.parts)
+    assert "eBook is for the use" not in read and "Updated editions" not in read and "WONDERLAND" not in read
+    assert book.parts[0].words == made.words_of(PARAGRAPH)
