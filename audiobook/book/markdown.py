@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from audiobook.book.headings import (
+    NUMBERED_KINDS,
     SECTION_KINDS,
     SECTION_UNDER,
     clean_title,
@@ -75,14 +76,18 @@ def parse_markdown(text: str) -> Book:
     part_level = next((lvl for i, lvl, _ in headings if keyword[i] is not None and keyword[i].kind not in section_kinds),
                       None) if has_keywords else None
     title_above = False  # the book's title is a heading above the chapters' level
+    # only a preface, a foreword, an epilogue named by keyword: the chapters beside them are headed otherwise
+    unnamed_chapters = has_keywords and chapter_level is None and not kinds & (NUMBERED_KINDS | GROUP_KINDS)
     current: Part | None = None
     marks: list[tuple[int, Part | Section]] = []
     for i, level, title in headings:
         kh = keyword[i]
         is_part = (kh is not None and kh.kind not in section_kinds) if has_keywords else (
             level == top_level and i != title_at)
-        if chapter_level is not None and level == chapter_level and kh is None and current is not None:
-            # a chapter under "Part One" ("I: At the Admiral Benbow"): a part of its own, grouped by the part
+        if (chapter_level is not None and level == chapter_level or unnamed_chapters and level == part_level
+                and current is not None and _read_before_chapters(title)) and kh is None and current is not None:
+            # a chapter under "Part One" ("I: At the Admiral Benbow"), or beside a "Preface" where no chapter is
+            # headed by a keyword ("I", "II", ...): a part of its own (grouped by the part)
             current = part_named(clean_title(title), sum(p.kind == "chapter" for p in book.parts))
             current.line = i + 1 + offset
             book.parts.append(current)

@@ -170,7 +170,8 @@ def _furniture(pages: list[list[_Line]]) -> set[int]:
             neighbour = page[k + 1] if at_top else page[k - 1] if k > 0 else line  # the text it stands apart from
             apart = abs(line.y - neighbour.y) > gap * PARAGRAPH_GAP or abs(line.size - body) >= 0.5 \
                 if neighbour is not line else True
-            if _PAGE_NUMBER.match(line.text) or (counts[_shape(line)] >= FURNITURE_REPEATS and apart
+            number = _PAGE_NUMBER.match(line.text) and line.size < body * HEADING_SCALE  # "IV" set large heads a chapter
+            if number or (counts[_shape(line)] >= FURNITURE_REPEATS and apart
                                                  and len(line.text) <= 100):
                 out.add(id(line))
         for line in page[:1] + page[-1:]:

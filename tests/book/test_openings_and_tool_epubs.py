@@ -147,3 +147,35 @@ def test_a_gutenberg_text_or_pdf_is_read_without_its_licence(tmp_path):
     read = " ".join(p.full_text for p in book.parts)
     assert "eBook is for the use" not in read and "Updated editions" not in read and "WONDERLAND" not in read
     assert book.parts[0].words == made.words_of(PARAGRAPH)
+
+
+def _numeral_chapters_pdf(path):
+    """A print edition whose chapters are headed by a numeral alone ("I", set large at a page's top,
+    under a running header that repeats it small), the first after a Preface."""
+    from reportlab.lib.pagesizes import A5
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A5, invariant=1)
+    c.setFont("Times-Bold", 22)
+    c.drawCentredString(210, 400, "Dracula")
+    c.showPage()
+    for page, heading in enumerate(["Preface", "I", "II", "III"], 2):
+        c.setFont("Times-Italic", 8)
+        c.drawString(50, 560, heading)
+        c.setFont("Times-Bold", 15)
+        c.drawString(50, 530, heading)
+        c.setFont("Times-Roman", 10)
+        for n in range(12):
+            c.drawString(50, 500 - 13 * n, "Left Munich at half past eight on the first of May, arriving at Vienna.")
+        c.setFont("Times-Roman", 8)
+        c.drawCentredString(210, 35, str(page))
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_chapters_headed_by_a_numeral_alone_in_print_beside_a_preface(tmp_path):
+    book = read_book(_numeral_chapters_pdf(tmp_path / "dracula.pdf"))
+    assert [p.display_title for p in book.parts] == ["Preface", "Chapter 1", "Chapter 2", "Chapter 3"]
+    assert [p.words for p in book.parts] == [12 * made.words_of("Left Munich at half past eight on the first of May, "
+                                                                "arriving at Vienna.")] * 4
