@@ -126,11 +126,14 @@ def _part(unit: _Unit, book_title: str | None, first: bool, chapters: int, notes
     name = heading or toc_title
     lead_end = heads[0] if heads else len(blocks)
     lead = blocks[:lead_end]
-    if first and (not heading or book_title and title_similarity(heading, book_title) >= SAME_TITLE):
-        # the book's title (or no heading) over the text read before the first chapter: the opening, named as
-        # the table of contents names it where that is neither the book's title nor "Opening"
-        own = toc_title if toc_title and not (book_title and title_similarity(toc_title, book_title) >= SAME_TITLE) \
-            and toc_title.strip().lower() != "opening" else None
+    def untitled(title: str) -> bool:  # no title of its own: none, the book's, or "Opening"
+        return not title or title.strip().lower() == "opening" or bool(
+            book_title and title_similarity(title, book_title) >= SAME_TITLE)
+
+    if first and untitled(heading) and (heading or untitled(toc_title)):
+        # the book's title (or no heading, nor a title in the table of contents) over the text read before the
+        # first chapter: the opening, named as the table of contents names it where it has a name of its own
+        own = None if untitled(toc_title) else toc_title
         part = part_named(own, chapters) if own and match_keyword_heading(own) else Part(kind="opening", title=own)
     else:
         part = part_named(name, chapters)

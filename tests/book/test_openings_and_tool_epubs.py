@@ -179,3 +179,30 @@ def test_chapters_headed_by_a_numeral_alone_in_print_beside_a_preface(tmp_path):
     assert [p.display_title for p in book.parts] == ["Preface", "Chapter 1", "Chapter 2", "Chapter 3"]
     assert [p.words for p in book.parts] == [12 * made.words_of("Left Munich at half past eight on the first of May, "
                                                                 "arriving at Vienna.")] * 4
+
+
+def test_an_epub_whose_contents_point_inside_one_file_is_read_by_its_headings(tmp_path):
+    """Poems in one file, each listed by its place: the table of contents does not list files one by
+    one, so the headings decide, as before."""
+    poems = "".join(f'<section id="p{n}"><h2>{t}</h2><p>{PARAGRAPH}</p></section>'
+                    for n, t in enumerate(["Mending Wall", "Home Burial", "The Code"]))
+    nav = made._xhtml('<nav epub:type="toc"><ol>' + "".join(
+        f'<li><a href="poems.xhtml#p{n}">{t}</a></li>' for n, t in enumerate(["Mending Wall", "Home Burial", "The Code"]))
+        + "</ol></nav>")
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>North of Boston</dc:title></metadata><manifest>'
+           '<item id="poems" href="poems.xhtml" media-type="application/xhtml+xml"/>'
+           '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/></manifest>'
+           '<spine><itemref idref="poems"/></spine></package>')
+    path = tmp_path / "poems.epub"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:'
+                   'opendocument:xmlns:container"><rootfiles><rootfile full-path="content.opf" media-type="application/'
+                   'oebps-package+xml"/></rootfiles></container>')
+        z.writestr("content.opf", opf)
+        z.writestr("nav.xhtml", nav)
+        z.writestr("poems.xhtml", made._xhtml(poems))
+    book = read_book(path)
+    assert [p.title for p in book.parts] == ["Mending Wall", "Home Burial", "The Code"]
+    assert [p.words for p in book.parts] == [made.words_of(PARAGRAPH)] * 3
