@@ -70,6 +70,9 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
                f"{len(manifest.recordings.files)} recordings")
     for c in manifest.chapters:  # titled as its track will be
         click.echo(f"  {c.id:<16} {c.words:>7,} words  {len(c.sections)} sections  {chapter_title(c)}")
+    left = sum(x.words for x in book.left_out)
+    click.echo(f"words: {book.words:,} read, {left:,} left out" + (
+        ": " + ", ".join(str(x) for x in book.left_out) if book.left_out else ""))
 
 
 @cli.command()

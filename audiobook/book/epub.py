@@ -23,7 +23,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from audiobook.book.headings import SAME_TITLE, title_similarity
-from audiobook.book.html import headings_of, html_to_markdown
+from audiobook.book.html import convert, headings_of, html_to_markdown
+from audiobook.book.matter import FRONT, MATTER_TYPES, NOTES, LeftOut, matter_of_title, matter_of_types
+from audiobook.book.model import Part, count_words
+from audiobook.book.nav import EPUB_TYPE, XHTML, NavEntry, nav_entries, ncx_entries, target
+from audiobook.book.spine import SpineDoc, chapters_from_nav
 from audiobook.errors import InputError
 
 FONT_MANGLING = {"http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC"}
@@ -31,13 +35,6 @@ FONT_FILES = (".otf", ".ttf", ".woff", ".woff2")
 
 OPF = "{http://www.idpf.org/2007/opf}"
 DC = "{http://purl.org/dc/elements/1.1/}"
-NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
-EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
-MATTER_TYPES = {"cover", "titlepage", "title-page", "copyright-page", "copyright", "toc", "index", "imprint",
-                "colophon", "halftitlepage", "seriespage", "other-credits", "loi", "lot", "landmarks"}
-MATTER_TITLES = re.compile(r"^\s*(?:cover|title\s*page|half\s*title|copyright|(?:table of\s+)?contents|index|also by\b.*"
-                           r"|other (?:books|titles) by\b.*|colophon|imprint)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -47,9 +44,10 @@ class Epub:
 
     text: str
     meta: dict[str, str]
-    left_out: list[str] = field(default_factory=list)
+    left_out: list[LeftOut] = field(default_factory=list)
     cover: tuple[str, bytes] | None = None
     notes: list[str] = field(default_factory=list)
+    parts: list[Part] | None = None  # the chapters, where the table of contents lists the documents one by one
 
 
 def read_epub(path: Path) -> Epub:
@@ -81,10 +79,15 @@ def _read(path: Path, z: zipfile.ZipFile) -> Epub:
     base = posixpath.dirname(opf_path)
     items = {it.get("id"): it for it in opf.iter(f"{OPF}item")}
     book = Epub("", _metadata(opf), cover=_cover(z, opf, items, base))
-    toc = _toc(z, opf, items, base)
+    entries = _entries(z, opf, items, base)
+    toc: dict[str, str] = {}
+    for top in entries:
+        for e in top.walk():
+            toc.setdefault(e.href, e.title)
     matter = _matter_hrefs(z, opf, items, base)
-    parts = []
     title = book.meta.get("title")
+    body: list[SpineDoc] = []
+    note_words = 0
     for ref in opf.iter(f"{OPF}itemref"):
         item = items.get(ref.get("idref"))
         if item is None or ref.get("linear") == "no" or "html" not in (item.get("media-type") or ""):
@@ -95,20 +98,39 @@ def _read(path: Path, z: zipfile.ZipFile) -> Epub:
         except KeyError:
             continue
         kind = _kind(markup)
-        heading = next((t for _, t in headings_of(markup)), "")
-        name = toc.get(href) or heading or (kind.replace("-", " ").capitalize() if kind else posixpath.basename(href))
-        if href in matter or _is_matter(markup, name, title):
-            book.left_out.append(name)
+        md, notes = convert(markup)
+        heading = next((m[1].strip() for m in re.finditer(r"^#{1,3} (.+)$", md, re.MULTILINE)), "")
+        name = toc.get(href) or heading or (kind or re.sub(r"[-_]+", " ", posixpath.splitext(posixpath.basename(href))[0])
+                                            ).replace("-", " ").capitalize()
+        why = matter.get(href) or _matter(markup, name, heading, title) or matter_of_title(
+            re.sub(r"[-_]+", " ", posixpath.splitext(posixpath.basename(href))[0]))  # "copyright.xhtml"
+        if why:
+            book.left_out.append(LeftOut(name, count_words(md) + notes, why))
             continue
-        if heading and toc.get(href) and title_similarity(heading, toc[href]) < SAME_TITLE:
-            book.notes.append(f"the table of contents calls {posixpath.basename(href)} \"{toc[href]}\", its heading "
-                              f"says \"{heading}\": the heading is used")
-        md = html_to_markdown(markup, heading_offset=1)  # "#" is left for the book's own title
-        if not re.search(r"^#{2,} ", md, re.MULTILINE) and toc.get(href):
-            md = f"## {toc[href]}\n\n{md}"
-        parts.append(md)
-    book.text = (f"# {title}\n\n" if title else "") + "\n\n".join(parts)
+        note_words += notes
+        body.append(SpineDoc(href, markup, name))
+    if note_words:
+        book.left_out.append(LeftOut("notes in the text", note_words, NOTES))
+    book.parts = chapters_from_nav(body, entries, title, book.notes, book.left_out)
+    if book.parts is None:
+        book.text = _headings_text(body, toc, title, book.notes)
     return book
+
+
+def _headings_text(body: list[SpineDoc], toc: dict[str, str], title: str | None, notes: list[str]) -> str:
+    """The book as Markdown, its chapters found by the headings' ranks: for a table of contents that
+    does not list the documents one by one."""
+    parts = []
+    for doc in body:
+        heading = next((t for _, t in headings_of(doc.markup)), "")
+        if heading and toc.get(doc.href) and title_similarity(heading, toc[doc.href]) < SAME_TITLE:
+            notes.append(f"the table of contents calls {posixpath.basename(doc.href)} \"{toc[doc.href]}\", its "
+                         f"heading says \"{heading}\": the heading is used")
+        md = html_to_markdown(doc.markup, heading_offset=1)  # "#" is left for the book's own title
+        if not re.search(r"^#{2,} ", md, re.MULTILINE) and toc.get(doc.href):
+            md = f"## {toc[doc.href]}\n\n{md}"
+        parts.append(md)
+    return (f"# {title}\n\n" if title else "") + "\n\n".join(parts)
 
 
 def _refuse_drm(path: Path, z: zipfile.ZipFile) -> None:
@@ -161,46 +183,38 @@ def _metadata(opf: ET.Element) -> dict[str, str]:
     return meta
 
 
-def _toc(z: zipfile.ZipFile, opf: ET.Element, items: dict, base: str) -> dict[str, str]:
-    """Each spine document's title in the table of contents (its first entry), by path."""
-    out: dict[str, str] = {}
+def _entries(z: zipfile.ZipFile, opf: ET.Element, items: dict, base: str) -> list[NavEntry]:
+    """The table of contents: the navigation document's (EPUB 3), else the NCX's (EPUB 2)."""
     href, doc = _nav(z, items, base)
-    if doc is not None:
-        for n in doc.iter(f"{XHTML}nav"):
-            if n.get(EPUB_TYPE) == "toc":
-                for a in n.iter(f"{XHTML}a"):
-                    out.setdefault(_target(href, a.get("href", "")), " ".join("".join(a.itertext()).split()))
+    out = nav_entries(href, doc) if doc is not None else []
     spine = opf.find(f"{OPF}spine")
     ncx = items.get(spine.get("toc")) if spine is not None and spine.get("toc") else None
     if ncx is not None and not out:
         href = posixpath.normpath(posixpath.join(base, unquote(ncx.get("href", ""))))
         try:
-            doc = ET.fromstring(z.read(href))
+            return ncx_entries(href, ET.fromstring(z.read(href)))
         except (KeyError, ET.ParseError):
             return out
-        for point in doc.iter(f"{NCX}navPoint"):
-            label = point.find(f"{NCX}navLabel/{NCX}text")
-            content = point.find(f"{NCX}content")
-            if label is not None and content is not None:
-                out.setdefault(_target(href, content.get("src", "")), " ".join((label.text or "").split()))
     return out
 
 
-def _matter_hrefs(z: zipfile.ZipFile, opf: ET.Element, items: dict, base: str) -> set[str]:
-    """Documents the landmarks (EPUB 3) or the guide (EPUB 2) name as front or back matter."""
-    out = set()
+def _matter_hrefs(z: zipfile.ZipFile, opf: ET.Element, items: dict, base: str) -> dict[str, str]:
+    """Documents the landmarks (EPUB 3) or the guide (EPUB 2) name as front or back matter, or notes."""
+    out: dict[str, str] = {}
     for ref in opf.iter(f"{OPF}reference"):
-        kind = (ref.get("type") or "").lower()
-        if kind in MATTER_TYPES or kind in ("title-page", "copyright-page"):
-            out.add(posixpath.normpath(posixpath.join(base, unquote(ref.get("href", "").split("#")[0]))))
+        why = matter_of_types({(ref.get("type") or "").lower()})
+        if why:
+            out[posixpath.normpath(posixpath.join(base, unquote(ref.get("href", "").split("#")[0])))] = why
     href, doc = _nav(z, items, base)
     if doc is not None:
         for n in doc.iter(f"{XHTML}nav"):
             if n.get(EPUB_TYPE) == "landmarks":
-                out |= {_target(href, a.get("href", "")) for a in n.iter(f"{XHTML}a")
-                        if (a.get(EPUB_TYPE) or "") in MATTER_TYPES}
+                for a in n.iter(f"{XHTML}a"):
+                    why = matter_of_types({a.get(EPUB_TYPE) or ""})
+                    if why:
+                        out[target(href, a.get("href", ""))[0]] = why
     if href:
-        out.add(href)  # the navigation document itself is the table of contents
+        out[href] = FRONT  # the navigation document itself is the table of contents
     return out
 
 
@@ -216,22 +230,27 @@ def _nav(z: zipfile.ZipFile, items: dict, base: str) -> tuple[str | None, ET.Ele
         return href, None
 
 
-def _target(doc_href: str, link: str) -> str:
-    """The document a link in `doc_href` points to (its fragment dropped)."""
-    return posixpath.normpath(posixpath.join(posixpath.dirname(doc_href), unquote(link.split("#")[0])))
-
-
 def _kind(markup: str) -> str:
     """The document's front- or back-matter type (its body's or first section's epub:type), if any."""
-    m = re.search(r"<(?:body|section)\b[^>]*epub:type=\"([^\"]+)\"", markup)
-    return next((k for k in m[1].split() if k in MATTER_TYPES), "") if m else ""
+    for m in re.finditer(r"<(?:body|section|div|aside|nav)\b[^>]*epub:type=\"([^\"]+)\"", markup[:20000]):
+        kind = next((k for k in m[1].split() if k in MATTER_TYPES), "")
+        if kind:
+            return kind
+        if m[0].startswith(("<section", "<div", "<aside")):
+            break  # the first section says what the document is
+    return ""
 
 
-def _is_matter(markup: str, name: str, title: str | None) -> bool:
-    if _kind(markup):
-        return True
-    if MATTER_TITLES.match(name or ""):
-        return True
-    text = re.sub(r"<[^>]+>", " ", markup)
-    words = text.split()
-    return bool(title) and len(words) < 40 and name.strip().lower() == (title or "").strip().lower()  # a title page
+def _matter(markup: str, name: str, heading: str, title: str | None) -> str | None:
+    """FRONT, BACK or NOTES where the document is such matter by its type or its title; a short
+    page headed with the book's title is its title page."""
+    kind = _kind(markup)
+    if kind:
+        return matter_of_types({kind})
+    why = matter_of_title(name) or matter_of_title(heading)
+    if why:
+        return why
+    words = re.sub(r"<[^>]+>", " ", markup).split()
+    if title and len(words) < 40 and name.strip().lower() == title.strip().lower():
+        return FRONT
+    return None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from audiobook.book.matter import LeftOut
 
 # A word: letters or digits, joined by inner apostrophes or hyphens ("workers'", "semi-feudal").
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
@@ -106,7 +110,7 @@ class Book:
     title: str | None = None
     warnings: list[ParseWarning] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # an EPUB's or DOCX's: author, language, publisher, ...
-    left_out: list[str] = field(default_factory=list)  # front and back matter not narrated (an EPUB's cover, index)
+    left_out: list[LeftOut] = field(default_factory=list)  # front and back matter and notes, not narrated
     cover: tuple[str, bytes] | None = None  # an EPUB's cover image (file name, bytes): the audiobook's cover candidate
 
     @property

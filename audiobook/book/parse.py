@@ -45,20 +45,21 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.markdown import parse_markdown
 
         epub = read_epub(path)
-        book = parse_markdown(epub.text)
+        book = Book(parts=epub.parts) if epub.parts is not None else parse_markdown(epub.text)
         book.title = epub.meta.get("title") or book.title
         book.metadata, book.left_out, book.cover = epub.meta, epub.left_out, epub.cover
         for note in epub.notes:
             book.warn(note)
         if epub.left_out:
-            book.warn(f"left out of the narration as front or back matter: {', '.join(epub.left_out)} — add any "
-                      "that is read to manifest.yaml by hand")
+            book.warn(f"left out of the narration as front or back matter: {', '.join(x.name for x in epub.left_out)}"
+                      " — add any that is read to manifest.yaml by hand")
         return book
     if suffix in (".docx", ".pdf"):
         from audiobook.book.docx import read_docx
         from audiobook.book.pdf import read_pdf
 
         text, marked, meta = (read_docx if suffix == ".docx" else read_pdf)(path)
+        text = without_licence(text)
         book = _markdown(text) if marked else parse_book(text)
         book.title = meta.get("title") or book.title
         book.metadata = meta
@@ -67,7 +68,19 @@ def _read_any(path: Path) -> Book:
         from audiobook.book.html import html_to_markdown
 
         return _markdown(html_to_markdown(read_text(path)))
-    return parse_book(read_text(path))
+    return parse_book(without_licence(read_text(path)))
+
+
+def without_licence(text: str) -> str:
+    """A Project Gutenberg book's text without the licence's header and footer (its START and END
+    lines say where they are), the title heading a reader put first kept."""
+    from audiobook.book.html import has_gutenberg_lines, strip_gutenberg
+
+    if not has_gutenberg_lines(text):
+        return text
+    m = re.match(r"# [^\n]*\n\n", text)
+    head = m[0] if m else ""
+    return head + strip_gutenberg(text[len(head):])
 
 
 def _markdown(text: str) -> Book:

@@ -170,7 +170,8 @@ def _furniture(pages: list[list[_Line]]) -> set[int]:
             neighbour = page[k + 1] if at_top else page[k - 1] if k > 0 else line  # the text it stands apart from
             apart = abs(line.y - neighbour.y) > gap * PARAGRAPH_GAP or abs(line.size - body) >= 0.5 \
                 if neighbour is not line else True
-            if _PAGE_NUMBER.match(line.text) or (counts[_shape(line)] >= FURNITURE_REPEATS and apart
+            number = _PAGE_NUMBER.match(line.text) and line.size < body * HEADING_SCALE  # "IV" set large heads a chapter
+            if number or (counts[_shape(line)] >= FURNITURE_REPEATS and apart
                                                  and len(line.text) <= 100):
                 out.add(id(line))
         for line in page[:1] + page[-1:]:
@@ -260,11 +261,22 @@ def _markdown(pages, furniture, levels, body, known, meta) -> str:
             previous = line
     tops = [n for n, (level, _) in enumerate(blocks) if level == 1]
     title_at = tops[0] if len(tops) == 1 and blocks[tops[0]][1][0].page <= 1 else None
+    byline = set()
+    if title_at is not None:  # the title page: the title, and under it, with no text of its own, the author's name
+        page = blocks[title_at][1][0].page
+        on_page = [n for n, (_, group) in enumerate(blocks) if group[0].page == page]
+        if all(blocks[n][0] is not None for n in on_page):
+            byline = {n for n in on_page if n > title_at}
     out = []
     for n, (level, group) in enumerate(blocks):
         text = _join([line.text for line in group], known)
         if n == title_at:
             meta["title"] = text  # the layout's title before the file's information (often "Microsoft Word - ...")
+            out.append(f"# {text}")  # over the headings one level down, as a manuscript's Title is
+            continue
+        if n in byline:
+            if n == min(byline) and meta.get("author", "anonymous").lower() in ("anonymous", "unknown", ""):
+                meta["author"] = re.sub(r"^by\s+", "", text, flags=re.IGNORECASE)
             continue
         if level is None:
             out.append(text)

@@ -26,7 +26,9 @@ from audiobook.book.headings import (
     smart_title,
     title_similarity,
 )
-from audiobook.book.model import Book, Part, Section
+from audiobook.book.matter import FRONT, LeftOut
+from audiobook.book.model import Book, Part, Section, count_words
+from audiobook.book.opening import MIN_PROSE_SHARE, opening_part, prose_share
 from audiobook.book.reflow import reflow
 
 MIN_WORDS_BETWEEN_SECTIONS = 40  # closer than this, numbered lines are a list, not sections
@@ -93,7 +95,7 @@ def parse_plain(text: str) -> Book:
                                      if any(h.heading.kind == above for h in heads)}
 
     if heads:
-        _read_title_line(src, heads[0].index, book, alone=True)
+        _read_opening(src, heads[0].index, book)
     for n, head in enumerate(heads):
         stop = heads[n + 1].index if n + 1 < len(heads) else len(lines)
         book.parts.append(_parse_part(src, head, stop, book, section_kinds))
@@ -106,6 +108,22 @@ def parse_plain(text: str) -> Book:
         book.warn("no chapter headings found: the whole text is taken as one part")
         book.parts.append(Part(kind="chapter", number=1, title=None, text=src.text(0, len(lines)), line=1))
     return book
+
+
+def _read_opening(src: _Lines, stop: int, book: Book) -> None:
+    """The title line above the first heading, and the opening under it where what lies between
+    reads as prose; what does not (a contents list, a licence's lines) is named as left out."""
+    first = src.next_content(0, stop)
+    if first < stop and prose_share(src.text(src.next_content(first + 1, stop), stop)) >= MIN_PROSE_SHARE:
+        start = _read_title_line(src, stop, book)
+        part = opening_part(src.text(start, stop), line=start + 1)
+        if part is not None:
+            book.parts.append(part)
+            return
+    start = _read_title_line(src, stop, book, alone=True)
+    words = count_words(src.text(start, stop))
+    if words:
+        book.left_out.append(LeftOut("before the first heading", words, FRONT))
 
 
 def _read_title_line(src: _Lines, stop: int, book: Book, alone: bool = False) -> int:

@@ -87,7 +87,7 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
     text = dump_manifest(manifest)
     if book.left_out:
         text += ("\n# Left out of the narration as front or back matter (not in the text the build reads):\n"
-                 + "".join(f"#   {name}\n" for name in book.left_out)
+                 + "".join(f"#   {x}\n" for x in book.left_out)
                  + "# To narrate one, add a chapter for it above and pin it (files:, start:, end:).\n")
     parse_manifest(text, str(target))  # what we write must load: a bug here must not reach the user
 

@@ -48,7 +48,7 @@ def _xhtml(body: str, kind: str = "", title: str = "x") -> str:
 
 
 def _part_body(part: Part, notes: bool, h: tuple[str, str] = ("h1", "h2")) -> str:
-    out = f"<{h[0]}>{html.escape(part.display_title)}</{h[0]}>"
+    out = "" if part.kind == "opening" else f"<{h[0]}>{html.escape(part.display_title)}</{h[0]}>"
     out += "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(part.text))
     for n, s in enumerate(sections(part)):
         out += f"<{h[1]}>{html.escape(s.title)}</{h[1]}>"
@@ -117,6 +117,79 @@ def write_epub(book: Book, path: Path, version: int = 3) -> Path:
     return path
 
 
+def write_tool_epub(book: Book, path: Path, version: int = 3) -> Path:
+    """An EPUB as a common conversion tool makes one: a cover, a title page, a copyright page and a
+    contents page, then one file per chapter — the first holds the book's title as `h1` over the
+    opening (`book.parts[0]`), every later one a chapter headed `h2` with its bare title, its sections
+    `h3` —, then the endnotes, "Notes", each chapter's first paragraph pointing to one. The nav (or
+    NCX) lists the chapter files flat, and the notes; EPUB 2 has no `epub:type`, only a guide."""
+    typed = version == 3
+
+    def kind(k: str) -> str:
+        return k if typed else ""
+
+    def noteref(n: int) -> str:
+        return (f'<a epub:type="noteref" href="notes.xhtml#n{n}" id="r{n}">{n}</a>' if typed
+                else f'<sup><a href="notes.xhtml#n{n}" id="r{n}">[{n}]</a></sup>')
+
+    chapters = [("ch001", TITLE, f"<h1>{TITLE}</h1>" + "".join(f"<p>{html.escape(p)}</p>"
+                                                              for p in paragraphs(book.parts[0].full_text)))]
+    for n, part in enumerate(book.parts[1:], 1):
+        body = f"<h2>{html.escape(part.title)}</h2>"
+        for k, p in enumerate(paragraphs(part.text)):
+            body += f"<p>{html.escape(p)}{noteref(n) if k == 0 else ''}</p>"
+        for m, s in enumerate(sections(part)):
+            body += f"<h3>{html.escape(s.title)}</h3>" + "".join(
+                f"<p>{html.escape(p)}</p>" for p in paragraphs(section_text(part, m)))
+        chapters.append((f"ch{n + 1:03d}", part.title, body))
+    notes = (f'<section{" epub:type=" + chr(34) + "endnotes" + chr(34) if typed else ""}><h1>Notes</h1><ol>'
+             + "".join(f'<li id="n{n}"><p>{NOTE} <a href="ch{n + 1:03d}.xhtml#r{n}">↩</a></p></li>'
+                       for n in range(1, len(book.parts))) + "</ol></section>")
+    contents = "<h1>Contents</h1><ol>" + "".join(f'<li><a href="{f}.xhtml">{html.escape(t)}</a></li>'
+                                                 for f, t, _ in chapters) + "</ol>"
+    files = {"cover": _xhtml('<img src="cover.jpg" alt="cover"/>', kind("cover")),
+             "title_page": _xhtml(f"<h1>{TITLE}</h1><p>{AUTHOR}</p>", kind("titlepage")),
+             "copyright": _xhtml("<p>Copyright 1937. All rights reserved.</p>", kind("copyright-page")),
+             "contents": _xhtml(contents, kind("toc"))}
+    files.update({f: _xhtml(body, title=t) for f, t, body in chapters})
+    files["notes"] = _xhtml(notes, title="Notes")
+    listed = [(f, t) for f, t, _ in chapters] + [("notes", "Notes")]
+    nav = _xhtml('<nav epub:type="toc"><ol>' + "".join(f'<li><a href="{f}.xhtml">{html.escape(t)}</a></li>'
+                                                      for f, t in listed) + "</ol></nav>")
+    ncx = ('<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>'
+           + "".join(f'<navPoint id="np{n}" playOrder="{n + 1}"><navLabel><text>{html.escape(t)}</text></navLabel>'
+                     f'<content src="{f}.xhtml"/></navPoint>' for n, (f, t) in enumerate(listed)) + "</navMap></ncx>")
+    items = "".join(f'<item id="{f}" href="{f}.xhtml" media-type="application/xhtml+xml"/>' for f in files)
+    items += '<item id="cover-image" href="cover.jpg" media-type="image/jpeg" properties="cover-image"/>'
+    items += ('<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>' if typed
+              else '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>')
+    guide = ('<guide><reference type="cover" href="cover.xhtml"/><reference type="title-page" href="title_page.xhtml"/>'
+             '<reference type="toc" href="contents.xhtml"/></guide>') if not typed else ""
+    opf = (f'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="{version}.0">'
+           f'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{TITLE}</dc:title>'
+           f'<dc:creator>{AUTHOR}</dc:creator><dc:language>en</dc:language></metadata>'
+           f'<manifest>{items}</manifest><spine{"" if typed else " toc=" + chr(34) + "ncx" + chr(34)}>'
+           + "".join(f'<itemref idref="{f}"/>' for f in files) + f"</spine>{guide}</package>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/container.xml", '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:'
+                   'tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="EPUB/content.opf" '
+                   'media-type="application/oebps-package+xml"/></rootfiles></container>')
+        z.writestr("EPUB/content.opf", opf)
+        z.writestr("EPUB/nav.xhtml" if typed else "EPUB/toc.ncx", nav if typed else ncx)
+        z.writestr("EPUB/cover.jpg", JPEG)
+        for name, data in files.items():
+            z.writestr(f"EPUB/{name}.xhtml", data)
+    return path
+
+
+def with_opening(book: Book) -> Book:
+    """`book` with its first part made the opening: its text, sections' too, read under the book's
+    title before the first heading."""
+    first = book.parts[0]
+    return Book(parts=[Part(kind="opening", text=first.full_text), *book.parts[1:]], title=book.title)
+
+
 # a 1x1 JPEG: the cover candidate's bytes (its size is check's business)
 JPEG = bytes.fromhex(
     "ffd8ffe000104a46494600010100000100010000ffdb004300080606070605080707070909080a0c140d0c0b0b0c1912130f141d1a1f1e1d"
@@ -160,7 +233,8 @@ def write_docx(book: Book, path: Path, fake_headings: bool = False) -> Path:
              else f'<w:p><w:pPr><w:pStyle w:val="Titel"/></w:pPr>{_run(TITLE)}</w:p>')
     body = title
     for part in book.parts:
-        body += heading(part.display_title, 1)
+        if part.kind != "opening":  # the opening is read under the book's title, with no heading of its own
+            body += heading(part.display_title, 1)
         body += "".join(para(p, k == 0) for k, p in enumerate(paragraphs(part.text)))
         for n, s in enumerate(sections(part)):
             body += heading(s.title, 2)
@@ -270,9 +344,10 @@ def write_pdf(book: Book, path: Path, *, hyphenate: bool = True) -> Path:
     c.showPage()
     for part in book.parts:
         state["header"] = part.display_title
-        if state["y"] < top:
+        if state["y"] < top and part.kind != "opening":
             new_page()
-        heading(part.display_title, 16)
+        if part.kind != "opening":
+            heading(part.display_title, 16)
         for p in paragraphs(part.text):
             paragraph(p)
         for n, s in enumerate(sections(part)):
@@ -295,7 +370,7 @@ def write_text(book: Book, path: Path, markdown: bool = False) -> Path:
     marks = ("# ", "## ", "### ") if markdown else ("", "", "")
     out = [marks[0] + TITLE]
     for part in book.parts:
-        out += [marks[1] + part.display_title, *paragraphs(part.text)]
+        out += ([] if part.kind == "opening" else [marks[1] + part.display_title]) + paragraphs(part.text)
         for n, s in enumerate(sections(part)):
             out += [marks[2] + s.title, *paragraphs(section_text(part, n))]
     path.write_text("\n\n".join(out) + "\n", encoding="utf-8")

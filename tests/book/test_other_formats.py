@@ -37,19 +37,28 @@ def _expect(book) -> None:
     assert book.parts[1].sections[1].words == len(CHAPTERS[1][1][1][1].split())  # its words, no note
 
 
+def _expect_left_out(book) -> None:
+    """Front and back matter by name, and the notes' words: each of the three sections has its note."""
+    assert [(x.name, x.why) for x in book.left_out] == [
+        ("Cover", "front matter"), ("The Revolution Betrayed", "front matter"), ("Copyright page", "front matter"),
+        ("Index", "back matter"), ("notes in the text", "notes")]
+    assert book.left_out[-1].words == 3 * made.words_of(made.NOTE)
+    assert book.left_out[2].words == made.words_of("Copyright 1937. All rights reserved.")
+
+
 def test_an_epub3_reads_into_chapters_sections_and_metadata(tmp_path):
     book = read_book(_epub(tmp_path / "book.epub", 3))
     _expect(book)
     assert book.title == "The Revolution Betrayed"
     assert book.metadata["author"] == "Leon Trotsky" and book.metadata["isbn"] == "9780873488655"
-    assert book.left_out == ["Cover", "The Revolution Betrayed", "Copyright page", "Index"]  # the title page by its title
+    _expect_left_out(book)  # the title page by its title
     assert "left out of the narration as front or back matter: Cover" in str(book.warnings[-1])
 
 
 def test_an_epub2_with_an_ncx_and_a_guide(tmp_path):
     book = read_book(_epub(tmp_path / "book.epub", 2))
     _expect(book)
-    assert book.left_out == ["Cover", "The Revolution Betrayed", "Copyright page", "Index"]
+    _expect_left_out(book)
 
 
 def test_init_from_an_epub_writes_a_manifest_that_loads_with_its_metadata(tmp_path):
