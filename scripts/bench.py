@@ -7,6 +7,10 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py build --minutes 60 600 [--repeat 3]
     python scripts/bench.py boundaries --minutes 60 570
     python scripts/bench.py voices
+    python scripts/bench.py denoise
+
+`denoise` measures noise reduction on the real readings, as they are and with a real room's
+tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
 
 `boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
 19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
@@ -444,6 +448,13 @@ def bench_voices(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                f"errors {', '.join(f'{e:+.2f}' for e in errors)} s | | | | |")
 
 
+def bench_denoise(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """Noise reduction on the real readings (scripts/denoise_bench.py); --minutes is not used."""
+    import denoise_bench
+
+    yield from denoise_bench.table(denoise_bench.run(ROOT))
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -452,7 +463,7 @@ def _seconds(clock: str) -> float:
 def main() -> None:
     global REPEAT, SEED, AGAINST
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices"],
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -467,15 +478,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
-                  "voices": "real readings (MP3)"}[args.stage]
-        voice = {"boundaries": "flite", "voices": "real readers"}.get(
+                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)"}[args.stage]
+        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers"}.get(
             args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source}{'' if args.stage == 'voices' else ' mono WAV'}, speech from {voice}")
+              f"input: {source}{'' if args.stage in ('voices', 'denoise') else ' mono WAV'}, speech from {voice}")
+        if args.stage == "denoise":
+            for line in bench_denoise(args.minutes, Path(tmp)):
+                print(line, flush=True)
+            return
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
-                 "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices}[args.stage]
+                 "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices,
+                 "denoise": bench_denoise}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 
