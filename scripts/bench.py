@@ -95,6 +95,7 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
 AGAINST = "HEAD"  # compare: the revision the build is measured against (--against)
 SEED = 19  # the boundaries bench's narration: its pauses, slips and voices' pace (--seed)
+ROOM_TONE = -66.0  # build, compare: the generated book's room tone, dBFS (--room-tone)
 
 
 def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float]:
@@ -213,7 +214,7 @@ def generated_book(workdir: Path, minutes: float) -> Path:
 
     rec = workdir / f"book-{minutes:g}"
     rec.mkdir()
-    chapters = write_book(rec, minutes / 60)
+    chapters = write_book(rec, minutes / 60, room_tone_dbfs=ROOM_TONE)
     manifest = Manifest(chapters=[
         ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
                      words=sum(s["words"] for s in c["sections"]),
@@ -461,7 +462,7 @@ def _seconds(clock: str) -> float:
 
 
 def main() -> None:
-    global REPEAT, SEED, AGAINST
+    global REPEAT, SEED, AGAINST, ROOM_TONE
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
@@ -473,8 +474,10 @@ def main() -> None:
                         help="compare: the git revision to measure the build against")
     parser.add_argument("--seed", type=int, default=SEED,
                         help="boundaries: another narration of the same book (pauses, slips, pace) — one never tuned on")
+    parser.add_argument("--room-tone", type=float, default=ROOM_TONE, metavar="DBFS",
+                        help="build, compare: the generated book's room tone (-45: loud enough for ACX's noise reduction)")
     args = parser.parse_args()
-    REPEAT, SEED, AGAINST = max(1, args.repeat), args.seed, args.against
+    REPEAT, SEED, AGAINST, ROOM_TONE = max(1, args.repeat), args.seed, args.against, args.room_tone
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",

@@ -20,16 +20,20 @@ dBFS, one gain over the whole file) after one of:
 Measures, on the levelled output, with the clean reading's own pause map (pauses of 0.5 s or
 more, 0.1 s off each end; speech: everything not in a pause of 0.2 s or more):
 - `ACX floor`: RMS of the quietest 0.5 s (ACX's noise floor; the build's check);
-- `pauses`: RMS over the pauses;
-- `between words`: the 10th percentile of the 10 ms frames' levels inside the speech (the room
-  tone heard in the gaps and closures between words: what an expander leaves loud);
-- `pumping`: `between words` minus `pauses`;
-- `noise under speech` (mixes only): RMS over the speech of the output minus the clean reading
-  at the same gain — what is left of the room tone there, and any harm done to the voice;
-- STOI (pystoi, 0-1) and wide-band PESQ (pesq, 1-4.6, both at 16 kHz) against the clean
-  reading: the mix's own figure is the input's;
-- `s/h`: seconds of one core per hour of audio at the reading's rate (ffmpeg's include its
-  start).
+- `pauses`: RMS over the pauses, whatever is in them (breaths too);
+- the added room tone as it comes out, `in pauses` and `under speech`, where it is heard
+  alone: in the time-frequency cells where the clean reading is 10 dB under it and no cell
+  of the voice is within 2 bins or a frame (there the output's own leakage from the voice
+  would be taken for room tone), each cell's gain (output over input, levelling included)
+  applied to the room tone's power there. One estimate for both: `pumping` is their
+  difference, the floor's rise under the words that ACX hears as gating;
+- `residual under speech` (mixes only): RMS over the speech of the output minus the clean
+  reading (high-passed as every master is) at its least-squares gain: room tone left and
+  harm done to the voice together;
+- STOI (pystoi, 0-1) and wide-band PESQ (pesq, 1-4.5), both at 16 kHz, against the clean
+  reading: the `input` row is the mix's own;
+- `s/h`: seconds of one core per hour of audio at the reading's rate (22.05 kHz; ffmpeg's
+  wall time including its start).
 """
 
 from __future__ import annotations
@@ -99,8 +103,8 @@ def _analysis(x: np.ndarray, rate: int, tmp: Path):
     return analyze_file(path, keep_series=False, true_peak=False)
 
 
-def _room_tone(source: Path, rate: int, seconds: float, rms_dbfs: float, tmp: Path) -> np.ndarray:
-    """`seconds` of a real room, at `rms_dbfs`: the steadiest of `source`'s room tone — quarter
+def _room_tone(source: Path, rate: int, total: int, rms_dbfs: float, tmp: Path) -> np.ndarray:
+    """`total` samples of a real room, at `rms_dbfs`: the steadiest of `source`'s room tone — quarter
     seconds of its pauses within 3 dB of the quietest (a pause also holds breaths, lip noise and
     the tails of words, which no room makes) — crossfaded and looped."""
     import soxr
@@ -118,7 +122,6 @@ def _room_tone(source: Path, rate: int, seconds: float, rms_dbfs: float, tmp: Pa
     levels = np.array([_db(float(np.mean(p.astype(np.float64) ** 2))) for p in pieces])
     pieces = [p for p, v in zip(pieces, levels) if v <= levels.min() + 3.0]
     ramp = np.sqrt(np.linspace(0, 1, fade, dtype=np.float32))
-    total = int(seconds * rate)
     out = np.zeros(total + piece_n, dtype=np.float32)
     rng = np.random.default_rng(0)
     at = 0
@@ -321,7 +324,7 @@ def run(root: Path, noise_levels: tuple[float | None, ...] = (None, -50.0, -40.0
                     mix, noise = clean, None
                 else:
                     source = french.path if reading is english else english.path
-                    noise = _room_tone(source, rate, len(clean) / rate, level, tmp)
+                    noise = _room_tone(source, rate, len(clean), level, tmp)
                     mix = clean + noise
                 for name in PROCESSORS:
                     cost = 0.0
@@ -358,7 +361,7 @@ def table(rows: list[tuple]) -> list[str]:
         lines.append(_line(name, level, proc, m))
     lines += ["", "medians over the readings:", lines[0], lines[1]]
     for (level, proc), ms in summary.items():
-        def med(attr):
+        def med(attr, ms=ms):
             values = [getattr(m, attr) for m in ms if getattr(m, attr) is not None]
             return float(np.median(values)) if values else None
         merged = Measures(med("acx_floor_db"), med("pauses_db"), med("noise_pauses_db"), med("noise_speech_db"),
