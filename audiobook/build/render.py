@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audiobook.analysis import Analysis, analyze_file
@@ -19,7 +19,7 @@ from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
-from audiobook.render.jobs import limiter_ceiling_db, track_jobs
+from audiobook.render.jobs import NOISE_REDUCTION_MAX_DB, limiter_ceiling_db, track_jobs
 from audiobook.render.m4b import aac_peak_dbtp
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
@@ -232,11 +232,15 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
 
 
 def _regain(job: TrackJob, db: float) -> None:
-    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it."""
+    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it,
+    and the noise reduction's depth where the gain rises (the room tone rises with it)."""
     for span in job.spans + ([job.room_tone] if job.room_tone else []):
         span.gain_db += db
         if span.expand_below_db is not None:
             span.expand_below_db += db
+        if span.denoise is not None and db > 0:
+            span.denoise = replace(span.denoise, reduce_db=round(min(span.denoise.reduce_db + db,
+                                                                     NOISE_REDUCTION_MAX_DB), 2))
     job.limiter_makeup_db = round(job.limiter_makeup_db + db, 2)
 
 

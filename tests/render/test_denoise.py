@@ -135,3 +135,18 @@ def test_a_rendered_track_has_its_room_tone_reduced_in_time(tmp_path):
     room = slice(int(0.3 * 44100), int(1.7 * 44100))
     drop = 10 * math.log10(np.mean(out["plain"][room] ** 2) / np.mean(out["reduced"][room] ** 2))
     assert 17 < drop < 21
+
+
+def test_a_second_rendering_with_more_gain_reduces_the_noise_by_as_much_more():
+    """A track whose level missed is rendered again with more gain: its room tone rises with it,
+    so the reduction deepens by as much (within its cap); a lower gain leaves it as it was."""
+    from audiobook.build.render import _regain
+
+    span = SpanJob("s.wav", 0.0, 10.0, 5.0, denoise=NoiseReduction(((1.0, 2.0),), 20.0))
+    job = TrackJob("01.mp3", [span], "mp3", 44100, 1, 192, -3.5)
+    _regain(job, 1.5)
+    assert span.gain_db == 6.5 and span.denoise.reduce_db == 21.5
+    _regain(job, -1.0)
+    assert span.gain_db == 5.5 and span.denoise.reduce_db == 21.5
+    _regain(job, 20.0)
+    assert span.denoise.reduce_db == 30.0
