@@ -15,7 +15,10 @@ dBFS, one gain over the whole file) after one of:
 - `noisereduce stationary + expander`: the same with the session's room tone as `y_noise`
   (the same pauses ours learns from) and `stationary=True`;
 - `audiobook (#29)`: the build now: audiobook.render.denoise with the depth ACX needs, then
-  the high-pass, and the expander only where that depth was capped.
+  the high-pass, and the expander only where that depth was capped, or where the pauses
+  still measure over ACX's -60 dBFS (the build renders such a track again with the expander
+  trimming the rest: an unsteady room, or pauses so short that the quietest half second
+  holds the tails of words).
 
 Measures, on the levelled output, with the clean reading's own pause map (pauses of 0.5 s or
 more, 0.1 s off each end; speech: everything not in a pause of 0.2 s or more):
@@ -234,11 +237,13 @@ def _master_as_before(x: np.ndarray, rate: int, tmp: Path) -> np.ndarray:
 
 
 def _ours(x: np.ndarray, rate: int, tmp: Path) -> tuple[np.ndarray, float]:
-    """The build now: the reduction ACX needs (render.jobs), streamed in 4 s blocks, then as before."""
+    """The build now: the reduction ACX needs (render.jobs), streamed in 4 s blocks, then as before;
+    where the pauses still measure over ACX's limit, rendered again with the expander taking the
+    rest off in them (build.render._trim_noise), as the build does."""
     from audiobook.presets import get_preset
     from audiobook.render.denoise import Denoiser, noise_power
     from audiobook.render.dsp import HighPass
-    from audiobook.render.jobs import _expansion, _noise_reduction
+    from audiobook.render.jobs import NOISE_MARGIN_DB, _expansion, _noise_reduction
     from audiobook.render.track import _Expander
 
     acx = get_preset("acx")
@@ -257,7 +262,13 @@ def _ours(x: np.ndarray, rate: int, tmp: Path) -> tuple[np.ndarray, float]:
     cost = time.process_time() - start
     y = HighPass(rate, 1).process((x * np.float32(10 ** (gain / 20)))[:, None])
     below, by = _expansion(a, gain_left, acx)
-    return (_Expander(rate, below, by).process(y) if below is not None else y)[:, 0], cost
+    out = (_Expander(rate, below, by).process(y) if below is not None else y)[:, 0]
+    floor = _acx_floor(out, rate)
+    if plan is not None and floor > acx.noise_floor_max_dbfs:
+        trim = floor - (acx.noise_floor_max_dbfs - NOISE_MARGIN_DB)
+        below = max(below or floor + 6.0, floor + 6.0)
+        out = _Expander(rate, below, by + trim).process(y)[:, 0]
+    return out, cost
 
 
 def _afftdn(x: np.ndarray, rate: int, tmp: Path) -> tuple[np.ndarray, float]:

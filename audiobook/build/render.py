@@ -19,7 +19,7 @@ from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
-from audiobook.render.jobs import NOISE_REDUCTION_MAX_DB, limiter_ceiling_db, track_jobs
+from audiobook.render.jobs import NOISE_MARGIN_DB, NOISE_REDUCTION_MAX_DB, limiter_ceiling_db, track_jobs
 from audiobook.render.m4b import aac_peak_dbtp
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
@@ -62,6 +62,27 @@ class _Overshoot(Exception):
     def __init__(self, db: float):
         super().__init__(db)
         self.db = db
+
+
+class _NoisyPauses(Exception):
+    """A track whose noise reduction left its quietest room tone at `floor_dbfs`, over the preset's limit."""
+
+    def __init__(self, floor_dbfs: float):
+        super().__init__(floor_dbfs)
+        self.floor_dbfs = floor_dbfs
+
+
+def _trim_noise(job: TrackJob, floor_dbfs: float, limit_dbfs: float) -> None:
+    """Where the noise reduction left the room tone over the limit (an unsteady room, pauses so
+    short that the quietest half second holds the tails of words), the expander takes the rest
+    off in the pauses: from the room tone as measured to NOISE_MARGIN_DB under the limit."""
+    by = floor_dbfs - (limit_dbfs - NOISE_MARGIN_DB)
+    for span in job.spans + ([job.room_tone] if job.room_tone else []):
+        if span.denoise is not None:
+            below = floor_dbfs - job.extra_gain_db + 6.0  # as the expander sees it: before the encoder's make-up
+            span.expand_below_db = max(span.expand_below_db or below, below)
+            span.expand_by_db = span.expand_by_db + by
+    job.noise_trim_db = round(job.noise_trim_db + by, 2)
 
 
 def _verdict(ctx: BuildContext, renders: Renders, sample: TrackJob | None) -> None:
@@ -113,6 +134,9 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
             over = max(over, aac_peak_dbtp(job.aac_path, job.rate, job.channels) - job.preset.peak_limit[0])
         if over > 0:
             raise _Overshoot(over)
+        limit = job.preset.noise_floor_max_dbfs
+        if limit is not None and a.noise_floor_dbfs > limit and any(s.denoise for s in job.spans):
+            raise _NoisyPauses(a.noise_floor_dbfs)
 
     for attempt in range(RENDERINGS):
         try:
@@ -121,6 +145,8 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
             break
         except _Overshoot as exc:
             job.ceiling_dbfs = round(job.ceiling_dbfs - exc.db - HEADROOM_MARGIN_DB, 2)
+        except _NoisyPauses as exc:
+            _trim_noise(job, exc.floor_dbfs, job.preset.noise_floor_max_dbfs)
     a = measured[-1]
     a.path = rendered.path
     if job.then_cut is not None:

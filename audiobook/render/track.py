@@ -58,6 +58,7 @@ class TrackJob:
     cut_s: float = 0.0  # ... this many seconds of it
     then_cut: TrackJob | None = None  # the retail sample to cut from this track once it is written
     limiter_makeup_db: float = 0.0  # how much of the gain makes up for the limiter (render.makeup)
+    noise_trim_db: float = 0.0  # the expander's trim after the noise reduction left the pauses over the limit
     level_slope: float = 1.0  # dB of level a dB of gain gives, as predicted (under 1 where the limiter works)
     stats: dict = field(default_factory=dict)
     preset: Preset | None = None  # what every file written is verified against before it takes its name

@@ -150,3 +150,24 @@ def test_a_second_rendering_with_more_gain_reduces_the_noise_by_as_much_more():
     assert span.gain_db == 5.5 and span.denoise.reduce_db == 21.5
     _regain(job, 20.0)
     assert span.denoise.reduce_db == 30.0
+
+
+def test_room_tone_the_reduction_leaves_over_the_limit_is_trimmed_by_the_expander(tmp_path):
+    """A room that the profile under-reads (its 'room tone' taken where the room was quieter):
+    the reduction leaves the pauses over ACX's -60 dBFS; the track is rendered again with the
+    expander taking the rest off in the pauses, and passes."""
+    from audiobook.build.render import render_and_measure
+
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(6 * RATE) * 10 ** (-45 / 20)).astype(np.float32)
+    x[:RATE] *= 10 ** (-25 / 20)  # the first second: a quieter room, where the profile is read
+    for start in (2.0, 4.0):  # two 'words'
+        at = int(start * RATE)
+        x[at:at + RATE // 2] += 0.3 * np.sin(2 * np.pi * 300 * np.arange(RATE // 2) / RATE).astype(np.float32)
+    src = tmp_path / "session.wav"
+    sf.write(src, x, RATE, subtype="FLOAT")
+    span = SpanJob(str(src), 1.0, 6.0, gain_db=0.0, denoise=NoiseReduction(((0.1, 0.9),), 20.0))
+    job = TrackJob(str(tmp_path / "01.wav"), [span], "wav", 44100, 1, 192, -3.5, preset=get_preset("acx"))
+    _, measured = render_and_measure(job, lambda s: None)
+    assert job.noise_trim_db > 0 and span.expand_below_db is not None
+    assert measured.noise_floor_dbfs <= -60.0
