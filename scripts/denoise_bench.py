@@ -240,6 +240,7 @@ def _ours(x: np.ndarray, rate: int, tmp: Path) -> tuple[np.ndarray, float]:
     """The build now: the reduction ACX needs (render.jobs), streamed in 4 s blocks, then as before;
     where the pauses still measure over ACX's limit, rendered again with the expander taking the
     rest off in them (build.render._trim_noise), as the build does."""
+    from audiobook.build.render import TRIM_ABOVE_DB
     from audiobook.presets import get_preset
     from audiobook.render.denoise import Denoiser, noise_power
     from audiobook.render.dsp import HighPass
@@ -265,8 +266,8 @@ def _ours(x: np.ndarray, rate: int, tmp: Path) -> tuple[np.ndarray, float]:
     out = (_Expander(rate, below, by).process(y) if below is not None else y)[:, 0]
     floor = _acx_floor(out, rate)
     if plan is not None and floor > acx.noise_floor_max_dbfs:
-        trim = floor - (acx.noise_floor_max_dbfs - NOISE_MARGIN_DB)
-        below = max(below or floor + 6.0, floor + 6.0)
+        trim = floor - acx.noise_floor_max_dbfs + 2 * NOISE_MARGIN_DB  # as build.render._trim_noise
+        below = max(below or floor + TRIM_ABOVE_DB, floor + TRIM_ABOVE_DB)
         out = _Expander(rate, below, by + trim).process(y)[:, 0]
     return out, cost
 
