@@ -41,6 +41,7 @@ class Preset:
     target_rms_dbfs: float | None = None
     peak_max_dbfs: float | None = None
     noise_floor_max_dbfs: float | None = None
+    noise_reduction: bool = False  # room tone over the noise-floor limit reduced under the words too, not only in pauses
     target_lufs: float | None = None
     lufs_tolerance: float | None = None
     true_peak_max_dbtp: float | None = None

@@ -7,6 +7,10 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py build --minutes 60 600 [--repeat 3]
     python scripts/bench.py boundaries --minutes 60 570
     python scripts/bench.py voices
+    python scripts/bench.py denoise
+
+`denoise` measures noise reduction on the real readings, as they are and with a real room's
+tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
 
 `boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
 19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
@@ -91,6 +95,7 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
 AGAINST = "HEAD"  # compare: the revision the build is measured against (--against)
 SEED = 19  # the boundaries bench's narration: its pauses, slips and voices' pace (--seed)
+ROOM_TONE = -66.0  # build, compare: the generated book's room tone, dBFS (--room-tone)
 
 
 def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float]:
@@ -209,7 +214,7 @@ def generated_book(workdir: Path, minutes: float) -> Path:
 
     rec = workdir / f"book-{minutes:g}"
     rec.mkdir()
-    chapters = write_book(rec, minutes / 60)
+    chapters = write_book(rec, minutes / 60, room_tone_dbfs=ROOM_TONE)
     manifest = Manifest(chapters=[
         ChapterEntry(id=f"chapter-{n + 1:02d}", title=c["title"], number=n + 1,
                      words=sum(s["words"] for s in c["sections"]),
@@ -444,15 +449,22 @@ def bench_voices(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                f"errors {', '.join(f'{e:+.2f}' for e in errors)} s | | | | |")
 
 
+def bench_denoise(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """Noise reduction on the real readings (scripts/denoise_bench.py); --minutes is not used."""
+    import denoise_bench
+
+    yield from denoise_bench.table(denoise_bench.run(ROOT))
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
 
 
 def main() -> None:
-    global REPEAT, SEED, AGAINST
+    global REPEAT, SEED, AGAINST, ROOM_TONE
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices"],
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -462,20 +474,27 @@ def main() -> None:
                         help="compare: the git revision to measure the build against")
     parser.add_argument("--seed", type=int, default=SEED,
                         help="boundaries: another narration of the same book (pauses, slips, pace) — one never tuned on")
+    parser.add_argument("--room-tone", type=float, default=ROOM_TONE, metavar="DBFS",
+                        help="build, compare: the generated book's room tone (-45: loud enough for ACX's noise reduction)")
     args = parser.parse_args()
-    REPEAT, SEED, AGAINST = max(1, args.repeat), args.seed, args.against
+    REPEAT, SEED, AGAINST, ROOM_TONE = max(1, args.repeat), args.seed, args.against, args.room_tone
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
-                  "voices": "real readings (MP3)"}[args.stage]
-        voice = {"boundaries": "flite", "voices": "real readers"}.get(
+                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)"}[args.stage]
+        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers"}.get(
             args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source}{'' if args.stage == 'voices' else ' mono WAV'}, speech from {voice}")
+              f"input: {source}{'' if args.stage in ('voices', 'denoise') else ' mono WAV'}, speech from {voice}")
+        if args.stage == "denoise":
+            for line in bench_denoise(args.minutes, Path(tmp)):
+                print(line, flush=True)
+            return
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
-                 "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices}[args.stage]
+                 "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices,
+                 "denoise": bench_denoise}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 

@@ -117,7 +117,7 @@ def write_narration(path: Path, minutes: float, fs: int = 48000, seed: int = 0, 
 
 
 def write_book(folder: Path, hours: float, chapters: int = 12, sections: int = 3, sessions: int = 4,
-               fs: int = 48000, seed: int = 0, subtype: str = "PCM_24") -> list[dict]:
+               fs: int = 48000, seed: int = 0, subtype: str = "PCM_24", room_tone_dbfs: float = -66.0) -> list[dict]:
     """A generated book read aloud: `sessions` WAV files of 48 kHz 24-bit narration holding
     `chapters` chapters of `sections` sections, with a narrator's pauses (sentences under
     1 s, sections about 2 s, chapters about 4 s); written a sentence at a time.
@@ -138,7 +138,7 @@ def write_book(folder: Path, hours: float, chapters: int = 12, sections: int = 3
     current = 0
 
     def put(x: np.ndarray) -> None:
-        noise = rng.standard_normal(len(x)).astype(np.float32) * 10 ** (-66 / 20)
+        noise = rng.standard_normal(len(x)).astype(np.float32) * 10 ** (room_tone_dbfs / 20)
         files[current].write((x + noise).astype(np.float32))
 
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from audiobook.analysis import Analysis, analyze_file
@@ -19,7 +19,7 @@ from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
-from audiobook.render.jobs import limiter_ceiling_db, track_jobs
+from audiobook.render.jobs import NOISE_MARGIN_DB, NOISE_REDUCTION_MAX_DB, limiter_ceiling_db, track_jobs
 from audiobook.render.m4b import aac_peak_dbtp
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
@@ -54,6 +54,7 @@ def render(ctx: BuildContext, plan: Plan, analyses: list[Analysis], timeline: Ti
 
 HEADROOM_MARGIN_DB = 0.3  # a codec's overshoot is taken off the limiter's ceiling with this much more
 RENDERINGS = 3  # a track is rendered at most this many times for its peaks
+TRIM_ABOVE_DB = 15.0  # the expander's threshold over the measured floor, where noise reduction was not enough
 
 
 class _Overshoot(Exception):
@@ -62,6 +63,29 @@ class _Overshoot(Exception):
     def __init__(self, db: float):
         super().__init__(db)
         self.db = db
+
+
+class _NoisyPauses(Exception):
+    """A track whose noise reduction left its quietest room tone at `floor_dbfs`, over the preset's limit."""
+
+    def __init__(self, floor_dbfs: float):
+        super().__init__(floor_dbfs)
+        self.floor_dbfs = floor_dbfs
+
+
+def _trim_noise(job: TrackJob, floor_dbfs: float, limit_dbfs: float) -> None:
+    """Where the noise reduction left the room tone over the limit (an unsteady room, pauses so
+    short that the quietest half second holds the tails of words), the expander takes the rest
+    off in the pauses: what is over the limit and twice NOISE_MARGIN_DB more (its 70 ms closing
+    does not reach full depth in short pauses), on frames up to TRIM_ABOVE_DB over the measured
+    floor (the tails of words are in it: at 6 dB, a LibriVox reading's 0.5 s pauses stayed at -56)."""
+    by = floor_dbfs - limit_dbfs + 2 * NOISE_MARGIN_DB
+    for span in job.spans + ([job.room_tone] if job.room_tone else []):
+        if span.denoise is not None:
+            below = floor_dbfs - job.extra_gain_db + TRIM_ABOVE_DB  # as the expander sees it: before the make-up
+            span.expand_below_db = max(span.expand_below_db or below, below)
+            span.expand_by_db = span.expand_by_db + by
+    job.noise_trim_db = round(job.noise_trim_db + by, 2)
 
 
 def _verdict(ctx: BuildContext, renders: Renders, sample: TrackJob | None) -> None:
@@ -113,6 +137,9 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
             over = max(over, aac_peak_dbtp(job.aac_path, job.rate, job.channels) - job.preset.peak_limit[0])
         if over > 0:
             raise _Overshoot(over)
+        limit = job.preset.noise_floor_max_dbfs
+        if limit is not None and a.noise_floor_dbfs > limit and any(s.denoise for s in job.spans):
+            raise _NoisyPauses(a.noise_floor_dbfs)
 
     for attempt in range(RENDERINGS):
         try:
@@ -121,6 +148,8 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
             break
         except _Overshoot as exc:
             job.ceiling_dbfs = round(job.ceiling_dbfs - exc.db - HEADROOM_MARGIN_DB, 2)
+        except _NoisyPauses as exc:
+            _trim_noise(job, exc.floor_dbfs, job.preset.noise_floor_max_dbfs)
     a = measured[-1]
     a.path = rendered.path
     if job.then_cut is not None:
@@ -232,11 +261,15 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
 
 
 def _regain(job: TrackJob, db: float) -> None:
-    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it."""
+    """Raise (or lower) a track's gain by `db`, the room tone and the expander's threshold with it,
+    and the noise reduction's depth where the gain rises (the room tone rises with it)."""
     for span in job.spans + ([job.room_tone] if job.room_tone else []):
         span.gain_db += db
         if span.expand_below_db is not None:
             span.expand_below_db += db
+        if span.denoise is not None and db > 0:
+            span.denoise = replace(span.denoise, reduce_db=round(min(span.denoise.reduce_db + db,
+                                                                     NOISE_REDUCTION_MAX_DB), 2))
     job.limiter_makeup_db = round(job.limiter_makeup_db + db, 2)
 
 

@@ -42,7 +42,7 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
         return None
     gains = {s.path: s for s in job.spans}
     spans = [SpanJob(str(paths[f]), a, b, gains[str(paths[f])].gain_db, gains[str(paths[f])].expand_below_db,
-                     gains[str(paths[f])].expand_by_db)
+                     gains[str(paths[f])].expand_by_db, gains[str(paths[f])].denoise)
              for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
     path = out / f"retail-sample{Path(job.out_path).suffix}"
     sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,

@@ -13,12 +13,14 @@ from audiobook.analysis import Analysis
 from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
+from audiobook.render.denoise import NoiseReduction, noise_spans, reduction_db
 from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_slope, track_gain
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.tags import Chapter, TrackTags
 
 PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
 NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
+NOISE_REDUCTION_MAX_DB = 30.0  # deeper and the voice thins (its quietest bins are taken for room tone)
 
 
 NAME_MAX_BYTES = 150  # of the title in a file name; filesystems allow 255 bytes a name
@@ -94,7 +96,15 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             a = analyses[s.file]
             g = gain + offsets[s.file]
             span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g, *_expansion(a, g, preset))
-            if span.expand_below_db is not None:
+            span.denoise = _noise_reduction(a, g, preset)
+            if span.denoise is not None:
+                span.expand_below_db, span.expand_by_db = _expansion(a, g - span.denoise.reduce_db, preset)
+                notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
+                             f"{a.noise_floor_dbfs + g:.0f} dBFS; turned down {span.denoise.reduce_db:.1f} dB "
+                             "under the words and in the pauses alike (noise reduction from its own room tone)"
+                             + (f", and {span.expand_by_db:.1f} dB more in the pauses (expander)"
+                                if span.expand_below_db is not None else ""))
+            elif span.expand_below_db is not None:
                 notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
                              f"{a.noise_floor_dbfs + g:.0f} dBFS; turned down {span.expand_by_db:.1f} dB in the "
                              "pauses (expander)")
@@ -117,6 +127,10 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             g = gain + offsets[tone.file]  # turned down as its session's pauses are
             job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, g,
                                     *_expansion(analyses[tone.file], g, preset))
+            job.room_tone.denoise = _noise_reduction(analyses[tone.file], g, preset)
+            if job.room_tone.denoise is not None:
+                job.room_tone.expand_below_db, job.room_tone.expand_by_db = _expansion(
+                    analyses[tone.file], g - job.room_tone.denoise.reduce_db, preset)
             job.pad_head_s, job.pad_tail_s = t.pad_head_s, t.pad_tail_s
         jobs.append(job)
     if short:
@@ -126,6 +140,22 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
                      f"even with {MAKEUP_MAX_DB:g} dB more gain, and the build compresses no further. Tame the "
                      "peaks (plosives, a compressor) before the build, or choose a lower target")
     return jobs
+
+
+def _noise_reduction(a: Analysis, gain_db: float, preset: Preset) -> NoiseReduction | None:
+    """The noise reduction for a session's span at `gain_db`, where the preset asks for it and the
+    gain lifts the room tone to within 1 dB of its noise-floor limit: down to NOISE_MARGIN_DB under
+    it, by at most NOISE_REDUCTION_MAX_DB (the expander trims what is left, in the pauses). None
+    where the room tone stays quiet enough, or the session has no pause to learn it from."""
+    limit = preset.noise_floor_max_dbfs
+    if not preset.noise_reduction or limit is None or not math.isfinite(a.noise_floor_dbfs) \
+            or a.noise_floor_dbfs + gain_db <= limit - 1.0:
+        return None
+    spans = noise_spans(a.pauses)
+    if not spans:
+        return None
+    return NoiseReduction(spans, reduction_db(a.noise_floor_dbfs + gain_db, limit, NOISE_MARGIN_DB,
+                                              NOISE_REDUCTION_MAX_DB))
 
 
 def _expansion(a: Analysis, gain_db: float, preset: Preset) -> tuple[float | None, float]:

@@ -12,6 +12,7 @@ from audiobook.analysis.frames import frame_mean_squares
 from audiobook.analysis.reader import audio_info
 from audiobook.parallel import Report
 from audiobook.presets import Preset
+from audiobook.render.denoise import Denoiser, NoiseReduction, noise_power
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
@@ -33,6 +34,7 @@ class SpanJob:
     gain_db: float
     expand_below_db: float | None = None  # room tone under this level (after gain) is turned down ...
     expand_by_db: float = 0.0  # ... by this much
+    denoise: NoiseReduction | None = None  # the room tone turned down under the words too, before the expander
 
 
 @dataclass
@@ -56,6 +58,7 @@ class TrackJob:
     cut_s: float = 0.0  # ... this many seconds of it
     then_cut: TrackJob | None = None  # the retail sample to cut from this track once it is written
     limiter_makeup_db: float = 0.0  # how much of the gain makes up for the limiter (render.makeup)
+    noise_trim_db: float = 0.0  # the expander's trim after the noise reduction left the pauses over the limit
     level_slope: float = 1.0  # dB of level a dB of gain gives, as predicted (under 1 where the limiter works)
     stats: dict = field(default_factory=dict)
     preset: Preset | None = None  # what every file written is verified against before it takes its name
@@ -89,13 +92,16 @@ class _Expander:
         return block * ramp.astype(np.float32)[:, None]
 
 
-def _read_span(span: SpanJob, rate: int, channels: int):
-    """Blocks of a span at the output rate and channel count, with the span's gain applied."""
-    info = audio_info(span.path)
-    start = int(round(span.start_s * info.sample_rate))
-    stop = min(int(round(span.end_s * info.sample_rate)), info.frames)
-    resampler = Resampler(info.sample_rate, rate, channels)
-    gain = np.float32(10 ** (span.gain_db / 20))
+def _channels(data: np.ndarray, channels: int) -> np.ndarray:
+    if data.shape[1] == channels:
+        return data
+    return data.mean(axis=1, keepdims=True) if channels == 1 else np.repeat(data[:, :1], channels, 1)
+
+
+def _source_blocks(info, start_s: float, end_s: float, channels: int):
+    """Blocks of the recording from `start_s` to `end_s`, at its own rate, in `channels` channels."""
+    start = int(round(start_s * info.sample_rate))
+    stop = min(int(round(end_s * info.sample_rate)), info.frames)
     block = int(info.sample_rate * BLOCK_S)
     with info.open() as f:
         f.seek(start)
@@ -105,15 +111,38 @@ def _read_span(span: SpanJob, rate: int, channels: int):
             if not len(data):
                 break
             pos += len(data)
-            if data.shape[1] != channels:
-                data = data.mean(axis=1, keepdims=True) if channels == 1 else np.repeat(data[:, :1], channels, 1)
-            data *= gain
-            out = resampler.process(data)
-            if len(out):
-                yield out
-        tail = resampler.flush()
-        if len(tail):
-            yield tail
+            yield _channels(data, channels)
+
+
+def _denoiser(span: SpanJob, info, channels: int) -> Denoiser | None:
+    """The span's noise reduction, its noise spectrum read from the recording's own room tone."""
+    if span.denoise is None or span.denoise.reduce_db <= 0 or not span.denoise.noise_spans:
+        return None
+    tone = [np.concatenate(list(_source_blocks(info, a, b, channels)) or [np.zeros((0, channels), np.float32)])
+            for a, b in span.denoise.noise_spans]
+    return Denoiser(noise_power(tone), span.denoise.reduce_db, channels)
+
+
+def _read_span(span: SpanJob, rate: int, channels: int):
+    """Blocks of a span at the output rate and channel count: its noise reduced, its gain applied."""
+    info = audio_info(span.path)
+    resampler = Resampler(info.sample_rate, rate, channels)
+    gain = np.float32(10 ** (span.gain_db / 20))
+    denoiser = _denoiser(span, info, channels)
+    for data in _source_blocks(info, span.start_s, span.end_s, channels):
+        if denoiser is not None:
+            data = denoiser.process(data)
+        data *= gain
+        out = resampler.process(data)
+        if len(out):
+            yield out
+    if denoiser is not None:
+        out = resampler.process(denoiser.flush() * gain)
+        if len(out):
+            yield out
+    tail = resampler.flush()
+    if len(tail):
+        yield tail
 
 
 def _room_tone(span: SpanJob, rate: int, channels: int, seconds: float) -> np.ndarray:
