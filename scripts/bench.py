@@ -94,6 +94,7 @@ print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree
 
 REPEAT = 1  # runs of each command: the median wall time is reported (--repeat)
 AGAINST = "HEAD"  # compare: the revision the build is measured against (--against)
+M4B = False  # compare: the builds make the M4B too (--m4b)
 SEED = 19  # the boundaries bench's narration: its pauses, slips and voices' pace (--seed)
 ROOM_TONE = -66.0  # build, compare: the generated book's room tone, dBFS (--room-tone)
 
@@ -393,10 +394,11 @@ def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                     out = workdir / f"out-{minutes:g}-{name}"
                     shutil.rmtree(out, ignore_errors=True)
                     cmd = ["env", f"PYTHONPATH={root}", sys.executable, "-m", "audiobook", "build", str(rec),
-                           "--out", str(out), "--no-m4b"]
+                           "--out", str(out), "--m4b" if M4B else "--no-m4b"]
                     runs[name].append(run_once(cmd, cwd=root))
             for name in roots:
-                yield row(f"audiobook build --no-m4b at {name}", minutes, *summary(runs[name]))
+                yield row(f"audiobook build {'with the M4B' if M4B else '--no-m4b'} at {name}", minutes,
+                          *summary(runs[name]))
             ratios = sorted(a[0] / b[0] for a, b in zip(runs["now"], runs[AGAINST]))
             same = all((workdir / f"out-{minutes:g}-now" / p.name).read_bytes() == p.read_bytes()
                        for p in (workdir / f"out-{minutes:g}-{AGAINST}").glob("*.mp3"))
@@ -462,7 +464,7 @@ def _seconds(clock: str) -> float:
 
 
 def main() -> None:
-    global REPEAT, SEED, AGAINST, ROOM_TONE
+    global REPEAT, SEED, AGAINST, ROOM_TONE, M4B
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
@@ -472,12 +474,13 @@ def main() -> None:
                         help="run each command N times and report its median wall time (the machine may drift)")
     parser.add_argument("--against", default="HEAD", metavar="REV",
                         help="compare: the git revision to measure the build against")
+    parser.add_argument("--m4b", action="store_true", help="compare: build the M4B too (else --no-m4b)")
     parser.add_argument("--seed", type=int, default=SEED,
                         help="boundaries: another narration of the same book (pauses, slips, pace) — one never tuned on")
     parser.add_argument("--room-tone", type=float, default=ROOM_TONE, metavar="DBFS",
                         help="build, compare: the generated book's room tone (-45: loud enough for ACX's noise reduction)")
     args = parser.parse_args()
-    REPEAT, SEED, AGAINST, ROOM_TONE = max(1, args.repeat), args.seed, args.against, args.room_tone
+    REPEAT, SEED, AGAINST, ROOM_TONE, M4B = max(1, args.repeat), args.seed, args.against, args.room_tone, args.m4b
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",

@@ -29,6 +29,29 @@ def blurb_txt() -> Path:
     return DATA / "revolution-betrayed-blurb.txt"
 
 
+DEMO = Path(__file__).resolve().parents[1] / "recordings"
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory):
+    """The bundled demo built once, as `audiobook build` does by default (its M4B too), for every
+    test that reads a whole build (build, check, serve, review): its BuildResult. Tests that
+    change the build's files work on a copy (`shutil.copytree(demo_built.out, ...)`)."""
+    from audiobook.build import build
+
+    out = tmp_path_factory.mktemp("demo-m4b") / "build"
+    before = file_hashes(DEMO)
+    result = build(DEMO, out, jobs=1)
+    assert file_hashes(DEMO) == before  # the narrator's originals are only read
+    return result
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory) -> Path:
     """The bundled demo, built once (no M4B) for the tests that publish or serve a build."""

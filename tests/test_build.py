@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -23,17 +22,10 @@ from tests.test_cli_init import _invoke
 DEMO = Path(__file__).resolve().parents[1] / "recordings"
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
-def demo_build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo") / "build"
-    before = _hashes(DEMO)
-    result = build(DEMO, out, jobs=1)
-    assert _hashes(DEMO) == before  # the narrator's originals are only read
-    return result
+def demo_build(demo_built):
+    """The demo built once for the session (conftest.demo_built: the narrator's originals only read)."""
+    return demo_built
 
 
 def test_demo_builds_three_tracks_split_where_the_narrator_starts(demo_build):

@@ -13,18 +13,14 @@ import pytest
 from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
 from audiobook.analysis import analyze_file
-from audiobook.build import build
 from tests.signals import narration
 from tests.test_cli_init import _invoke
 
-DEMO = Path(__file__).resolve().parents[1] / "recordings"
-
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    out = tmp_path_factory.mktemp("check") / "build"
-    build(DEMO, out, jobs=1)
-    return out
+def good(demo_built):
+    """The demo built once for the session, M4B and all (conftest.demo_built): read, never changed."""
+    return demo_built.out
 
 
 def _failed(args) -> tuple[int, list[dict]]:

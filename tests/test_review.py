@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,21 +14,18 @@ import numpy as np
 import pytest
 
 from audiobook.analysis import analyze_file
-from audiobook.build import build
 from audiobook.report import BuildReport, TrackReport
 from audiobook.review import write_review
 from audiobook.tags import Chapter
 from tests.browser import Browser, find_chromium
 from tests.test_cli_init import _invoke
 
-DEMO = Path(__file__).resolve().parents[1] / "recordings"
-
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, demo_built):
     out = tmp_path_factory.mktemp("review") / "build"
-    result = build(DEMO, out, jobs=1, m4b=False)
-    return out, result
+    shutil.copytree(demo_built.out, out, symlinks=True)  # the session's build, copied: proof.json is added to it
+    return out, demo_built
 
 
 class _Page(HTMLParser):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,17 +19,15 @@ import feedparser
 import podcastparser
 import pytest
 
-from audiobook.build import build
 from audiobook.serve import serve
 
-DEMO = Path(__file__).resolve().parents[1] / "recordings"
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, demo_built):
     out = tmp_path_factory.mktemp("serve") / "build"
-    build(DEMO, out, jobs=1)
+    shutil.copytree(demo_built.out, out, symlinks=True)  # the session's build, copied: links are added to it
     (out.parent / "secret.txt").write_text("not for listeners")
     os.symlink(out.parent / "secret.txt", out / "link-out.txt")
     server = serve(out, "127.0.0.1", 0)

@@ -242,6 +242,7 @@ def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:
         proc = subprocess.Popen([ffmpeg, "-v", "error", "-nostdin", "-i", info.path, "-map", "0:a:0", "-f", "f32le",
                                  "-ac", str(info.channels), "-ar", str(info.sample_rate), "pipe:1"],
                                 stdout=subprocess.PIPE, stderr=log)
+        _deepen(proc.stdout.fileno(), block_frames * info.channels * 4)
         try:
             while True:
                 data = proc.stdout.read(block_frames * info.channels * 4)
@@ -259,6 +260,17 @@ def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:
             said = log.read().decode(errors="replace").strip().splitlines()
             raise InputError(f"{info.path}: ffmpeg cannot decode its audio ({info.subtype or 'unknown codec'}: "
                              f"{said[-1][:200] if said else 'no message'})")
+
+
+def _deepen(fd: int, size: int) -> None:
+    """Let the pipe hold a whole block (Linux: 64 kB by default, up to 1 MB unprivileged): ffmpeg
+    decodes the next block while this process measures the last, instead of waiting on it."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, min(size, 1 << 20))
+    except (ImportError, AttributeError, OSError):
+        pass  # another system, or a lower limit: the pipe as it is
 
 
 def _reason(exc: Exception) -> str:

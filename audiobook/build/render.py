@@ -20,7 +20,6 @@ from audiobook.plan import Plan, Timeline
 from audiobook.presets import Preset
 from audiobook.render.extras import cut_sample, retail_sample_job
 from audiobook.render.jobs import NOISE_MARGIN_DB, NOISE_REDUCTION_MAX_DB, limiter_ceiling_db, track_jobs
-from audiobook.render.m4b import aac_peak_dbtp
 from audiobook.render.makeup import MAKEUP_MAX_DB
 from audiobook.render.track import TrackJob, render_track
 from audiobook.report import Rendered
@@ -127,14 +126,14 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
         return cut_sample(job)
     measured: list[Analysis] = []
 
-    def inspect(tmp: Path, last: bool) -> None:
+    def inspect(tmp: Path, aac_peak: float | None, last: bool) -> None:
         a = analyze_file(tmp, keep_series=False)
         measured.append(a)
         if job.preset is None or last:
             return
         over = peak_overshoot_db(evaluate_deliverable(a, job.preset), job.preset)
-        if job.aac_path:  # the M4B's: as `check` reads it, decoded
-            over = max(over, aac_peak_dbtp(job.aac_path, job.rate, job.channels) - job.preset.peak_limit[0])
+        if aac_peak is not None:  # the M4B's: as `check` reads it, decoded (while it was encoded)
+            over = max(over, aac_peak - job.preset.peak_limit[0])
         if over > 0:
             raise _Overshoot(over)
         limit = job.preset.noise_floor_max_dbfs
@@ -144,7 +143,7 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
     for attempt in range(RENDERINGS):
         try:
             rendered = render_track(job, progress if attempt == 0 else None,
-                                    inspect=lambda tmp, last=attempt == RENDERINGS - 1: inspect(tmp, last))
+                                    inspect=lambda tmp, peak, last=attempt == RENDERINGS - 1: inspect(tmp, peak, last))
             break
         except _Overshoot as exc:
             job.ceiling_dbfs = round(job.ceiling_dbfs - exc.db - HEADROOM_MARGIN_DB, 2)

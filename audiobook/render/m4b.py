@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,45 +70,78 @@ class AacStream:
     the M4B is then these streams joined, each encoded once from the master, in parallel.
 
     `gain_db` undoes a level change made for the other encoder (LAME's −0.26 dB made up for).
-    The file appears at `path` only when complete.
+    `measure`: the stream is also decoded as it is encoded (render.aacpeak), and its true peak is
+    `peak_dbtp` once closed. The file appears at `path` only when complete.
     """
 
-    def __init__(self, path: str | Path, rate: int, channels: int, gain_db: float = 0.0, ffmpeg: str | None = None):
+    def __init__(self, path: str | Path, rate: int, channels: int, gain_db: float = 0.0, ffmpeg: str | None = None,
+                 measure: bool = False):
         ffmpeg = ffmpeg or find_ffmpeg()
         if ffmpeg is None:
             raise InputError("no AAC encoder for the M4B: install ffmpeg or `pip install imageio-ffmpeg`")
         self.path = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=TEMP_SUFFIX, dir=self.path.parent)
-        os.close(fd)
+        self._out = os.fdopen(fd, "wb")
         self.tmp = Path(tmp)
         writing(self.tmp)
-        self._proc = None
+        self._proc = self._peak = self._pump = None
+        self.peak_dbtp: float | None = None
+        self._pump_error: BaseException | None = None
         try:  # a stop (SIGTERM: SystemExit) while starting leaves no temporary file behind
             self._log = tempfile.TemporaryFile()
             cmd = [ffmpeg, "-hide_banner", "-nostats", "-y", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
                    "-i", "pipe:0"]
             if gain_db:
                 cmd += ["-af", f"volume={gain_db:.4f}dB"]
-            cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", str(self.tmp)]
+            cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", "pipe:1"]
+            if measure:
+                from audiobook.render.aacpeak import DecodedPeak
+
+                self._peak = DecodedPeak(ffmpeg, rate, channels)
             # held back while ffmpeg starts: stopped half-way through Popen, its ffmpeg would live on
             # unknown to us, and write the file after we removed it
             with uninterrupted():
-                self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+                self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log)
+            self._pump = threading.Thread(target=self._copy, daemon=True)
+            self._pump.start()
         except BaseException:
             self.abort()
             raise
+
+    def _copy(self) -> None:
+        """The encoder's ADTS frames to the file, and to the decoder that measures them."""
+        try:
+            while data := self._proc.stdout.read(1 << 16):
+                if self._pump_error is None:  # else drained all the same: the encoder must not wait on us
+                    try:
+                        self._out.write(data)
+                    except OSError as exc:  # handed to `close`
+                        self._pump_error = exc
+                if self._peak is not None:
+                    self._peak.feed(data)
+        except BaseException as exc:
+            self._pump_error = exc
 
     def write(self, pcm: np.ndarray) -> None:
         self._proc.stdin.write(pcm.tobytes())
 
     def close(self) -> Path:
         self._proc.stdin.close()
-        if self._proc.wait() != 0:
+        code = self._proc.wait()
+        self._pump.join()
+        if code != 0 or self._pump_error is not None:
             self._log.seek(0)
-            message = self._log.read().decode(errors="replace")[-500:]
+            message = self._log.read().decode(errors="replace")[-500:] or str(self._pump_error)
             self.abort()
             raise InputError(f"{self.path}: ffmpeg could not encode AAC for the M4B: {message}")
         self._log.close()
+        self._out.close()
+        if self._peak is not None:
+            try:
+                self.peak_dbtp = self._peak.finish(str(self.path))
+            except BaseException:
+                self.abort()
+                raise
         os.replace(self.tmp, self.path)
         written(self.tmp)
         return self.path
@@ -116,8 +150,13 @@ class AacStream:
         if self._proc is not None and self._proc.poll() is None:
             self._proc.kill()
             self._proc.wait()
+        if self._peak is not None:  # first: the pump may be writing to it
+            self._peak.abort()
+        if self._pump is not None:
+            self._pump.join(timeout=5)
         if getattr(self, "_log", None) is not None:
             self._log.close()
+        self._out.close()
         self.tmp.unlink(missing_ok=True)
         written(self.tmp)
 

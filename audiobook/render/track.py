@@ -175,12 +175,14 @@ def _fade(n: int, rate: int, rising: bool) -> np.ndarray:
 
 
 def render_track(job: TrackJob, progress: Report | None = None,
-                 inspect: Callable[[Path], None] | None = None) -> Rendered:
+                 inspect: Callable[[Path, float | None], None] | None = None) -> Rendered:
     """Render `job` to its file; returns what was done (frames, samples limited).
-    `inspect(tmp_path)`: called on the finished, tagged file (and its AAC, closed) before it takes
-    its name; whatever it raises leaves nothing behind."""
+    `inspect(tmp_path, aac_peak_dbtp)`: called on the finished, tagged file before it takes its
+    name, with its AAC's true peak as decoded (measured while it was encoded, when the job has a
+    preset to meet; else None); whatever it raises leaves nothing behind."""
     out_path = Path(job.out_path)
-    aac = AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db) if job.aac_path else None
+    aac = (AacStream(job.aac_path, job.rate, job.channels, gain_db=-job.extra_gain_db, measure=job.preset is not None)
+           if job.aac_path else None)
     try:
         encoder = Encoder(out_path, job.fmt, job.rate, job.channels, job.bitrate_kbps, seed=job.seed, aac=aac)
     except BaseException:
@@ -220,7 +222,7 @@ def render_track(job: TrackJob, progress: Report | None = None,
             if job.tags:
                 _tag(tmp, job, duration)
             if inspect is not None:
-                inspect(tmp)
+                inspect(tmp, aac.peak_dbtp if aac is not None else None)
 
         path = encoder.close(before_rename=finish)
     except BaseException:

@@ -52,3 +52,19 @@ def test_every_chapter_starts_on_its_audio(tmp_path):
     marked = [start for start, title in starts if "," in title]
     assert len(onsets) == len(marked) == 4
     assert np.abs(onsets - np.array(marked)).max() < 0.003
+
+
+def test_a_stream_measured_as_it_is_encoded_reads_as_its_file_decoded(tmp_path):
+    """The build judges each track's AAC by the true peak measured while it was encoded (decoded
+    beside the encoder): the same figure as the finished stream decoded again, as check reads it."""
+    from audiobook.render.m4b import aac_peak_dbtp
+
+    x = np.random.default_rng(5).standard_normal(int(6.5 * RATE)) * 6000
+    x[RATE:RATE + 64] = 32000  # a flat top: AAC carries its peak over the samples'
+    stream = AacStream(tmp_path / "t.aac", RATE, 1, measure=True)
+    for i in range(0, len(x), 30000):  # blocks unlike the decoder's
+        stream.write(x[i:i + 30000].astype(np.int16)[:, None])
+    stream.close()
+    assert stream.peak_dbtp == aac_peak_dbtp(tmp_path / "t.aac", RATE, 1)
+    assert stream.peak_dbtp > 20 * np.log10(32000 / 32768)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.aac"]  # no temporary file left
