@@ -36,6 +36,9 @@ LOST_CONFIDENCE = 0.7  # a heading the text lost, heard: no text of its own afte
 WIDER = 3.0  # a boundary not heard in its window is looked for in one this many times as wide
 GIVE_UP = 3  # chapter headings none of which is heard: listening stops there
 SCAN_SHARE = 0.03
+UNHEARD_SCAN_S = 60.0  # whole windows scanned before any boundary is heard, at most: a voice whose words are not
+# spotted in a minute of scanning where headings should be is one the recogniser cannot follow (the scan's share of
+# a book grew with it: 5 of the 6 s listening took on a 2-hour book it never heard)
 LEAD_IN_MIN_S, LEAD_IN_MAX_S = 0.25, 1.5  # speech this long just before a heading heard: its unprinted start
 HEADING_BREAK_S = 0.7
 HEADING_PAUSE_S = 1.0  # a heading not recognised is taken only between pauses this long  # no pause this long inside a heading read aloud
@@ -91,6 +94,7 @@ class Finder:
         self.pace_s = PACE_S  # the narrator's pace (listen.boundary.pace), where the book's words are counted
         # listening to whole windows is the costly fallback: at most this share of what is searched
         self.scan_left_s = SCAN_SHARE * (timeline.duration_s if span_s is None else span_s) + 60.0
+        self.unheard_scan_left_s = UNHEARD_SCAN_S  # ... of which this much while nothing is spotted
 
     def _spot(self, start_s: float, end_s: float, opening: Opening, leniency: int = 0) -> list[Hit]:
         start_s, end_s = max(0.0, start_s), min(self.timeline.duration_s, end_s)
@@ -208,10 +212,11 @@ class Finder:
         if not events and self.scan_left_s > 0 and not anywhere:  # no candidate pause holds it: the window whole
             hits = []
             t = max(0.0, lo)
-            while t < hi and self.scan_left_s > 0:
+            while t < hi and self.scan_left_s > 0 and (self.spotted or self.unheard_scan_left_s > 0):
                 end = min(hi, t + SCAN_CHUNK_S + SNIPPET_S)
                 hits += self._spot(t, end, opening)
                 self.scan_left_s -= end - t
+                self.unheard_scan_left_s -= end - t
                 t += SCAN_CHUNK_S
             events = self._events(_dedupe(hits), opening)
         if not events:
