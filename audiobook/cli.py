@@ -47,9 +47,11 @@ PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or 
 @click.option("--toc", type=_existing_file, help="A table of contents that supplies or corrects titles.")
 @click.option("--cover", type=_existing_file, help="Cover art (JPEG or PNG, square, 1400-3000 px).")
 @click.option("--title", help="The book's title, when neither the text nor the blurb gives it right.")
+@click.option("--author", help="The book's author, when neither the text nor the blurb names one (the tags need it).")
+@click.option("--narrator", help="Who reads it, when the blurb does not say.")
 @click.option("--force", is_flag=True, help="Replace an existing manifest.")
 def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None, cover: Path | None,
-         title: str | None, force: bool) -> None:
+         title: str | None, author: str | None, narrator: str | None, force: bool) -> None:
     """Write RECORDINGS/manifest.yaml from the book's chapter structure.
 
     The manifest lists the book's details and every chapter with its sections and word
@@ -60,7 +62,8 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
     from audiobook.plan.planner import chapter_title
 
     path, manifest, book = init_manifest(recordings, book_path, blurb_path=blurb, toc_path=toc,
-                                         cover_path=cover, title=title, force=force)
+                                         cover_path=cover, title=title, author=author,
+                                         narrator=narrator, force=force)
     for w in book.warnings:
         where = f"{book_path.name}:{w.line}" if w.line else book_path.name
         click.echo(f"warning: {where}: {w.message}", err=True)

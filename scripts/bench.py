@@ -221,7 +221,7 @@ def generated_book(workdir: Path, minutes: float) -> Path:
                      words=sum(s["words"] for s in c["sections"]),
                      sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
         for n, c in enumerate(chapters)])
-    manifest.book.title = "Benchmark Book"
+    manifest.book.title, manifest.book.author = "Benchmark Book", "A. Writer"
     (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
     return rec
 
@@ -320,9 +320,9 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                         stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
                         gains_db=list(rng.uniform(-4, 4, 8)), slips=slips)
         if share < 1.0:
-            init_manifest(rec, rec / "book.md")
+            init_manifest(rec, rec / "book.md", author="Leon Trotsky")
         else:
-            init_manifest(rec, TEXT, toc_path=TOC)
+            init_manifest(rec, TEXT, toc_path=TOC, author="Leon Trotsky")
         offsets = [0.0]
         for path in truth.sessions:
             offsets.append(offsets[-1] + sf.info(str(path)).duration)

@@ -22,7 +22,7 @@ from audiobook.build.render import remove_stale, render
 from audiobook.build.reporting import track_reports, write_report
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
-from audiobook.manifest import load_manifest
+from audiobook.manifest import MANIFEST_NAME, Manifest, load_manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool
@@ -66,6 +66,8 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     if base_url:
         manifest.feed.base_url = base_url
     out = Path(out)
+    if not plan_only:
+        require_tags(manifest, folder)
     check_out(out, folder)
     names = manifest.recordings.files or [p.name for p in find_recordings(folder)]
     if not names:
@@ -88,6 +90,16 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     finally:
         if workers:
             workers.close()
+
+
+def require_tags(manifest: Manifest, folder: Path) -> None:
+    """Refuse, before anything is written, a book whose tracks would lack a tag `check` requires."""
+    missing = [name for name, value in (("title", manifest.book.title), ("author", manifest.book.author))
+               if not (value or "").strip()]
+    if missing:
+        raise InputError(f"{folder / MANIFEST_NAME}: book.{' and book.'.join(missing)} empty — every track is tagged "
+                         f"with the book's title and author (stores and `check` require them): fill "
+                         f"{'them' if len(missing) > 1 else 'it'} in and build again")
 
 
 def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aac: bool, align: bool,

@@ -46,7 +46,8 @@ HEADER = """\
 
 def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_path: str | Path | None = None,
                   toc_path: str | Path | None = None, cover_path: str | Path | None = None,
-                  title: str | None = None, force: bool = False) -> tuple[Path, Manifest, Book]:
+                  title: str | None = None, author: str | None = None, narrator: str | None = None,
+                  force: bool = False) -> tuple[Path, Manifest, Book]:
     """Parse the book (and blurb, TOC) and write RECORDINGS_DIR/manifest.yaml.
 
     Book files outside the recordings folder are copied into its `book/` subfolder, so the
@@ -66,12 +67,15 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
         raise InputError(f"{cover_path}: no such cover image")
 
     info = _book_info(book, blurb, title)
+    info.author = author or info.author
+    info.narrator = narrator or info.narrator
     if not info.title:
         raise InputError(f"{book_path}: the book's title is not in the text — pass --title, or --blurb "
                          "with the publisher's blurb")
     if not info.author:
         book.warn("the book's author is not in the text, its metadata or a blurb: fill in book.author in "
-                  "manifest.yaml (the tags and the feed name the author), or pass --blurb with a \"By ...\" line")
+                  "manifest.yaml or pass --author (the tags and the feed name the author; the build refuses "
+                  "a book without one)")
     staged = []
     for key, p in (("text", book_path), ("toc", toc_path), ("blurb", blurb_path), ("cover", cover_path)):
         if p is not None:

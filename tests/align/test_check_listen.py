@@ -19,7 +19,7 @@ def narrated(tmp_path_factory):
     rec = tmp_path_factory.mktemp("rec")
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice="awb", sessions=2, seed=11)
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     return rec, truth
 
 
@@ -67,7 +67,7 @@ def espeak_narrated(tmp_path_factory):
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice="espeak:en-gb", sessions=2, seed=11, realistic=True,
                       shapes=["full", "number", "title", "full"])
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     return rec, truth
 
 

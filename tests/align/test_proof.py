@@ -28,7 +28,7 @@ def _narrate(tmp_path, slips=None, voice="rms"):
     rec.mkdir()
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice=voice, sessions=2, slips=slips, seed=7)
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     offsets = [0.0]
     for p in truth.sessions:
         offsets.append(offsets[-1] + sf.info(str(p)).duration)
