@@ -1,6 +1,9 @@
 """The `audiobook` command: parse the arguments, call one library function, show the result.
 
 The only module that prints or exits; every error becomes its exit status here.
+
+Each command imports the library it runs inside its function: importing every command's modules
+up front takes `audiobook --help` from 0.4 s to 1.6 s (measured, 2 cores), for every command.
 """
 
 from __future__ import annotations
@@ -394,7 +397,7 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
             for line in summarize(a, fs, chosen.name, lim):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
         click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
-    from audiobook.recordings import unlisted_in
+    from audiobook.manifest.unlisted import unlisted_in
 
     for note in unlisted_in(list(paths)):
         click.echo(f"note: {note}", err=True)

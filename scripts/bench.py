@@ -125,7 +125,7 @@ def measure(cmd: list[str], before=None, repeat: int | None = None) -> tuple[flo
 
 
 def ffmpeg() -> str | None:
-    from audiobook.render.m4b import find_ffmpeg
+    from audiobook.ffmpeg import find_ffmpeg
 
     return find_ffmpeg()
 

@@ -15,9 +15,10 @@ import pytest
 from audiobook import formats
 from audiobook.build import build
 from audiobook.check import check_paths
+from audiobook.formats import write_tags
 from audiobook.presets import get_preset
 from audiobook.render.encode import Encoder
-from audiobook.tags import Chapter, TrackTags, write_tags
+from audiobook.tags import Chapter, TrackTags
 from tests.signals import read_book
 from tests.test_build import _write_book
 

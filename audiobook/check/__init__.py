@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from audiobook.analysis import analyze_files
+from audiobook.check.build import check_build, check_published, is_build, is_published
 from audiobook.check.files import AUDIO, Finding, check_files, measure_books, read_markers
 from audiobook.errors import InputError
+from audiobook.report import BuildReport
 
 __all__ = ["AUDIO", "Finding", "build_preset", "check_files", "check_paths", "collect", "read_markers"]
 
 
 def build_preset(paths: list[Path]) -> str | None:
     """The preset the build folders among `paths` were mastered to, when they agree on one."""
-    from audiobook.check.build import is_build
-    from audiobook.report import BuildReport
 
     found = set()
     for p in paths:
@@ -26,8 +27,6 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
                 listen: bool = True, allow_unverified: bool = False) -> tuple[list[Path], list[Finding]]:
     """Check every audio file named or found, and every build folder named as a whole
     (`listen`: its markers by ear too; `allow_unverified`: a marker that cannot be heard passes)."""
-    from audiobook.analysis import analyze_files
-    from audiobook.check.build import check_build, check_published, is_build, is_published
 
     files = collect(paths)
     measurable = [p for p in files if p.suffix.lower() not in (".m4b", ".m4a")]

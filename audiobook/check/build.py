@@ -10,14 +10,14 @@ from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 from audiobook.analysis import Analysis
 from audiobook.book.blurb import read_runtime
 from audiobook.check.files import Finding, read_markers
+from audiobook.check.listen import listen_to_markers
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.manifest import load_manifest
+from audiobook.plan.planfile import PlanFile
 from audiobook.plan.planner import chapter_title
 from audiobook.report import BuildReport, ChapterBuilt, SectionBuilt, TrackReport
 
@@ -73,7 +73,6 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                            "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
         by_id = {c.id: c for c in built}
         if listen and manifest is not None:
-            from audiobook.check.listen import listen_to_markers
 
             out += listen_to_markers(tracks, manifest, manifest_path.parent, allow_unverified)
         elif listen:
@@ -96,13 +95,12 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                            "the manifest this build was made from is gone, and its report.json is from before "
                            "reports kept the chapters: build again to check it whole"))
 
-    plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    planned = {p["id"]: p for p in plan.get("tracks", [])}
+    planned = {p.id: p for p in PlanFile.read(folder / "plan.yaml").tracks}
     for t in tracks:
         p = planned.get(t.id)
         if p is None:
             continue
-        want = _seconds(p["duration"])
+        want = p.duration_s
         ok = abs(t.duration_s - want) <= 0.5
         out.append(Finding(Path(t.file).name, "duration_as_planned", ok, clock(t.duration_s), clock(want),
                            "" if ok else "the track's length differs from plan.yaml: rebuild it"))

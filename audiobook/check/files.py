@@ -12,7 +12,7 @@ from pathlib import Path
 import mutagen
 
 from audiobook import formats
-from audiobook.analysis import Analysis, analyze_files
+from audiobook.analysis import Analysis, analyze_file, analyze_files
 from audiobook.analysis.compliance import evaluate_deliverable
 from audiobook.errors import InputError
 from audiobook.files import clock
@@ -110,7 +110,6 @@ def check_files(paths: list[Path], preset: Preset, jobs: int | None = None, on_p
 def measure_books(paths: list[Path]) -> tuple[dict[Path, Analysis], list[Finding]]:
     """The M4B/M4As among `paths` decoded (by ffmpeg) and measured like the tracks; where one cannot
     be (no ffmpeg, a codec it does not decode: xHE-AAC), a finding says its levels were not checked."""
-    from audiobook.analysis import analyze_file
 
     measured, findings = {}, []
     for p in paths:

@@ -39,8 +39,8 @@ from mutagen.id3 import (
 )
 
 from audiobook.formats import Format
+from audiobook.formats.mp3info import info_frame
 from audiobook.mp3frames import frame_length
-from audiobook.render.mp3info import info_frame
 from audiobook.tags.metadata import Chapter, TrackTags
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the renderer makes up for it

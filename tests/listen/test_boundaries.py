@@ -14,7 +14,7 @@ import soxr
 
 from audiobook.build import build
 from audiobook.manifest.write import init_manifest
-from tests.align.book import CHAPTERS, markdown
+from tests.listen.book import CHAPTERS, markdown
 from tests.narrator import RATE, have_espeak, have_flite, read_book, say
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")

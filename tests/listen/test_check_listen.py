@@ -8,7 +8,7 @@ from audiobook.build import build
 from audiobook.check import check_paths
 from audiobook.manifest.write import init_manifest
 from audiobook.presets import get_preset
-from tests.align.book import CHAPTERS, markdown
+from tests.listen.book import CHAPTERS, markdown
 from tests.narrator import have_espeak, have_flite, read_book
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
