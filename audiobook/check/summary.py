@@ -1,6 +1,6 @@
 """`check --json`'s file list: each file's format, its runtime proven from its media data beside
 what its header declares, and its chapters in every form it stores them — a stable shape for
-other programs (README, `check --json`)."""
+other programs (docs/check.md, `--json`)."""
 
 from __future__ import annotations
 
