@@ -39,7 +39,7 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     for p in paths:
         if p.is_dir() and is_build(p):
             findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen,
-                                    allow_unverified=allow_unverified)
+                                    allow_unverified=allow_unverified, preset=preset)
         elif p.is_dir() and is_published(p):
             findings += check_published(p, {q: a for q, a in analyses.items() if q.parent == p})
     return files, findings

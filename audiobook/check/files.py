@@ -167,6 +167,9 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
         want = preset.mp3_sample_rate_hz
         out.append(Finding(name, "sample_rate", rate == want, f"{rate} Hz", f"{want} Hz",
                            "" if rate == want else f"{preset.label} wants {want / 1000:g} kHz: resample"))
+    from audiobook.check.store import file_rules  # it builds on this module's Finding
+
+    out += file_rules(p, f, rate, n_channels, preset)
     if a is not None:
         for c in evaluate_deliverable(a, preset):
             if c.check in ("dc_offset_percent", "speech_s"):
