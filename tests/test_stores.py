@@ -176,3 +176,11 @@ def test_store_rules_are_data_not_code():
             assert not re.search(rf"[\"']{name}[\"']", text), (path, name)
     for name in stores:
         assert presets()[name].source.startswith("https://")  # each cites where the store says so
+
+
+def test_the_stores_page_lists_every_preset_and_its_source():
+    page = (PACKAGE.parent / "docs" / "stores.md").read_text(encoding="utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| ") and "(`" in line]
+    for name, preset in presets().items():
+        (row,) = [r for r in rows if f"(`{name}`)" in r]
+        assert not preset.source or preset.source in row, name
