@@ -93,7 +93,7 @@ def _finding(path: Path, preset: str, check: str) -> dict:
     return found
 
 
-def test_google_fails_an_mp3_under_its_bitrate_floor_and_takes_one_at_it(tmp_path):
+def test_files_breaking_a_stores_file_rules_fail_its_check(tmp_path):
     low = _finding(_mp3(tmp_path / "low.mp3", 96), "google", "bitrate")
     assert not low["passed"] and low["value"] == "96 kbps" and "128 kbps or more" in low["message"]
     assert _finding(_mp3(tmp_path / "floor.mp3", 128), "google", "bitrate")["passed"]
@@ -108,6 +108,11 @@ def test_google_fails_an_mp3_under_its_bitrate_floor_and_takes_one_at_it(tmp_pat
              subtype="VORBIS")
     found = _finding(ogg, "findaway", "format")
     assert not found["passed"] and found["limit"] == "MP3, FLAC"
+    # lossless files: Google's floor is a sample rate
+    flac = tmp_path / "low.flac"
+    sf.write(str(flac), np.random.default_rng(1).standard_normal(22050 * 3) * 0.05, 22050, subtype="PCM_16")
+    found = _finding(flac, "google", "sample_rate")
+    assert not found["passed"] and found["value"] == "22050 Hz" and found["limit"] == ">= 44100 Hz"
 
 
 def test_a_build_refuses_output_a_store_does_not_take_before_any_work(short_book, tmp_path):
