@@ -38,7 +38,8 @@ def cli() -> None:
     """
 
 
-PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or alone — podcast,lufs=-18 or "
+PRESET_HELP = ("Preset: a store's or a loudness standard's (acx, findaway, google, apple, podcast, ebu-r128: "
+               "docs/stores.md), or numbers over one or alone — podcast,lufs=-18 or "
                "lufs=-19,true_peak=-2 (also rms, peak, noise_floor, max_minutes).")
 
 @cli.command()

@@ -35,7 +35,8 @@ def plan_book(ctx: BuildContext, digests: dict[str, str], analyses: list[Analysi
         ctx.clock.lap("listening")
         if anchors is not None:
             plan = make_plan(selected, timeline, ctx.names, anchors, room)
-    plan = split_long_tracks(plan, timeline, ctx.preset.max_track_minutes, room)
+    # a store that takes no chapter split across files (Apple) gets long ones whole: check says if one is too long
+    plan = split_long_tracks(plan, timeline, None if ctx.preset.whole_chapters else ctx.preset.max_track_minutes, room)
     PlanFile.of(plan, timeline).write(ctx.out / "plan.yaml")
     return plan, timeline, heard_notes + list(plan.notes) + label_notes
 

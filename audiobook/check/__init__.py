@@ -6,7 +6,8 @@ from pathlib import Path
 
 from audiobook.analysis import analyze_files
 from audiobook.check.build import check_build, check_published, is_build, is_published
-from audiobook.check.files import AUDIO, Finding, check_files, measure_books, read_markers
+from audiobook.check.files import AUDIO, check_files, measure_books, read_markers
+from audiobook.check.finding import Finding
 from audiobook.errors import InputError
 from audiobook.report import BuildReport
 
@@ -38,7 +39,7 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     for p in paths:
         if p.is_dir() and is_build(p):
             findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen,
-                                    allow_unverified=allow_unverified)
+                                    allow_unverified=allow_unverified, preset=preset)
         elif p.is_dir() and is_published(p):
             findings += check_published(p, {q: a for q, a in analyses.items() if q.parent == p})
     return files, findings

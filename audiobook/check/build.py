@@ -12,13 +12,16 @@ from urllib.parse import unquote, urlsplit
 
 from audiobook.analysis import Analysis
 from audiobook.book.blurb import read_runtime
-from audiobook.check.files import Finding, read_markers
+from audiobook.check.files import read_markers
+from audiobook.check.finding import Finding
 from audiobook.check.listen import listen_to_markers
+from audiobook.check.store import whole_chapters
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.manifest import load_manifest
 from audiobook.plan.planfile import PlanFile
 from audiobook.plan.planner import chapter_title
+from audiobook.presets import Preset
 from audiobook.report import BuildReport, ChapterBuilt, SectionBuilt, TrackReport
 
 PACE_TOLERANCE = 0.15  # a chapter read this much faster or slower than the book's median is suspect
@@ -47,9 +50,10 @@ def check_published(folder: Path, analyses: dict[Path, Analysis]) -> list[Findin
 
 
 def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True,
-                allow_unverified: bool = False) -> list[Finding]:
+                allow_unverified: bool = False, preset: Preset | None = None) -> list[Finding]:
     """Everything a build promises beyond each file on its own. `listen`: also hear that every
-    track and marker begins with its heading (check.listen)."""
+    track and marker begins with its heading (check.listen); `preset`: the store's rules on the
+    book as a whole (check.store)."""
     report = BuildReport.read(folder / "report.json")
     tracks = report.tracks
     for t in tracks:  # the folder may have moved since it was built: its files are where it is now
@@ -105,6 +109,8 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
         out.append(Finding(Path(t.file).name, "duration_as_planned", ok, clock(t.duration_s), clock(want),
                            "" if ok else "the track's length differs from plan.yaml: rebuild it"))
 
+    if preset is not None:
+        out += whole_chapters(name, tracks, preset)
     out += _feed(folder, tracks)
     out += _chapters_json(folder, tracks)
     out += _blurb(folder, tracks)

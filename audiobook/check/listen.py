@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.check.files import Finding, read_markers
+from audiobook.check.files import read_markers
+from audiobook.check.finding import Finding
 from audiobook.files import clock
 from audiobook.listen.audio import Recordings
 from audiobook.listen.boundary import PACE_S, Pause, pace, rank_pauses

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from audiobook import formats
 from audiobook.analysis.reader import audio_info
-from audiobook.check.files import Finding
+from audiobook.check.finding import Finding
 from audiobook.errors import InputError
 from audiobook.formats.mp4 import NotReadable, read_mp4
 from audiobook.formats.vorbiscomment import read_chapters as read_comments

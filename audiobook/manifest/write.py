@@ -26,7 +26,7 @@ HEADER = """\
 # Written by `audiobook init`; edit it freely, `audiobook build` reads it.
 #   book:       the tags, feed and credits are made from this. Paths are relative to this folder.
 #   output:     format (mp3, flac, ogg, opus, wav), bitrate_kbps, sample_rate_hz, channels,
-#               preset (acx, podcast, ebu-r128, or numbers: "podcast,lufs=-18", "lufs=-19,true_peak=-2").
+#               preset (acx, findaway, google, apple, podcast, ebu-r128, or numbers: "podcast,lufs=-18").
 #               The defaults are ACX's requirements.
 #   feed:       base_url (where the files will be served; enclosure URLs start with it), link,
 #               owner_name, owner_email, category, subcategory, explicit.
@@ -40,7 +40,8 @@ HEADER = """\
 #               "session-03.flac 12:03.5"), or labels: FILE. Sections (chapter markers)
 #               take start: the same way. A section with heading_lost: true is one the
 #               table of contents lists but the text lost the heading of: it gets a marker
-#               only where its title is heard spoken.
+#               only where its title is heard spoken. Credits the narrator reads (ACX and
+#               Findaway ask for both) are chapters of kind: opening-credits, closing-credits.
 """
 
 

@@ -18,6 +18,7 @@ from audiobook.listen.boundary import PACE_S, pace
 from audiobook.listen.listener import Listener, NoModel, has_model
 from audiobook.listen.openings import Opening, opening
 from audiobook.manifest import Manifest
+from audiobook.manifest.credits import credits_script, is_closing, is_credits
 from audiobook.manifest.model import ChapterEntry
 from audiobook.manifest.write import chapters_from_book
 from audiobook.parallel import Report, WorkerPool, run_parallel
@@ -56,6 +57,8 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
             section_texts = []  # the manifest's sections were edited: headings alone
         label = chapter_label(ch)
         title = ch.title or ch.kind if label else spoken_title(ch)
+        if is_credits(ch) and ch.id not in texts:  # what the narrator reads: the book's title, author, narrator
+            title = credits_script(manifest.book, is_closing(ch, manifest.chapters))
         has_lead = ch.id in texts and bool(texts[ch.id][0]) and not (ch.sections and lead == ch.sections[0].title)
         sections = []
         before = lead if has_lead else ""

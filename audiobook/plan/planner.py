@@ -13,6 +13,7 @@ import numpy as np
 
 from audiobook.book.model import title_is_label
 from audiobook.errors import InputError
+from audiobook.manifest.credits import is_credits  # noqa: F401 (where the planner's users find it)
 from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
@@ -99,11 +100,6 @@ class Plan:
 
 
 CREDITS_WORDS = 25  # what opening or closing credits take to read, when the manifest gives no count
-
-
-def is_credits(ch: ChapterEntry) -> bool:
-    """Opening or closing credits (ACX asks for both as tracks of their own)."""
-    return "credits" in ch.kind.lower()
 
 
 def chapter_label(ch: ChapterEntry) -> str | None:
