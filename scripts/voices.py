@@ -103,6 +103,20 @@ def fetch(cases: list[dict], sources: Path | None, cache: Path) -> None:
             print(f"{case['id']}: cached {piece['source'].get('path', piece['source'].get('file'))}")
 
 
+def decode(path: Path) -> np.ndarray:
+    """16 kHz mono int16, as make_reference.py decodes (ffmpeg: the system's, else imageio-ffmpeg's)."""
+    import subprocess
+
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    raw = subprocess.run([exe, "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(SR), "-f", "s16le", "-"],
+                         check=True, capture_output=True).stdout
+    return np.frombuffer(raw, dtype="<i2")
+
+
 def room_tone_db(pcm: np.ndarray) -> float:
     """The level of the quietest 100 ms of a piece (its room between words), dBFS, at least -80."""
     power = 10 ** (ref.frame_db(pcm) / 10)
@@ -110,15 +124,17 @@ def room_tone_db(pcm: np.ndarray) -> float:
     return max(10 * float(np.log10(max(window.min(), 1e-12))), -80.0)
 
 
-def assemble(case: dict, cache: Path) -> tuple[np.ndarray, list[float]]:
+def assemble(case: dict, cache: Path | None) -> tuple[np.ndarray, list[float]]:
     """The case's session (16 kHz mono int16) and each piece's start in it."""
     rng = np.random.default_rng(case.get("seed", 24))
     out, starts, at = [], [], 0
     for piece in case["pieces"]:
-        path = cache / piece["sha256"]
-        if not path.is_file():
+        path = cache / piece["sha256"] if cache else None
+        if (path is None or not path.is_file()) and "file" in piece["source"]:
+            path = ROOT / piece["source"]["file"]  # this repository's own test data
+        if path is None or not path.is_file():
             raise SystemExit(f"{case['id']}: {path} is missing — run `python scripts/voices.py fetch` first")
-        pcm = ref.decode(path)
+        pcm = decode(path)
         a = int(round(piece.get("from_s", 0.0) * SR))
         b = int(round(piece["to_s"] * SR)) if "to_s" in piece else len(pcm)
         pcm = pcm[a:b]
@@ -172,7 +188,7 @@ def book_text(case: dict) -> str:
     return "\n".join(lines)
 
 
-def run_case(case: dict, cache: Path, workdir: Path) -> list[Boundary]:
+def run_case(case: dict, cache: Path | None, workdir: Path) -> list[Boundary]:
     from audiobook.build import build
     from audiobook.manifest.write import init_manifest
 
