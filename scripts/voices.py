@@ -225,7 +225,9 @@ def cmd_refs(cases: list[dict], cache: Path, write: bool) -> int:
             check = r["pocketsphinx_s"] if r["second"] == "pocketsphinx" else r["vad_s"]
             agree = r["energy_s"] is not None and check is not None and abs(r["energy_s"] - check) <= AGREE_S
             vad_ok = r["vad_s"] is not None and r["energy_s"] is not None and abs(r["energy_s"] - r["vad_s"]) <= AGREE_S
-            flag = ("" if agree or not u.get("part") else "  <-- the two means disagree") + (" (pocketsphinx misplaced it: checked by the voice detector)" if r["second"] == "vad" else "")
+            flag = "" if agree or not u.get("part") else "  <-- the two means disagree"
+            if r["second"] == "vad":
+                flag += " (pocketsphinx misplaced it: checked by the voice detector)"
             if u.get("part") and not agree:
                 bad += 1
             print(f"  {'part' if u.get('part') else '    '} energy {r['energy_s']}  pocketsphinx {r['pocketsphinx_s']}"
@@ -245,7 +247,8 @@ def cmd_refs(cases: list[dict], cache: Path, write: bool) -> int:
 
 
 def cmd_run(cases: list[dict], cache: Path) -> int:
-    print("| reader | split | sex | accent | pauses | part starts right (within 0.3 s before, never after) | each boundary: error s (how placed) |")
+    print("| reader | split | sex | accent | pauses | part starts right (within 0.3 s before, never after) "
+          "| each boundary: error s (how placed) |")
     print("|---|---|---|---|---|---|---|")
     everything: dict[str, list[Boundary]] = {"tuning": [], "held-out": []}
     with tempfile.TemporaryDirectory() as tmp:
