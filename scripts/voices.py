@@ -224,6 +224,8 @@ def cmd_refs(cases: list[dict], cache: Path, write: bool) -> int:
         for u, r in zip(aligned, rows):
             check = r["pocketsphinx_s"] if r["second"] == "pocketsphinx" else r["vad_s"]
             agree = r["energy_s"] is not None and check is not None and abs(r["energy_s"] - check) <= AGREE_S
+            if "reviewed" in u:  # looked at frame by frame: the edge judged right replaces the energy's
+                r["energy_s"], agree = u["reviewed"]["start_s"], True
             vad_ok = r["vad_s"] is not None and r["energy_s"] is not None and abs(r["energy_s"] - r["vad_s"]) <= AGREE_S
             flag = "" if agree or not u.get("part") else "  <-- the two means disagree"
             if r["second"] == "vad":
