@@ -202,7 +202,13 @@ def run_case(case: dict, cache: Path | None, workdir: Path) -> list[Boundary]:
         w.writeframes(pcm.tobytes())
     (rec / "book.md").write_text(book_text(case), encoding="utf-8")
     init_manifest(rec, rec / "book.md", title=case["title"])
-    plan = build(rec, workdir / f"{case['id']}-out", plan_only=True, jobs=1).plan
+    from audiobook.errors import AudiobookError
+
+    try:
+        plan = build(rec, workdir / f"{case['id']}-out", plan_only=True, jobs=1).plan
+    except AudiobookError as e:  # the build refused the case: every boundary is missed, and why is said
+        return [Boundary(case["id"], u["part"], u["start_s"], float("nan"), "refused", str(e).split(" Are all")[0])
+                for u in [u for u in case["units"] if u.get("part")][1:]]
     tracks = {t.title.split(": ", 1)[-1]: t for t in plan.tracks}
     out = []
     for u in [u for u in case["units"] if u.get("part")][1:]:
@@ -258,12 +264,15 @@ def cmd_run(cases: list[dict], cache: Path) -> int:
             got = run_case(case, cache, Path(tmp))
             everything[case["split"]] += got
             right = sum(b.right for b in got)
-            detail = "; ".join(f"{b.title}: {b.error_s:+.2f} ({b.placed_by}{', ' + b.how if b.how else ''})" for b in got)
+            detail = "; ".join(f"{b.title}: {b.error_s:+.2f} ({b.placed_by}{', ' + b.how if b.how else ''})"
+                               if b.error_s == b.error_s else f"{b.title}: no cut ({b.placed_by})" for b in got)
+            refused = {b.how for b in got if b.placed_by == "refused"}
+            detail += "".join(f" — the build refused the case: {r}" for r in refused)
             print(f"| {case['id']} | {case['split']} | {case['sex']} | {case['accent']} | {case['pauses']} | "
                   f"{right}/{len(got)} | {detail} |", flush=True)
     for split, got in everything.items():
         if got:
-            errs = [abs(b.error_s) for b in got if b.placed_by != "no track"] or [float("nan")]
+            errs = [abs(b.error_s) for b in got if b.error_s == b.error_s] or [float("nan")]
             print(f"{split}: {sum(b.right for b in got)}/{len(got)} right; |error| median {statistics.median(errs):.2f} s, "
                   f"max {max(errs):.2f} s; heard (aligned) {sum(b.placed_by == 'aligned' for b in got)}/{len(got)}")
     return 0
