@@ -5,6 +5,7 @@ must go, with reference times checked by two means, and a tuning part and a held
     python scripts/voices.py fetch  [--sources DIR] [--cache DIR]   # copy the audio in, checked by hash
     python scripts/voices.py refs   [--write]                      # measure the reference times (two means)
     python scripts/voices.py run    [--split tuning|held-out|all]  # the boundary finder on every case
+    python scripts/voices.py run --no-align                        # the same without listening, for comparison
 
 The cases are data: `tests/data/voices/cases.json` (readers, sources, licences, which split, the text,
 the constructed pauses, the reference times). The audio is not in this repository: `fetch` reads each
@@ -188,7 +189,7 @@ def book_text(case: dict) -> str:
     return "\n".join(lines)
 
 
-def run_case(case: dict, cache: Path | None, workdir: Path) -> list[Boundary]:
+def run_case(case: dict, cache: Path | None, workdir: Path, align: bool = True) -> list[Boundary]:
     from audiobook.build import build
     from audiobook.manifest.write import init_manifest
 
@@ -205,7 +206,7 @@ def run_case(case: dict, cache: Path | None, workdir: Path) -> list[Boundary]:
     from audiobook.errors import AudiobookError
 
     try:
-        plan = build(rec, workdir / f"{case['id']}-out", plan_only=True, jobs=1).plan
+        plan = build(rec, workdir / f"{case['id']}-out", plan_only=True, jobs=1, align=align).plan
     except AudiobookError as e:  # the build refused the case: every boundary is missed, and why is said
         return [Boundary(case["id"], u["part"], u["start_s"], float("nan"), "refused", str(e).split(" Are all")[0])
                 for u in [u for u in case["units"] if u.get("part")][1:]]
@@ -254,14 +255,14 @@ def cmd_refs(cases: list[dict], cache: Path, write: bool) -> int:
     return 1 if bad else 0
 
 
-def cmd_run(cases: list[dict], cache: Path) -> int:
+def cmd_run(cases: list[dict], cache: Path, align: bool = True) -> int:
     print("| reader | split | sex | accent | pauses | part starts right (within 0.3 s before, never after) "
           "| each boundary: error s (how placed) |")
     print("|---|---|---|---|---|---|---|")
     everything: dict[str, list[Boundary]] = {"tuning": [], "held-out": []}
     with tempfile.TemporaryDirectory() as tmp:
         for case in cases:
-            got = run_case(case, cache, Path(tmp))
+            got = run_case(case, cache, Path(tmp), align)
             everything[case["split"]] += got
             right = sum(b.right for b in got)
             detail = "; ".join(f"{b.title}: {b.error_s:+.2f} ({b.placed_by}{', ' + b.how if b.how else ''})"
@@ -287,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", choices=["tuning", "held-out", "all"], default="all")
     ap.add_argument("--case", action="append", help="only this case (its id); may be given more than once")
     ap.add_argument("--write", action="store_true", help="refs: store the measured reference times")
+    ap.add_argument("--no-align", action="store_true", help="run: build without listening (pauses and word counts only)")
     args = ap.parse_args(argv)
     cases = load_cases()
     if args.command != "refs" or not args.write:
@@ -297,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "refs":
         return cmd_refs(cases, cache, args.write)
-    return cmd_run(cases, cache)
+    return cmd_run(cases, cache, align=not args.no_align)
 
 
 if __name__ == "__main__":
