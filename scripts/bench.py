@@ -9,6 +9,9 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py voices
     python scripts/bench.py denoise
 
+`voices` measures the English readings of tests/data/real-voices; the wider set (11 English readers,
+a tuning and a held-out part, audio fetched by hash) is `scripts/voices.py run` (docs/voices.md).
+
 `denoise` measures noise reduction on the real readings, as they are and with a real room's
 tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
 
