@@ -27,7 +27,9 @@ CHAPTER_MIN_PAUSE_S = 0.8
 CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
 SECTION_MIN_PAUSE_S = 0.5
 SECTION_LONG_PAUSE_S = 2.5
-WPM_RANGE = (80, 260)  # narration outside this pace means the recordings do not carry the text
+WPM_RANGE = (70, 380)  # words a minute of speech time (pauses left out) outside this: the recordings do not carry
+# the text. Real readers reach 260-292 (LibriSpeech readers, short readings, docs/voices.md); a book missing half its
+# sessions reads at twice its narrator's pace
 
 
 @dataclass
