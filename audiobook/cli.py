@@ -18,6 +18,7 @@ import click
 
 from audiobook import __version__
 from audiobook.errors import AudiobookError, ManifestError
+from audiobook.presets import DEFAULT_PRESET
 
 _existing_file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -224,7 +225,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], preset: str | None, as_js
     from audiobook.check import build_preset, check_paths
     from audiobook.presets import get_preset
 
-    chosen = get_preset(preset or build_preset(list(paths)) or "acx")
+    chosen = get_preset(preset or build_preset(list(paths)) or DEFAULT_PRESET)
     with _progress("checking") as on_progress:
         files, findings = check_paths(list(paths), chosen, jobs=jobs, on_progress=on_progress, listen=listen,
                                       allow_unverified=allow_unverified)
@@ -360,7 +361,7 @@ def _audio_files(paths: tuple[Path, ...]) -> list[Path]:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--preset", default="acx", show_default=True, help=PRESET_HELP)
+@click.option("--preset", default=DEFAULT_PRESET, show_default=True, help=PRESET_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines instead of the summary.")
 @click.option("--series", is_flag=True, help="With --json: momentary and short-term loudness every 100 ms.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")

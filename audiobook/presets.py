@@ -14,6 +14,7 @@ import yaml
 
 from audiobook.errors import InputError
 
+DEFAULT_PRESET = "acx"  # what a build masters to and check holds files to, unless told otherwise
 DEFAULT_LUFS_TOLERANCE = 1.0  # dB a track may stray from a loudness target, where a preset gives none
 DEFAULT_PEAK_DBTP = -1.0  # the peak limit of a preset that gives none (every streaming platform's)
 RMS_WINDOW_DB = 1.0  # either side of an RMS target, where a preset gives no window
@@ -100,11 +101,13 @@ class Preset:
         return out
 
     @property
-    def peak_limit(self) -> tuple[float, bool]:
-        """The peak limit and whether it is a true peak (dBTP) rather than a sample peak."""
+    def peak_limit(self) -> float:
+        """The highest peak a file may hold, in dB. Every peak limit is judged on the true peak (the
+        peak between samples, as a player's converter makes it), a store's "peak" too: ACX's -3 dB
+        measured on samples alone can pass a file whose decoded waveform goes over it."""
         if self.peak_max_dbfs is not None:
-            return self.peak_max_dbfs, False
-        return (self.true_peak_max_dbtp if self.true_peak_max_dbtp is not None else DEFAULT_PEAK_DBTP), True
+            return self.peak_max_dbfs
+        return self.true_peak_max_dbtp if self.true_peak_max_dbtp is not None else DEFAULT_PEAK_DBTP
 
     @property
     def loudness_tolerance(self) -> float:

@@ -24,7 +24,7 @@ from audiobook.cache import BuildCache
 from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
 from audiobook.plan.planfile import PlanFile, marker_id
-from audiobook.presets import Preset, get_preset
+from audiobook.presets import DEFAULT_PRESET, Preset, get_preset
 from audiobook.report import BuildReport
 
 CANDIDATE_PAUSE_S = 0.8  # pauses drawn: as long as the planner's shortest for a chapter's cut
@@ -63,7 +63,7 @@ def write_review(folder: str | Path, analyses: dict[str, Analysis] | None = None
     try:
         preset = get_preset(report.preset)
     except InputError:
-        preset = get_preset("acx")
+        preset = get_preset(DEFAULT_PRESET)
     measured = [_measured(folder, Path(t.file).name, analyses) for t in report.tracks]
     envelopes = [_envelope(a) for a in measured]
     pauses = [[(p.start_s, p.end_s) for p in (a.pauses if a else []) if p.end_s - p.start_s >= CANDIDATE_PAUSE_S]

@@ -39,6 +39,7 @@ class Format:
     mime: str  # what the feed's enclosures say
     describe: str  # for messages: "MP3 (LAME, CBR)"
     chapters_as: str  # how its chapter markers are stored, for messages
+    chapter_form: str  # the same as `check --json` names it: "id3", "vorbis", "quicktime" (and "chpl"), "" for none
     sample_rates: tuple[int, ...] | None = None  # those its codec takes; None: any
     bitrate: bool = False  # whether output.bitrate_kbps applies
     encoder_gain_db: float = 0.0  # what the encoder does to the level (the renderer makes up for it)

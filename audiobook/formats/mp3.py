@@ -196,6 +196,6 @@ def _iso639_2(language: str) -> str:
     return _ISO639.get(base, base if len(base) == 3 else "und")
 
 
-FORMAT = Format("mp3", ".mp3", "audio/mpeg", "MP3 (LAME, constant bitrate)", "ID3v2 CHAP and CTOC frames",
+FORMAT = Format("mp3", ".mp3", "audio/mpeg", "MP3 (LAME, constant bitrate)", "ID3v2 CHAP and CTOC frames", "id3",
                 sample_rates=SAMPLE_RATES, bitrate=True, encoder_gain_db=-LAME_GAIN_DB, open_writer=LameWriter,
                 write_tags=write_tags, read_chapters=read_chapters)

@@ -18,7 +18,8 @@ from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
 from audiobook.plan.timeline import Gap, Timeline
-from audiobook.presets import RoomTone, presets
+from audiobook.presets import DEFAULT_PRESET, RoomTone, presets
+from audiobook.tags.metadata import Chapter, ending
 
 MARKER_LEAD_S = 0.3  # a section marker sits this far before the section's first word
 JOIN_TAIL_S = 1.0  # where a chapter crosses from one session to the next, room tone kept from each side
@@ -85,6 +86,13 @@ class TrackPlan:
 
     def __post_init__(self) -> None:
         self.chapter = self.chapter or self.id
+
+    def chapter_marks(self, end_s: float | None = None) -> list[Chapter]:
+        """The track's markers as its tags, feed and report carry them — the one conversion from the
+        plan's markers: its own heading at 0, then its sections; each ending where the next begins and
+        the last at `end_s`, where the track's length is known."""
+        marks = [Chapter(m.title, m.start_s) for m in self.markers]
+        return marks if end_s is None else ending(marks, end_s)
 
     @property
     def duration_s(self) -> float:
@@ -257,7 +265,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
 
 def default_room_tone() -> RoomTone:
     """ACX's, the default preset's."""
-    return presets()["acx"].room_tone
+    return presets()[DEFAULT_PRESET].room_tone
 
 
 def cut_in_pause(pause_start_s: float, pause_end_s: float, room: RoomTone) -> tuple[float, float]:

@@ -20,7 +20,7 @@ from audiobook.render.jobs import output_rate, safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.report import Rendered
-from audiobook.tags import Chapter, TrackTags
+from audiobook.tags import TrackTags
 
 FRAMES_S = 0.06  # two MP3 frames at 44.1 kHz: a sample cut from its track may run this much longer
 
@@ -135,7 +135,7 @@ def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, 
     `inspect(tmp_path)`: verifies the new file before it takes its name (render.m4b.write_m4b)."""
     b = manifest.book
     name = m4b_name(manifest)
-    tracks = [M4bTrack(aac, t.title, [Chapter(m.title, m.start_s) for m in t.markers])
+    tracks = [M4bTrack(aac, t.title, t.chapter_marks())
               for t, aac in zip(plan.tracks, streams)]
     tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
             "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,
