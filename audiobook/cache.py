@@ -80,7 +80,6 @@ class BuildCache:
             else:
                 missing.append((path, st))
         if missing:
-
             fresh = run_parallel(_digest_job, [p for p, _ in missing], total=len(missing), pool=pool,
                                  jobs=None if pool else 1)
             for (path, st), digest in zip(missing, fresh):

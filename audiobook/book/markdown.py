@@ -142,7 +142,6 @@ def parse_markdown(text: str) -> Book:
                                       for node in nodes])
         group_parts(book)
     if chapter_level is not None:
-
         group_parts(book)
     if not has_keywords:
         for n, part in enumerate((p for p in book.parts if p.kind != "opening"), 1):

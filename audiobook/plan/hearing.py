@@ -39,7 +39,6 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
     book's text (manifest book.text) is at hand and its parts still match the manifest's."""
     texts: dict[str, tuple[str, list[str], list[str]]] = {}
     if manifest.book.text and (folder / manifest.book.text).is_file():
-
         toc = folder / manifest.book.toc if manifest.book.toc and (folder / manifest.book.toc).is_file() else None
         try:
             book = read_book(folder / manifest.book.text, toc)

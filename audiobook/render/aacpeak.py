@@ -24,7 +24,6 @@ class DecodedPeak:
     them, the same figure as `analysis.analyze_file` on the stream (and `aac_peak_dbtp`)."""
 
     def __init__(self, ffmpeg: str, rate: int, channels: int):
-
         self.channels = channels
         self._meter, self._sample_peak = TruePeak(rate, channels), 0.0
         self._log = tempfile.TemporaryFile()

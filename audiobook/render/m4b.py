@@ -85,7 +85,6 @@ class AacStream:
                 cmd += ["-af", f"volume={gain_db:.4f}dB"]
             cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", "pipe:1"]
             if measure:
-
                 self._peak = DecodedPeak(ffmpeg, rate, channels)
             # held back while ffmpeg starts: stopped half-way through Popen, its ffmpeg would live on
             # unknown to us, and write the file after we removed it
