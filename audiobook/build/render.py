@@ -164,6 +164,7 @@ class Renders:
     stale: list[str]  # tracks an earlier build made that this one does not
     sample: Analysis | None = None  # the retail sample, measured
     corrected: dict[str, float] = field(default_factory=dict)  # tracks rendered again: name -> dB added
+    missed: dict[int, float] = field(default_factory=dict)  # tracks whose first rendering missed its level: dB
 
 
 def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, str], out: Path, stage,
@@ -171,7 +172,9 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
                    miss: Callable[[TrackJob, Analysis], float] | None = None,
                    meets: Callable[[Analysis], bool] | None = None) -> Renders:
     """Render (and measure) only the tracks whose inputs changed, recording each in the cache as
-    it is done: a build stopped half-way resumes from the last finished track.
+    it is done: a build stopped half-way resumes from the last finished track. In three steps:
+    render what changed (the retail sample with it), render again the tracks that missed their
+    level, cut the retail sample where its track was current.
 
     `aac`: each track is also encoded to AAC for the M4B (kept in the cache by its key).
     `sample`: the retail sample, rendered with the tracks unless it is current.
@@ -181,82 +184,112 @@ def _cached_render(cache: BuildCache, jobs: list[TrackJob], digests: dict[str, s
     older build's) is rendered again.
     The tracks an earlier build made that this one no longer makes are returned, to be removed
     only once the new feed and report are written."""
-    keys = [job_key(j, digests) for j in jobs]
-    names = [Path(j.out_path).name for j in jobs]
-    stale = sorted(set(cache.index["tracks"]) - set(names))
-    rendered: list[Rendered | None] = [None] * len(jobs)
-    measured: list[Analysis | None] = [None] * len(jobs)
-    for i, (job, name, key) in enumerate(zip(jobs, names, keys)):
-        if aac:
-            job.aac_path = str(cache.dir / f"{key}.aac")
-        entry = cache.track(name, key, out)
-        a = cache.load_analysis(entry[1], out / name) if entry else None
-        if entry and a is not None and (not aac or Path(job.aac_path).is_file()) and (meets is None or meets(a)):
-            rendered[i] = entry[0]
-            measured[i] = a
-    todo = [i for i in range(len(jobs)) if rendered[i] is None]
-    todo.sort(key=lambda i: -_seconds(jobs[i]))  # longest first: no core left idle at the end
-    batch = [jobs[i] for i in todo]
-    result = Renders(rendered, measured, keys, stale)
-    sample_key = job_key(sample, digests) if sample else None
+    books = _Ledger(cache, jobs, [job_key(j, digests) for j in jobs], out,
+                    job_key(sample, digests) if sample else None)
+    result = books.from_cache(aac, meets)
     if sample:
-        result.sample = cache.current_extra_analysis("retail_sample", sample_key, Path(sample.out_path))
-    cut_afterwards = False  # the sample alone, from its current track
-    if sample is not None and result.sample is None:
-        if not sample.cut_from:
-            batch.append(sample)
-        else:  # cut by the worker that renders its track, right after it
-            for job in batch:
-                job.then_cut = sample if job.out_path == sample.cut_from else None
-            cut_afterwards = not any(job.then_cut for job in batch)
+        result.sample = cache.current_extra_analysis("retail_sample", books.sample_key, Path(sample.out_path))
+    todo = sorted((i for i in range(len(jobs)) if result.tracks[i] is None), key=lambda i: -_seconds(jobs[i]))
+    batch = [jobs[i] for i in todo]  # longest first: no core left idle at the end
+    sample_alone = sample is not None and result.sample is None and not _sample_rides_along(sample, batch)
+    if sample is not None and result.sample is None and not sample.cut_from:
+        batch.append(sample)
+        sample_alone = False
 
-    def sample_done(_k: int, finished: tuple[Rendered, Analysis]) -> None:
-        r, a = finished
-        digest = cache.digest(Path(r.path))
-        cache.store_analysis(digest, a)
-        cache.store_extra("retail_sample", sample_key, Path(r.path), measured=digest)
-        result.sample = a
-        cache.save()
-
-    again: dict[int, float] = {}  # track -> the dB its level missed by, for a second rendering
-
-    def store(i: int, finished: tuple, first: bool) -> None:
-        if len(finished) == 3:
-            sample_done(i, finished[2])
-        r, a = finished[:2]
-        rendered[i], measured[i] = r, a
-        if r.ceiling_dbfs is not None:  # the headroom a codec needed: kept should it be rendered again
-            jobs[i].ceiling_dbfs = r.ceiling_dbfs
-        off = miss(jobs[i], a) if miss is not None and first else 0.0
-        if off:  # not cached: a build stopped before the second rendering makes it anew
-            again[i] = off
-            return
-        digest = cache.digest(Path(r.path))
-        cache.store_analysis(digest, a)
-        cache.store_track(names[i], keys[i], out, r, digest)
-        cache.save()
-
-    def done(k: int, finished: tuple) -> None:
+    def first(k: int, finished: tuple) -> None:
         if k == len(todo):
-            sample_done(k, finished)
+            books.sample_done(result, finished)
         else:
-            store(todo[k], finished, first=True)
+            books.store(result, todo[k], finished, miss)
 
     if batch:
-        run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch),
-                     jobs=1 if workers is None else None, on_progress=stage("rendering"), pool=workers, on_result=done)
-    if again:
-        redo = sorted(again, key=lambda i: -_seconds(jobs[i]))
+        _run(batch, workers, stage("rendering"), first)
+    missed = {i: off for i, off in result.missed.items()}
+    if missed:
+        redo = sorted(missed, key=lambda i: -_seconds(jobs[i]))
         for i in redo:
-            _regain(jobs[i], again[i])
-        result.corrected = {names[i]: round(again[i], 2) for i in redo}
-        run_parallel(render_and_measure, [jobs[i] for i in redo], total=sum(_seconds(jobs[i]) for i in redo),
-                     jobs=1 if workers is None else None, on_progress=stage("levelling"), pool=workers,
-                     on_result=lambda k, finished: store(redo[k], finished, first=False))
-    if cut_afterwards:
-        run_parallel(render_and_measure, [sample], total=1, jobs=1 if workers is None else None, pool=workers,
-                     on_result=sample_done)
+            _regain(jobs[i], missed[i])
+        result.corrected = {books.names[i]: round(missed[i], 2) for i in redo}
+        _run([jobs[i] for i in redo], workers, stage("levelling"),
+             lambda k, finished: books.store(result, redo[k], finished, None))
+    if sample_alone:
+        _run([sample], workers, None, lambda _k, finished: books.sample_done(result, finished))
     return result
+
+
+def _sample_rides_along(sample: TrackJob, batch: list[TrackJob]) -> bool:
+    """A retail sample cut from a track is cut by the worker that renders that track, right after
+    it (`then_cut`); True where its track is in `batch`, or where it is rendered on its own."""
+    if not sample.cut_from:
+        return True
+    for job in batch:
+        job.then_cut = sample if job.out_path == sample.cut_from else None
+    return any(job.then_cut for job in batch)
+
+
+def _run(batch: list[TrackJob], workers: WorkerPool | None, progress, on_result) -> None:
+    run_parallel(render_and_measure, batch, total=sum(_seconds(j) for j in batch) if progress else 1,
+                 jobs=1 if workers is None else None, on_progress=progress, pool=workers, on_result=on_result)
+
+
+@dataclass
+class _Ledger:
+    """What the cache knows of each track and the retail sample, and each rendering recorded in it
+    as it finishes."""
+
+    cache: BuildCache
+    jobs: list[TrackJob]
+    keys: list[str]  # each track's cache key
+    out: Path
+    sample_key: str | None
+
+    @property
+    def names(self) -> list[str]:
+        return [Path(j.out_path).name for j in self.jobs]
+
+    def from_cache(self, aac: bool, meets: Callable[[Analysis], bool] | None) -> Renders:
+        """The tracks the cache holds as this build would make them (None where it does not)."""
+        cache, names = self.cache, self.names
+        result = Renders([None] * len(self.jobs), [None] * len(self.jobs), self.keys,
+                         sorted(set(cache.index["tracks"]) - set(names)))
+        for i, (job, name, key) in enumerate(zip(self.jobs, names, self.keys)):
+            if aac:
+                job.aac_path = str(cache.dir / f"{key}.aac")
+            entry = cache.track(name, key, self.out)
+            a = cache.load_analysis(entry[1], self.out / name) if entry else None
+            if entry and a is not None and (not aac or Path(job.aac_path).is_file()) and (meets is None or meets(a)):
+                result.tracks[i], result.measured[i] = entry[0], a
+        return result
+
+    def sample_done(self, result: Renders, finished: tuple[Rendered, Analysis]) -> None:
+        r, a = finished
+        digest = self.cache.digest(Path(r.path))
+        self.cache.store_analysis(digest, a)
+        self.cache.store_extra("retail_sample", self.sample_key, Path(r.path), measured=digest)
+        result.sample = a
+        self.cache.save()
+
+    def store(self, result: Renders, i: int, finished: tuple,
+              miss: Callable[[TrackJob, Analysis], float] | None) -> None:
+        """Track `i` as rendered: kept in the cache, or — where `miss` says it missed its level —
+        noted in `result.missed` for a second rendering, and not cached (a build stopped before
+        that rendering makes it anew)."""
+        if len(finished) == 3:
+            self.sample_done(result, finished[2])
+        r, a = finished[:2]
+        result.tracks[i], result.measured[i] = r, a
+        job = self.jobs[i]
+        if r.ceiling_dbfs is not None:  # the headroom a codec needed: kept should it be rendered again
+            job.ceiling_dbfs = r.ceiling_dbfs
+        off = miss(job, a) if miss is not None else 0.0
+        if off:
+            result.missed[i] = off
+            return
+        result.missed.pop(i, None)
+        digest = self.cache.digest(Path(r.path))
+        self.cache.store_analysis(digest, a)
+        self.cache.store_track(self.names[i], self.keys[i], self.out, r, digest)
+        self.cache.save()
 
 
 def _regain(job: TrackJob, db: float) -> None:
