@@ -134,8 +134,7 @@ class BreathLowerer(ChunkedEdit):
         hop = hop_samples(rate)[0]
         # a chunk's breaths start in it; one may end MAX_S + ONSET_S after, and needs BEFORE_S before
         super().__init__(channels, round(CHUNK_S / HOP_S) * hop, round((MAX_S + ONSET_S + 0.1) / HOP_S) * hop)
-        self.lowered = 0  # breaths
-        self.lowered_s = 0.0
+        self.spans: list[tuple[int, int, float]] = []  # the stream's samples of each breath, and its dB down
 
     def _edit(self, x: np.ndarray, y: np.ndarray, gain: np.ndarray, lo: int, hi: int) -> None:
         st = self.settings
@@ -153,5 +152,4 @@ class BreathLowerer(ChunkedEdit):
             env[:k] *= curve
             env[len(env) - k:] *= curve[::-1]
             np.minimum(gain[a:b], 1 - env, out=gain[a:b])
-            self.lowered += 1
-            self.lowered_s += (b - a) / self.rate
+            self.spans.append((self._origin + a, self._origin + b, round(db, 2)))

@@ -29,6 +29,7 @@ class ChunkedEdit:
         self._y = self._x.copy()
         self._gain = np.ones(context, dtype=np.float32)
         self._next = 0  # the next chunk to decide
+        self._origin = 0
         self._taken = 0
         self._given = 0
         self.delay = chunk + 2 * context
@@ -43,7 +44,8 @@ class ChunkedEdit:
         self._gain = np.concatenate([self._gain, np.ones(len(block), dtype=np.float32)])
         c, s = self.context, self.chunk
         while self._lo + len(self._x) >= (self._next + 1) * s + c:
-            a = self._next * s - c - self._lo  # the chunk's span with its context, in the buffers
+            self._origin = self._next * s - c  # the stream's sample at x[0], for the records of subclasses
+            a = self._origin - self._lo  # the chunk's span with its context, in the buffers
             b = a + s + 2 * c
             self._edit(self._x[a:b], self._y[a:b], self._gain[a:b], c, c + s)
             self._next += 1

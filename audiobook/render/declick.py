@@ -152,8 +152,7 @@ class Declicker(ChunkedEdit):
 
         self.lowpass = firwin(2 * (rate // 2000) + 1, SPLIT_HZ, fs=rate) if SPLIT_HZ else np.array([0.0])
         self.taps = len(self.lowpass)
-        self.repaired = 0  # clicks
-        self.repaired_samples = 0
+        self.spans: list[tuple[int, int]] = []  # the stream's samples repaired, start and end of each click
 
     def _edit(self, x: np.ndarray, y: np.ndarray, gain: np.ndarray, lo: int, hi: int) -> None:
         margin, context = int(round(self.rate * MARGIN_S)), int(round(self.rate * CONTEXT_S))
@@ -174,5 +173,4 @@ class Declicker(ChunkedEdit):
                     y[a:b, ch] = interpolate(part, i, j, context)
                 else:  # the voice's: kept, the high band filled in under it
                     y[a:b, ch] = low[i:j] + interpolate(part - low, i, j, context)
-            self.repaired += 1
-            self.repaired_samples += b - a
+            self.spans.append((self._origin + a, self._origin + b))
