@@ -19,20 +19,21 @@ def db(x: float) -> float:
 
 
 def reading(rate: int, seed: int = 0, phrases: list[str] = PHRASES, speech_dbfs: float = -20.0,
-            room_dbfs: float = -62.0) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """The phrases read in turn, each at `speech_dbfs` RMS, 0.8-1.4 s of room tone (white noise)
-    before each and at the end; returns the samples and each phrase's (start, end)."""
+            room_dbfs: float = -62.0, voice: str = "slt") -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The phrases read in turn by `voice` (tests.narrator.say's), each at `speech_dbfs` RMS, 0.8-1.4 s
+    of room tone (white noise) before each and at the end; returns the samples and each phrase's
+    (start, end)."""
     import soxr
 
     rng = np.random.default_rng(seed)
     parts, spans, at = [], [], 0
     for text in phrases:
-        voice = soxr.resample(say(text), FLITE_RATE, rate).astype(np.float32)
-        voice *= np.float32(db(speech_dbfs) / np.sqrt(np.mean(voice.astype(np.float64) ** 2)))
+        said = soxr.resample(say(text, voice), FLITE_RATE, rate).astype(np.float32)
+        said *= np.float32(db(speech_dbfs) / np.sqrt(np.mean(said.astype(np.float64) ** 2)))
         gap = int(rng.uniform(0.8, 1.4) * rate)
-        parts += [np.zeros(gap, np.float32), voice]
-        spans.append((at + gap, at + gap + len(voice)))
-        at += gap + len(voice)
+        parts += [np.zeros(gap, np.float32), said]
+        spans.append((at + gap, at + gap + len(said)))
+        at += gap + len(said)
     parts.append(np.zeros(rate, np.float32))
     x = np.concatenate(parts)
     return x + (rng.standard_normal(len(x)) * db(room_dbfs)).astype(np.float32), spans

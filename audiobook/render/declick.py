@@ -11,8 +11,11 @@ deviation: what a click does not move). A click is a run of samples with |e| > L
 
 - peaks over PEAK_Z s,
 - lasts at most MAX_CLICK_S (a plosive's burst and a fricative last longer: left alone),
-- and stands ISOLATION times over the largest |e| in the 10 ms either side of it: the
-  glottal pulses of voiced speech also stand out of the residual, but every few ms, alike.
+- stands ISOLATION times over the largest |e| in the 25 ms either side of it, but for one
+  other click's (a double click): the glottal pulses of voiced speech also stand out of the
+  residual, but every 2-20 ms, alike,
+- and is not followed by a rise of the high frequencies (the differenced signal's power in the
+  15 ms after it ONSET_DB over the 15 ms before): a plosive's release, a word's first sound.
 
 Repair (Janssen, Veldhuis & Vries, 1986; Godsill & Rayner eq. 5.15): the run and 0.5 ms
 either side are replaced by the samples that minimise the prediction error of an AR model
@@ -40,9 +43,12 @@ LOW_Z = 4.0  # ... and spans the samples over this many
 JOIN_S = 0.001  # runs this close are one click
 MAX_CLICK_S = 0.004  # longer runs are speech (plosives, fricatives), not clicks
 ISOLATION = 2.5  # a click's peak over the largest residual in ...
-AROUND_S = 0.010  # ... this much either side of it
+AROUND_S = 0.025  # ... this much either side of it (a creaky voice's pulses are 20 ms apart)
+ONSET_DB = 10.0  # a transient followed by this much more high-frequency energy than came before it ...
+ONSET_S = 0.015  # ... over this long: a plosive's release, or a word's first sound, kept
 MARGIN_S = 0.0005  # repaired either side of the run
 CHUNK_S = 2.0
+ONSET_OVER = 10 ** (ONSET_DB / 10)
 SPLIT_HZ = 4000.0  # under a click that stands out of its surroundings only above this, the voice is kept ...
 LOW_OVER = 2.0  # ... where the band under it holds no more power than this times the 20 ms around
 
@@ -127,13 +133,24 @@ def find_clicks(x: np.ndarray, rate: int) -> list[tuple[int, int, int]]:
     peaks = np.maximum.reduceat(z, starts)
     keep = (peaks > PEAK_Z) & (ends - starts <= int(rate * MAX_CLICK_S))
     absolute, around, guard = np.abs(e).ravel(), int(rate * AROUND_S), int(rate * JOIN_S)
+    onset = int(rate * ONSET_S)
     out = []
+    longest = int(rate * MAX_CLICK_S)
     for s, t in zip(starts[keep], ends[keep]):
         lo, hi = max(0, s - around), min(len(absolute), t + around)
-        near = np.concatenate([absolute[lo:max(lo, s - guard)], absolute[min(hi, t + guard):hi]])
+        where = np.r_[lo:max(lo, s - guard), min(hi, t + guard):hi]
         peak = s + int(np.argmax(absolute[s:t]))
-        if len(near) and absolute[peak] < ISOLATION * near.max():
+        if len(where):
+            # the largest residual around, but for one other click (a double click is two clicks,
+            # a train of pulses is three or more)
+            other = where[np.argmax(absolute[where])]
+            where = where[np.abs(where - other) > longest]
+        if len(where) and absolute[peak] < ISOLATION * absolute[where].max():
             continue  # one of a train: glottal pulses
+        before = d[max(0, s + w - guard - onset):max(0, s + w - guard)]
+        after = d[t + w + guard:t + w + guard + onset]
+        if len(before) and len(after) and np.mean(after ** 2) > ONSET_OVER * (np.mean(before ** 2) + 1e-20):
+            continue  # the voice comes in: a plosive's burst
         out.append((int(s) + w, int(t) + w, peak + w))  # back to x's samples: e starts at frame 1
     return out
 
