@@ -8,9 +8,14 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py boundaries --minutes 60 570
     python scripts/bench.py voices
     python scripts/bench.py denoise
+    python scripts/bench.py mouth
 
 `denoise` measures noise reduction on the real readings, as they are and with a real room's
 tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
+
+`mouth` measures mouth-click repair and breath lowering: on flite and espeak-ng readings with
+clicks and breaths planted (found, false repairs per minute, what is left), against ffmpeg's
+adeclick, and on the real readings (per minute; no truth there) (scripts/mouth_bench.py).
 
 `boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
 19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
@@ -458,6 +463,13 @@ def bench_denoise(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     yield from denoise_bench.table(denoise_bench.run(ROOT))
 
 
+def bench_mouth(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """Mouth clicks and breaths, planted and on the real readings (scripts/mouth_bench.py); --minutes is not used."""
+    import mouth_bench
+
+    yield from mouth_bench.run()
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -466,7 +478,8 @@ def _seconds(clock: str) -> float:
 def main() -> None:
     global REPEAT, SEED, AGAINST, ROOM_TONE, M4B
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise",
+                                          "mouth"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -484,13 +497,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
-                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)"}[args.stage]
-        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers"}.get(
+                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)",
+                  "mouth": "flite and espeak-ng readings at 44.1 kHz; real readings (MP3)"}[args.stage]
+        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers",
+                 "mouth": "flite, espeak-ng and real readers"}.get(
             args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source}{'' if args.stage in ('voices', 'denoise') else ' mono WAV'}, speech from {voice}")
-        if args.stage == "denoise":
-            for line in bench_denoise(args.minutes, Path(tmp)):
+              f"input: {source}{'' if args.stage in ('voices', 'denoise', 'mouth') else ' mono WAV'}, speech from {voice}")
+        if args.stage in ("denoise", "mouth"):
+            for line in {"denoise": bench_denoise, "mouth": bench_mouth}[args.stage](args.minutes, Path(tmp)):
                 print(line, flush=True)
             return
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")
