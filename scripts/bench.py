@@ -93,7 +93,7 @@ while True:
     peak_tree = max(peak_tree, tree_rss())
     time.sleep(0.05)
 print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree / 2**20,
-                  os.waitstatus_to_exitcode(status)]))
+                  os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime]))
 """
 
 
@@ -107,11 +107,17 @@ ROOM_TONE = -66.0  # build, compare: the generated book's room tone, dBFS (--roo
 def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float]:
     """Run `cmd` once (in `cwd`): wall seconds, its own process's peak RSS and all its processes' peak
     PSS, in MB. `ok`: the exit statuses that are not a failure (proof and check say 1 when they find something)."""
+    return run_once_cpu(cmd, ok, cwd)[:3]
+
+
+def run_once_cpu(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float, float]:
+    """`run_once`'s figures and the CPU seconds (user and system) of `cmd` and every process it
+    waited for (the build's workers): on a machine shared with other work, the steadier figure."""
     proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True, cwd=cwd)
-    wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    wall, rss, tree, code, cpu = json.loads(proc.stdout.strip().splitlines()[-1])
     if code not in ok:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return wall, rss, tree
+    return wall, rss, tree, cpu
 
 
 def summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
@@ -400,16 +406,19 @@ def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                     shutil.rmtree(out, ignore_errors=True)
                     cmd = ["env", f"PYTHONPATH={root}", sys.executable, "-m", "audiobook", "build", str(rec),
                            "--out", str(out), "--m4b" if M4B else "--no-m4b"]
-                    runs[name].append(run_once(cmd, cwd=root))
+                    runs[name].append(run_once_cpu(cmd, cwd=root))
             for name in roots:
                 yield row(f"audiobook build {'with the M4B' if M4B else '--no-m4b'} at {name}", minutes,
                           *summary(runs[name]))
             ratios = sorted(a[0] / b[0] for a, b in zip(runs["now"], runs[AGAINST]))
+            cpu = sorted(a[3] / b[3] for a, b in zip(runs["now"], runs[AGAINST]))
             same = all((workdir / f"out-{minutes:g}-now" / p.name).read_bytes() == p.read_bytes()
                        for p in (workdir / f"out-{minutes:g}-{AGAINST}").glob("*.mp3"))
             yield (f"| now ÷ {AGAINST}, run in turn | {minutes:>7.0f} | {statistics.median(ratios):.3f}x "
                    f"({ratios[0]:.3f}–{ratios[-1]:.3f}, {len(ratios)} pairs); MP3s "
-                   f"{'byte-identical' if same else 'differ'} | | | |")
+                   f"{'byte-identical' if same else 'differ'}; CPU seconds {statistics.median(cpu):.3f}x "
+                   f"({cpu[0]:.3f}–{cpu[-1]:.3f}; {statistics.median(r[3] for r in runs['now']):.0f} s against "
+                   f"{statistics.median(r[3] for r in runs[AGAINST]):.0f} s) | | | |")
             shutil.rmtree(rec)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
