@@ -18,14 +18,17 @@ deviation: what a click does not move). A click is a run of samples with |e| > L
   15 ms after it ONSET_DB over the 15 ms before): a plosive's release, a word's first sound.
 
 Repair (Janssen, Veldhuis & Vries, 1986; Godsill & Rayner eq. 5.15): the run and 0.5 ms
-either side are replaced by the samples that minimise the prediction error of an AR model
-fitted to the 10 ms around them,
+either side are replaced by the samples that minimise the prediction error of an order-32 AR
+model fitted (least squares) to the 20 ms either side,
 
     x_u = -(A_u^T A_u)^-1 A_u^T A_k x_k
 
-(A: the prediction-error filter as a matrix over the span and ORDER samples either side; _u
-its columns of the unknown samples, _k of the known). Nothing else is touched: outside the
-repaired spans the samples leave exactly as they came.
+(A: the prediction-error filter as a matrix over the span and INTERP_ORDER samples either
+side; _u its columns of the unknown samples, _k of the known). Where the span's band under
+SPLIT_HZ holds no more power than LOW_OVER times the 20 ms around it (a click inside a word:
+that band is the voice's), only the band over it is interpolated and the voice's is kept;
+in a pause, the whole band is. Nothing else is touched: outside the repaired spans the
+samples leave exactly as they came.
 """
 
 from __future__ import annotations
@@ -46,9 +49,9 @@ ISOLATION = 2.5  # a click's peak over the largest residual in ...
 AROUND_S = 0.025  # ... this much either side of it (a creaky voice's pulses are 20 ms apart)
 ONSET_DB = 10.0  # a transient followed by this much more high-frequency energy than came before it ...
 ONSET_S = 0.015  # ... over this long: a plosive's release, or a word's first sound, kept
-MARGIN_S = 0.0005  # repaired either side of the run
-CHUNK_S = 2.0
 ONSET_OVER = 10 ** (ONSET_DB / 10)
+MARGIN_S = 0.0005  # repaired either side of the run
+CHUNK_S = 2.0  # decided at once: the look-around (80 ms either side) is read twice, a small share
 SPLIT_HZ = 4000.0  # under a click that stands out of its surroundings only above this, the voice is kept ...
 LOW_OVER = 2.0  # ... where the band under it holds no more power than this times the 20 ms around
 
