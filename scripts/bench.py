@@ -69,13 +69,16 @@ def pss(p):
     except OSError:
         pass
     return 0
+cpu = {}
 def tree_rss():
-    parents = {}
+    parents, ticks = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                    fields = f.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+                ticks[int(entry)] = int(fields[11]) + int(fields[12])
             except OSError:
                 continue
     total = 0
@@ -83,7 +86,9 @@ def tree_rss():
         q = p
         while q > 1 and q != pid:
             q = parents.get(q, 0)
-        total += pss(p) if q == pid else 0
+        if q == pid:
+            total += pss(p)
+            cpu[p] = max(cpu.get(p, 0), ticks[p])
     return total
 peak_tree = 0
 while True:
@@ -93,7 +98,7 @@ while True:
     peak_tree = max(peak_tree, tree_rss())
     time.sleep(0.05)
 print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree / 2**20,
-                  os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime]))
+                  os.waitstatus_to_exitcode(status), sum(cpu.values()) / os.sysconf("SC_CLK_TCK")]))
 """
 
 
@@ -111,8 +116,9 @@ def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None
 
 
 def run_once_cpu(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float, float]:
-    """`run_once`'s figures and the CPU seconds (user and system) of `cmd` and every process it
-    waited for (the build's workers): on a machine shared with other work, the steadier figure."""
+    """`run_once`'s figures and the CPU seconds (user and system) of `cmd` and every process under
+    it (the build's workers, their ffmpeg), read from /proc every 50 ms (the last 50 ms of each
+    process are missed): on a machine shared with other work, the steadier figure."""
     proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True, cwd=cwd)
     wall, rss, tree, code, cpu = json.loads(proc.stdout.strip().splitlines()[-1])
     if code not in ok:
