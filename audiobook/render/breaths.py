@@ -4,7 +4,7 @@ the room and quieter than the voice, just before the voice comes in.
 In 20 ms steps, each 40 ms frame of the channels' mean is described by its level, its
 periodicity (the largest normalised autocorrelation at a pitch's lag, 2–14 ms, corrected for
 the window as Boersma (1993) does: a voice's vowels read 0.5–1, noise under 0.3) and its
-spectral flatness (geometric over arithmetic mean of its power, 100 Hz – 7 kHz: white noise
+spectral flatness (geometric over arithmetic mean of its power, 100 Hz – 4 kHz: white noise
 reads about 0.5, a vowel's harmonics under 0.05). A breath is a run of frames
 
 - not periodic (under VOICED),
@@ -44,7 +44,7 @@ ONSET_BELOW_DB = 20.0
 ABOVE_ROOM_DB = 3.0  # turned down no further than this over the room tone
 RAMP_S = 0.030
 CHUNK_S = 4.0  # long: each is read with MAX_S + ONSET_S + BEFORE_S either side
-FEATURE_RATE = 16000  # the frames are described at about this rate (a voice's and a breath's bands)
+FEATURE_RATE = 8000  # the frames are described at about this rate (a voice's and a breath's bands under 4 kHz)
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def hop_samples(rate: int) -> tuple[int, int]:
 
 def frame_features(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Level (dBFS), periodicity and spectral flatness of mono `x`'s frames, frame i starting at
-    sample i * hop (as many as fit), described at about FEATURE_RATE (pairs or triples of samples
-    averaged: what aliases is above the bands read)."""
+    sample i * hop (as many as fit), described at about FEATURE_RATE (runs of 2-6 samples averaged:
+    what aliases is noise to both tests)."""
     from scipy import fft
 
     hop, factor = hop_samples(rate)
@@ -90,7 +90,7 @@ def frame_features(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np
         norm = (r[:, lags] / rw[lags]) / (r[:, :1] / rw[0])
     periodic = np.nan_to_num(norm.max(axis=1), nan=0.0)
     freqs = np.arange(power.shape[1]) * rate / size
-    band = power[:, (freqs >= 100) & (freqs <= min(7000, rate / 2))] + 1e-20
+    band = power[:, (freqs >= 100) & (freqs <= min(4000, rate / 2))] + 1e-20
     flat = np.exp(np.mean(np.log(band), axis=1)) / np.mean(band, axis=1)
     return level, periodic, flat
 
@@ -135,8 +135,9 @@ class BreathLowerer(ChunkedEdit):
         # a chunk's breaths start in it; one may end MAX_S + ONSET_S after, and needs BEFORE_S before
         super().__init__(channels, round(CHUNK_S / HOP_S) * hop, round((MAX_S + ONSET_S + 0.1) / HOP_S) * hop)
         self.spans: list[tuple[int, int, float]] = []  # the stream's samples of each breath, and its dB down
+        self._gains: list[tuple[int, np.ndarray]] = []  # decided, not yet out: first sample, gains
 
-    def _edit(self, x: np.ndarray, y: np.ndarray, gain: np.ndarray, lo: int, hi: int) -> None:
+    def _edit(self, x: np.ndarray, lo: int, hi: int) -> None:
         st = self.settings
         ramp_n = int(round(self.rate * RAMP_S))
         for a, b, level in find_breaths(x.mean(axis=1), self.rate, st.floor_dbfs, st.speech_dbfs):
@@ -151,5 +152,15 @@ class BreathLowerer(ChunkedEdit):
             curve = (0.5 - 0.5 * np.cos(np.pi * np.arange(k) / k)).astype(np.float32) if k else np.zeros(0, np.float32)
             env[:k] *= curve
             env[len(env) - k:] *= curve[::-1]
-            np.minimum(gain[a:b], 1 - env, out=gain[a:b])
+            self._gains.append((self._origin + a, 1 - env))
             self.spans.append((self._origin + a, self._origin + b, round(db, 2)))
+
+    def _apply(self, out: np.ndarray, at: int) -> None:
+        kept = []
+        for start, gain in self._gains:  # breaths do not overlap; one may reach into the next block
+            a, b = max(start, at), min(start + len(gain), at + len(out))
+            if a < b:
+                out[a - at:b - at] *= gain[a - start:b - start, None]
+            if start + len(gain) > at + len(out):
+                kept.append((start, gain))
+        self._gains = kept

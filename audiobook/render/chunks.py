@@ -10,10 +10,11 @@ class ChunkedEdit:
     """Base of a streamed stage whose decisions read `context` samples of the original either side of
     a `chunk`-sample chunk, chunks lying on a grid fixed to the stream (its first sample is 0).
 
-    A subclass's `_edit(x, y, gain, lo, hi)` sees the original `x` (samples x channels) from
-    `context` before the chunk to `context` after it, the chunk being `x[lo:hi]`; it decides the
-    events anchored in the chunk, and writes their repairs into `y` (the output, the same span) or
-    lowers `gain` (per sample, 1 where untouched), anywhere in the span. What comes out is `y * gain`.
+    A subclass's `_edit(x, lo, hi)` sees the original `x` (samples x channels) from `context`
+    before the chunk to `context` after it, the chunk being `x[lo:hi]` and `x[0]` the stream's
+    sample `self._origin`; it decides the events anchored in the chunk, and keeps what it will
+    do to them (anywhere in that span). Its `_apply(out, at)` then does it to each block as it
+    leaves (`out`, the stream's samples from `at`, to change in place).
 
     An event is decided once, in the chunk its anchor falls in, from samples of the original
     only: the result does not depend on how the stream is cut into blocks, to the sample. What
@@ -23,11 +24,9 @@ class ChunkedEdit:
 
     def __init__(self, channels: int, chunk: int, context: int):
         self.channels, self.chunk, self.context = channels, chunk, context
-        # the buffers start at stream sample `_lo`: the stream is read as if silence came first
+        # the buffer starts at stream sample `_lo`: the stream is read as if silence came first
         self._lo = -context
         self._x = np.zeros((context, channels), dtype=np.float32)
-        self._y = self._x.copy()
-        self._gain = np.ones(context, dtype=np.float32)
         self._next = 0  # the next chunk to decide
         self._origin = 0
         self._taken = 0
@@ -40,26 +39,24 @@ class ChunkedEdit:
             block = block[:, None]
         self._taken += len(block)
         self._x = np.concatenate([self._x, block])
-        self._y = np.concatenate([self._y, block])
-        self._gain = np.concatenate([self._gain, np.ones(len(block), dtype=np.float32)])
         c, s = self.context, self.chunk
         while self._lo + len(self._x) >= (self._next + 1) * s + c:
-            self._origin = self._next * s - c  # the stream's sample at x[0], for the records of subclasses
-            a = self._origin - self._lo  # the chunk's span with its context, in the buffers
-            b = a + s + 2 * c
-            self._edit(self._x[a:b], self._y[a:b], self._gain[a:b], c, c + s)
+            self._origin = self._next * s - c
+            a = self._origin - self._lo  # the chunk's span with its context, in the buffer
+            self._edit(self._x[a:a + s + 2 * c], c, c + s)
             self._next += 1
         # final: everything before the next chunk's context, which that chunk may still edit
-        final = self._next * self.chunk - c - self._lo
+        final = self._next * s - c - self._lo
         if final <= 0:
             return np.zeros((0, self.channels), dtype=np.float32)
-        out = self._y[:final] * self._gain[:final, None]
-        self._x, self._y, self._gain = self._x[final:], self._y[final:], self._gain[final:]
+        out = self._x[:final]  # never read again: the caller may change it in place
+        self._apply(out, self._lo)
+        self._x = self._x[final:]
         start = max(0, -self._lo)  # the silence read before the stream never leaves
         self._lo += final
         out = out[start:][:max(0, self._taken - self._given)]
         self._given += len(out)
-        return np.ascontiguousarray(out)
+        return out
 
     def flush(self) -> np.ndarray:
         """The samples still held back: as many as were given, in all."""
@@ -75,5 +72,8 @@ class ChunkedEdit:
             self._given -= over
         return tail
 
-    def _edit(self, x: np.ndarray, y: np.ndarray, gain: np.ndarray, lo: int, hi: int) -> None:
+    def _edit(self, x: np.ndarray, lo: int, hi: int) -> None:
+        raise NotImplementedError
+
+    def _apply(self, out: np.ndarray, at: int) -> None:
         raise NotImplementedError

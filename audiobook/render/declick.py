@@ -114,28 +114,35 @@ def find_clicks(x: np.ndarray, rate: int) -> list[tuple[int, int, int]]:
     docstring. Frames lie on x's own grid (from its sample 0), the first and last one left out
     (their predictor lacks a neighbour)."""
     w = int(round(rate * FRAME_S))
-    d = np.diff(x.astype(np.float64), prepend=x[0])
+    x = np.asarray(x, dtype=np.float32)
+    d = np.empty_like(x)
+    d[0] = 0.0
+    np.subtract(x[1:], x[:-1], out=d[1:])
     frames = len(d) // w
     if frames < 3:
         return []
     # each frame's predictor from it and half a frame either side, Hann-windowed
     fit = np.lib.stride_tricks.sliding_window_view(d[w // 2:], 2 * w)[::w][:frames - 2]
-    coeffs = levinson(_autocorr(fit * np.hanning(2 * w), ORDER), ORDER)
-    # each sample's prediction error with its frame's predictor
-    windows = np.lib.stride_tricks.sliding_window_view(d, ORDER + 1)[w - ORDER:(frames - 1) * w - ORDER]
-    e = np.einsum("fwk,fk->fw", windows.reshape(frames - 2, w, ORDER + 1), coeffs[:, ::-1])
-    scale = np.maximum(1.4826 * np.median(np.abs(e), axis=1), 1e-7)
-    z = (np.abs(e) / scale[:, None]).ravel()
-    over = np.flatnonzero(z > LOW_Z)
+    coeffs = levinson(_autocorr(fit * np.hanning(2 * w).astype(np.float32), ORDER), ORDER).astype(np.float32)
+    # each sample's prediction error with its frame's predictor: e(n) = sum_k c_k d(n - k), frame by frame
+    n = (frames - 2) * w
+    e = d[w:w + n].reshape(frames - 2, w).copy()
+    for k in range(1, ORDER + 1):
+        e += coeffs[:, k, None] * d[w - k:w - k + n].reshape(frames - 2, w)
+    absolute = np.abs(e, out=e)
+    # the robust scale, from every fourth sample: the median moves little, the cost by four
+    scale = np.maximum(np.float32(1.4826) * np.median(absolute[:, ::4], axis=1), np.float32(1e-7))
+    over_low = absolute > (LOW_Z * scale)[:, None]
+    over = np.flatnonzero(over_low)
     if not len(over):
         return []
-    # runs over LOW_Z, gaps under JOIN_S joined
+    absolute = absolute.ravel()
+    # runs over LOW_Z, gaps under JOIN_S joined, and each one's peak in deviations
     breaks = np.flatnonzero(np.diff(over) > int(rate * JOIN_S)) + 1
     starts, ends = over[np.r_[0, breaks]], over[np.r_[breaks - 1, len(over) - 1]] + 1
-    # each run's peak (the gaps between runs are under LOW_Z: they do not change it)
-    peaks = np.maximum.reduceat(z, starts)
+    peaks = np.maximum.reduceat(absolute[over] / scale[over // w], np.r_[0, breaks])
     keep = (peaks > PEAK_Z) & (ends - starts <= int(rate * MAX_CLICK_S))
-    absolute, around, guard = np.abs(e).ravel(), int(rate * AROUND_S), int(rate * JOIN_S)
+    around, guard = int(rate * AROUND_S), int(rate * JOIN_S)
     onset = int(rate * ONSET_S)
     out = []
     longest = int(rate * MAX_CLICK_S)
@@ -152,7 +159,8 @@ def find_clicks(x: np.ndarray, rate: int) -> list[tuple[int, int, int]]:
             continue  # one of a train: glottal pulses
         before = d[max(0, s + w - guard - onset):max(0, s + w - guard)]
         after = d[t + w + guard:t + w + guard + onset]
-        if len(before) and len(after) and np.mean(after ** 2) > ONSET_OVER * (np.mean(before ** 2) + 1e-20):
+        if len(before) and len(after) and np.mean(np.square(after, dtype=np.float64)) > ONSET_OVER * (
+                np.mean(np.square(before, dtype=np.float64)) + 1e-20):
             continue  # the voice comes in: a plosive's burst
         out.append((int(s) + w, int(t) + w, peak + w))  # back to x's samples: e starts at frame 1
     return out
@@ -173,8 +181,9 @@ class Declicker(ChunkedEdit):
         self.lowpass = firwin(2 * (rate // 2000) + 1, SPLIT_HZ, fs=rate) if SPLIT_HZ else np.array([0.0])
         self.taps = len(self.lowpass)
         self.spans: list[tuple[int, int]] = []  # the stream's samples repaired, start and end of each click
+        self._repairs: list[tuple[int, np.ndarray]] = []  # decided, not yet out: first sample, samples
 
-    def _edit(self, x: np.ndarray, y: np.ndarray, gain: np.ndarray, lo: int, hi: int) -> None:
+    def _edit(self, x: np.ndarray, lo: int, hi: int) -> None:
         margin, context = int(round(self.rate * MARGIN_S)), int(round(self.rate * CONTEXT_S))
         mono = x.mean(axis=1)
         for s, t, peak in find_clicks(mono, self.rate):
@@ -184,13 +193,25 @@ class Declicker(ChunkedEdit):
             if a - INTERP_ORDER < 0 or b + INTERP_ORDER > len(x):
                 continue
             lo_ctx, hi_ctx = max(0, a - context - INTERP_ORDER - self.taps), min(len(x), b + context + INTERP_ORDER + self.taps)
+            repair = np.empty((b - a, x.shape[1]), dtype=np.float32)
             for ch in range(x.shape[1]):
                 part = x[lo_ctx:hi_ctx, ch].astype(np.float64)
                 low = np.convolve(part, self.lowpass, mode="same")
                 i, j = a - lo_ctx, b - lo_ctx
                 around = np.concatenate([low[max(0, i - context):i], low[j:j + context]])
                 if np.mean(low[i:j] ** 2) > LOW_OVER * np.mean(around ** 2):  # the click's own low band: all of it
-                    y[a:b, ch] = interpolate(part, i, j, context)
+                    repair[:, ch] = interpolate(part, i, j, context)
                 else:  # the voice's: kept, the high band filled in under it
-                    y[a:b, ch] = low[i:j] + interpolate(part - low, i, j, context)
+                    repair[:, ch] = low[i:j] + interpolate(part - low, i, j, context)
+            self._repairs.append((self._origin + a, repair))
             self.spans.append((self._origin + a, self._origin + b))
+
+    def _apply(self, out: np.ndarray, at: int) -> None:
+        kept = []
+        for start, repair in self._repairs:  # in time order; one may reach into the next block
+            a, b = max(start, at), min(start + len(repair), at + len(out))
+            if a < b:
+                out[a - at:b - at] = repair[a - start:b - start]
+            if start + len(repair) > at + len(out):
+                kept.append((start, repair))
+        self._repairs = kept
