@@ -1,4 +1,5 @@
-"""Loudness presets (ACX, podcast, EBU R 128), shipped as data in `data/presets.yaml`, or
+"""Presets: what a store or a loudness standard asks of every file (ACX, Findaway/Spotify, Google
+Play, Apple through aggregators, podcast, EBU R 128), shipped as data in `data/presets.yaml`, or
 explicit numbers: "podcast,lufs=-18" or "lufs=-19,true_peak=-2" (see `get_preset`)."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import yaml
 
 from audiobook.errors import InputError
 
+DEFAULT_PRESET = "acx"  # what a build masters to and check holds files to, unless told otherwise
 DEFAULT_LUFS_TOLERANCE = 1.0  # dB a track may stray from a loudness target, where a preset gives none
 DEFAULT_PEAK_DBTP = -1.0  # the peak limit of a preset that gives none (every streaming platform's)
 RMS_WINDOW_DB = 1.0  # either side of an RMS target, where a preset gives no window
@@ -52,6 +54,12 @@ class Preset:
     max_track_minutes: float | None = None
     mp3_cbr_kbps: int | None = None  # MP3 files at this constant bitrate ...
     mp3_sample_rate_hz: int | None = None  # ... and this sample rate (ACX's file rules)
+    formats: tuple[str, ...] | None = None  # the file types the store takes ("mp3", "flac"); None: any
+    lossy_min_kbps: tuple[int, int] | None = None  # MP3 and AAC at least this bitrate: (mono, stereo) (Google)
+    lossless_sample_rate_min_hz: int | None = None  # FLAC and WAV at least this sample rate (Google)
+    whole_chapters: bool = False  # a chapter is never split across files (Apple): long ones are not cut in parts
+    credits: bool = False  # opening and closing credits asked for, each a file of its own (ACX, Findaway)
+    source: str = ""  # where the store publishes these rules
     spec: str = ""  # as asked for: "acx" (a shipped one: its name), or "podcast,target_lufs=-18"
 
     @property
@@ -77,12 +85,31 @@ class Preset:
             tail, tail_min = min(max(tail, lo), hi), min(lo + 0.2, hi)
         return RoomTone(head, tail, head_min, tail_min)
 
+    def unmet_by_output(self, fmt: str, bitrate_kbps: int, sample_rate_hz: int, channels: int) -> list[str]:
+        """What of the store's file rules tracks written as `fmt` ("mp3", "flac": a file type) at
+        these settings would break: checked before a build does any work."""
+        out = []
+        if self.formats is not None and fmt not in self.formats:
+            out.append(f"output.format is {fmt}: {self.label} takes {', '.join(self.formats)}")
+        if self.lossy_min_kbps is not None and fmt == "mp3":
+            floor = self.lossy_min_kbps[min(max(channels, 1), 2) - 1]
+            if bitrate_kbps < floor:
+                out.append(f"output.bitrate_kbps is {bitrate_kbps}: {self.label} takes "
+                           f"{'stereo' if channels >= 2 else 'mono'} MP3 at {floor} kbps or more")
+        if self.lossless_sample_rate_min_hz is not None and fmt in ("flac", "wav") \
+                and sample_rate_hz < self.lossless_sample_rate_min_hz:
+            out.append(f"output.sample_rate_hz is {sample_rate_hz}: {self.label} takes {fmt.upper()} at "
+                       f"{self.lossless_sample_rate_min_hz} Hz or more")
+        return out
+
     @property
-    def peak_limit(self) -> tuple[float, bool]:
-        """The peak limit and whether it is a true peak (dBTP) rather than a sample peak."""
+    def peak_limit(self) -> float:
+        """The highest peak a file may hold, in dB. Every peak limit is judged on the true peak (the
+        peak between samples, as a player's converter makes it), a store's "peak" too: ACX's -3 dB
+        measured on samples alone can pass a file whose decoded waveform goes over it."""
         if self.peak_max_dbfs is not None:
-            return self.peak_max_dbfs, False
-        return (self.true_peak_max_dbtp if self.true_peak_max_dbtp is not None else DEFAULT_PEAK_DBTP), True
+            return self.peak_max_dbfs
+        return self.true_peak_max_dbtp if self.true_peak_max_dbtp is not None else DEFAULT_PEAK_DBTP
 
     @property
     def loudness_tolerance(self) -> float:
@@ -124,8 +151,9 @@ def presets() -> dict[str, Preset]:
 ALIASES = {"lufs": "target_lufs", "rms": "target_rms_dbfs", "peak": "peak_max_dbfs",
            "true_peak": "true_peak_max_dbtp", "tp": "true_peak_max_dbtp", "noise_floor": "noise_floor_max_dbfs",
            "max_minutes": "max_track_minutes", "breaths": "breath_reduction_db"}
-_NUMBERS = [f.name for f in fields(Preset) if f.name not in ("name", "description", "spec", "head_room_tone_s",
-                                                             "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz")]
+_NUMBERS = [f.name for f in fields(Preset) if f.name not in (
+    "name", "description", "spec", "source", "head_room_tone_s", "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz",
+    "formats", "lossy_min_kbps", "lossless_sample_rate_min_hz", "whole_chapters", "credits")]
 
 
 def get_preset(spec: str) -> Preset:

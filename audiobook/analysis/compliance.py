@@ -112,6 +112,6 @@ def room_tone(a: Analysis, preset: Preset) -> list[Finding]:
 
 def peak_overshoot_db(findings: list[Finding], preset: Preset) -> float:
     """How far (dB) the file's peak stands over the preset's limit, by `findings` (0: it does not)."""
-    limit = preset.peak_limit[0]
+    limit = preset.peak_limit
     over = [f.value - limit for f in findings if f.check in PEAK_CHECKS and not f.passed and f.value is not None]
     return max(over, default=0.0)

@@ -11,12 +11,11 @@ from audiobook.feed import Episode, write_feed_files
 from audiobook.plan import Plan
 from audiobook.render.jobs import track_description
 from audiobook.report import Rendered
-from audiobook.tags import Chapter
 
 
 def describe(ctx: BuildContext, plan: Plan, rendered: list[Rendered], measured: list[Analysis]) -> None:
     episodes = [Episode(id=t.id, number=t.number, title=t.title, description=track_description(t, ctx.manifest.book),
                         file=Path(r.path), duration_s=a.duration_s,
-                        chapters=[Chapter(m.title, m.start_s) for m in t.markers])
+                        chapters=t.chapter_marks())
                 for t, r, a in zip(plan.tracks, rendered, measured)]
     ctx.notes += write_feed_files(ctx.manifest, ctx.folder, ctx.out, episodes)

@@ -133,7 +133,7 @@ def render_and_measure(job: TrackJob, progress: Report) -> tuple:
             return
         over = peak_overshoot_db(evaluate_deliverable(a, job.preset), job.preset)
         if aac_peak is not None:  # the M4B's: as `check` reads it, decoded (while it was encoded)
-            over = max(over, aac_peak - job.preset.peak_limit[0])
+            over = max(over, aac_peak - job.preset.peak_limit)
         if over > 0:
             raise _Overshoot(over)
         limit = job.preset.noise_floor_max_dbfs

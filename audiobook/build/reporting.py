@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audiobook.analysis import Analysis
+from audiobook.analysis.compliance import evaluate_deliverable
 from audiobook.build.context import BuildContext
 from audiobook.files import clock
 from audiobook.manifest.model import ChapterEntry
@@ -24,7 +25,7 @@ from audiobook.report import (
     TrackReport,
     rounded,
 )
-from audiobook.tags import Chapter, ending
+from audiobook.tags import Chapter
 
 
 def track_reports(ctx: BuildContext, plan: Plan, rendered: list[Rendered], measured: list[Analysis],
@@ -80,7 +81,6 @@ def write_report(ctx: BuildContext, plan: Plan, selected: list[ChapterEntry], an
 
 def levels_of(a: Analysis, preset: Preset) -> Levels:
     """A written file's measured levels, and whether they meet the preset (and if not, why)."""
-    from audiobook.analysis.compliance import evaluate_deliverable
 
     findings = [f for f in evaluate_deliverable(a, preset) if f.check not in ("dc_offset_percent",)]
     # the advice for recordings ("the build applies ...") does not fit a finished track: the figures say it
@@ -101,8 +101,7 @@ def _track_report(t: TrackPlan, rendered: Rendered, a: Analysis, preset: Preset,
         id=t.id, chapter=t.chapter, title=t.title, file=rendered.path, duration_s=levels.duration_s,
         words=t.words, spoken_words=t.spoken_words,
         source_spans=[SourceSpan(s.file, round(s.start_s, 3), round(s.end_s, 3)) for s in t.spans],
-        markers=[Chapter(c.title, c.start_s, round(c.end_s, 3))
-                 for c in ending([Chapter(m.title, m.start_s) for m in t.markers], levels.duration_s)],
+        markers=[Chapter(c.title, c.start_s, round(c.end_s, 3)) for c in t.chapter_marks(levels.duration_s)],
         rms_dbfs=levels.rms_dbfs, peak_dbfs=levels.peak_dbfs, noise_floor_dbfs=levels.noise_floor_dbfs,
         integrated_lufs=levels.integrated_lufs, limited_samples=rendered.limited_samples,
         room_tone_added_s={"head": t.pad_head_s, "tail": t.pad_tail_s}, placed_by=t.placed_by,

@@ -1,6 +1,6 @@
 """`check --json`'s file list: each file's format, its runtime proven from its media data beside
 what its header declares, and its chapters in every form it stores them — a stable shape for
-other programs (README, `check --json`)."""
+other programs (docs/check.md, `--json`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from pathlib import Path
 
 from audiobook import formats
 from audiobook.analysis.reader import audio_info
-from audiobook.check.files import Finding
+from audiobook.check.finding import Finding
 from audiobook.errors import InputError
 from audiobook.formats.mp4 import NotReadable, read_mp4
 from audiobook.formats.vorbiscomment import read_chapters as read_comments
 from audiobook.mp3frames import length_header
-
-FORMS = {"mp3": "id3", "flac": "vorbis", "ogg": "vorbis", "opus": "vorbis"}  # chapter forms by format
 
 
 @dataclass
@@ -63,7 +61,7 @@ def summarise(path: Path, findings: list[Finding]) -> FileSummary:
         except (InputError, OSError, ValueError):  # what could not be read is in the findings
             pass
         marks, _ = formats.read_chapters(path)
-        form = FORMS.get(name, name)
+        form = fmt.chapter_form if fmt else name
         if name == "flac" and marks and not read_comments(path)[0]:
             form = "cuesheet"  # no CHAPTERnnn comments: the chapters are its cue sheet's
         chapters = [ChapterEntry(_r(c.start_s), _r(c.end_s), c.title, form) for c in marks]

@@ -39,6 +39,7 @@ class Format:
     mime: str  # what the feed's enclosures say
     describe: str  # for messages: "MP3 (LAME, CBR)"
     chapters_as: str  # how its chapter markers are stored, for messages
+    chapter_form: str  # the same as `check --json` names it: "id3", "vorbis", "quicktime" (and "chpl"), "" for none
     sample_rates: tuple[int, ...] | None = None  # those its codec takes; None: any
     bitrate: bool = False  # whether output.bitrate_kbps applies
     encoder_gain_db: float = 0.0  # what the encoder does to the level (the renderer makes up for it)
@@ -74,6 +75,14 @@ def for_path(path: str | Path) -> Format | None:
     suffix = Path(path).suffix.lower()
     suffix = {".m4a": ".m4b", ".oga": ".ogg"}.get(suffix, suffix)
     return next((f for f in every() if f.extension == suffix), None)
+
+
+def write_tags(path: str | Path, tags: TrackTags, id3_version: int = 3, kind: str | None = None) -> None:
+    """Tag the finished track at `path` in place, as its format does (ID3 with CHAP/CTOC for MP3,
+    Vorbis comments for FLAC and Ogg); `kind` (a format's name) when its file name does not say."""
+    fmt = get(kind) if kind else for_path(path)
+    if fmt is not None and fmt.write_tags is not None:
+        fmt.write_tags(Path(path), tags, id3_version)
 
 
 def extensions() -> tuple[str, ...]:

@@ -52,5 +52,5 @@ def _titles(text: str) -> dict[int, str]:
     return out
 
 
-FORMAT = Format("flac", ".flac", "audio/flac", "FLAC (16-bit)", "Vorbis comments (CHAPTERnnn), or a cue sheet",
+FORMAT = Format("flac", ".flac", "audio/flac", "FLAC (16-bit)", "Vorbis comments (CHAPTERnnn), or a cue sheet", "vorbis",
                 open_writer=writer("FLAC", "PCM_16", integer_pcm=True), write_tags=_tag, read_chapters=read_chapters)

@@ -34,5 +34,5 @@ def _first_difference(a: list[Chapter], b: list[Chapter]) -> str:
     return f"the first {min(len(a), len(b))} agree"
 
 
-FORMAT = Format("m4b", ".m4b", "audio/mp4", "M4B (AAC)", "a QuickTime chapter track and Nero's chpl",
+FORMAT = Format("m4b", ".m4b", "audio/mp4", "M4B (AAC)", "a QuickTime chapter track and Nero's chpl", "quicktime",
                 read_chapters=read_chapters)

@@ -4,7 +4,7 @@ length; ID3v2.3 (or 2.4) tags with CHAP and CTOC frames for chapters.
 Chapter frames follow the ID3v2 Chapter Frame Addendum: one CHAP per marker (element id,
 start and end in ms, an embedded TIT2), and a top-level, ordered CTOC listing them all —
 Overcast and BookPlayer show chapters only with the CTOC. MP3 goes through lameenc rather
-than libsndfile's own LAME because it is 3.5x faster on the same input (README, Performance).
+than libsndfile's own LAME because it is faster on the same input (docs/performance.md, MP3 encoders).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from mutagen.id3 import (
 )
 
 from audiobook.formats import Format
+from audiobook.formats.mp3info import info_frame
 from audiobook.mp3frames import frame_length
-from audiobook.render.mp3info import info_frame
 from audiobook.tags.metadata import Chapter, TrackTags
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the renderer makes up for it
@@ -196,6 +196,6 @@ def _iso639_2(language: str) -> str:
     return _ISO639.get(base, base if len(base) == 3 else "und")
 
 
-FORMAT = Format("mp3", ".mp3", "audio/mpeg", "MP3 (LAME, constant bitrate)", "ID3v2 CHAP and CTOC frames",
+FORMAT = Format("mp3", ".mp3", "audio/mpeg", "MP3 (LAME, constant bitrate)", "ID3v2 CHAP and CTOC frames", "id3",
                 sample_rates=SAMPLE_RATES, bitrate=True, encoder_gain_db=-LAME_GAIN_DB, open_writer=LameWriter,
                 write_tags=write_tags, read_chapters=read_chapters)

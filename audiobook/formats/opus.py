@@ -15,6 +15,6 @@ def _tag(path: Path, tags, id3_version: int) -> None:
     write_comments(OggOpus(str(path)), tags)
 
 
-FORMAT = Format("opus", ".opus", "audio/ogg", "Ogg Opus", "Vorbis comments (CHAPTERnnn)",
+FORMAT = Format("opus", ".opus", "audio/ogg", "Ogg Opus", "Vorbis comments (CHAPTERnnn)", "vorbis",
                 sample_rates=(8000, 12000, 16000, 24000, 48000),
                 open_writer=writer("OGG", "OPUS", integer_pcm=False), write_tags=_tag, read_chapters=read_chapters)

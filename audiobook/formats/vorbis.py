@@ -13,5 +13,5 @@ def _tag(path: Path, tags, id3_version: int) -> None:
     write_comments(OggVorbis(str(path)), tags)
 
 
-FORMAT = Format("ogg", ".ogg", "audio/ogg", "Ogg Vorbis", "Vorbis comments (CHAPTERnnn)",
+FORMAT = Format("ogg", ".ogg", "audio/ogg", "Ogg Vorbis", "Vorbis comments (CHAPTERnnn)", "vorbis",
                 open_writer=writer("OGG", "VORBIS", integer_pcm=False), write_tags=_tag, read_chapters=read_chapters)

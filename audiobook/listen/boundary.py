@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Listener
 
 ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them from any other sentence's
 FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)
@@ -35,6 +35,10 @@ SQUEEZED = 0.5  # words aligned into less than this share of the time they take 
 UNFIT = -0.01  # the score a frame of words that cannot be aligned to a stretch at all (a fit is about -0.001 to -0.005)
 HEARD_MARGIN = 0.0015  # a fit a frame this far ahead of every other pause's: the boundary is heard (a wrong
 # book's text leads by less than 0.0005 on a voice the recogniser follows; the right one's by 0.005 and more)
+RELATIVE_MARGIN = 0.25  # ... or ahead by this share of its own score and by WRONG_LEAD at least: a real reader
+# whose words fit closely (each side -0.0015 to -0.0017 a frame, LibriVox) leads the next pause by 0.0009-0.0014,
+# 0.3-0.5 of its score; a wrong book's text leads by under 0.0005, under 0.1 of its score (-0.008 and worse)
+WRONG_LEAD = 0.0005
 FIT_FLOOR = -0.0038  # each side's fit a frame at least this good: the words said there (the right text's fit
 # -0.0020 to -0.0029 on espeak-ng and flite voices; another book's text forced onto them -0.0040 to -0.0047)
 WALL_S = 1.0  # no stretch fitted reaches across a pause this long: the pause after a heading read aloud would
@@ -62,7 +66,8 @@ class Ranked:
     def heard(self) -> bool:
         """Whether this ranking tells the boundary: the best pause fits on every side, and well — as
         the words said there fit, not as any words can be forced onto speech — ahead of the next."""
-        return self.whole and self.margin >= HEARD_MARGIN and self.worst >= FIT_FLOOR
+        ahead = self.margin >= HEARD_MARGIN or self.margin >= max(WRONG_LEAD, RELATIVE_MARGIN * -self.score)
+        return self.whole and ahead and self.worst >= FIT_FLOOR
 
 
 def said_s(words: list[str] | tuple[str, ...], pace_s: float = PACE_S) -> float:

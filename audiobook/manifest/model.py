@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from audiobook.presets import DEFAULT_PRESET
+
 SAMPLE_RATES_HZ = (22050, 24000, 32000, 44100, 48000)
 
 
@@ -40,7 +42,7 @@ class OutputSettings:
     bitrate_kbps: int = 192
     sample_rate_hz: int = 44100
     channels: int = 1
-    preset: str = "acx"
+    preset: str = DEFAULT_PRESET
     id3_version: int = 3  # ID3v2.3 for the widest player support; 4 for v2.4
     retail_sample_chapter: str | None = None  # id of the chapter the sample opens; default: the first after credits
     retail_sample_max_s: float = 300.0  # ACX: at most five minutes

@@ -13,11 +13,13 @@ import numpy as np
 
 from audiobook.book.model import title_is_label
 from audiobook.errors import InputError
+from audiobook.manifest.credits import is_credits  # noqa: F401 (where the planner's users find it)
 from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
 from audiobook.plan.timeline import Gap, Timeline
-from audiobook.presets import RoomTone, presets
+from audiobook.presets import DEFAULT_PRESET, RoomTone, presets
+from audiobook.tags.metadata import Chapter, ending
 
 MARKER_LEAD_S = 0.3  # a section marker sits this far before the section's first word
 JOIN_TAIL_S = 1.0  # where a chapter crosses from one session to the next, room tone kept from each side
@@ -26,7 +28,9 @@ CHAPTER_MIN_PAUSE_S = 0.8
 CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
 SECTION_MIN_PAUSE_S = 0.5
 SECTION_LONG_PAUSE_S = 2.5
-WPM_RANGE = (80, 260)  # narration outside this pace means the recordings do not carry the text
+WPM_RANGE = (70, 380)  # words a minute of speech time (pauses left out) outside this: the recordings do not carry
+# the text. Real readers reach 260-292 (LibriSpeech readers, short readings, docs/voices.md); a book missing half its
+# sessions reads at twice its narrator's pace
 
 
 @dataclass
@@ -83,6 +87,13 @@ class TrackPlan:
     def __post_init__(self) -> None:
         self.chapter = self.chapter or self.id
 
+    def chapter_marks(self, end_s: float | None = None) -> list[Chapter]:
+        """The track's markers as its tags, feed and report carry them — the one conversion from the
+        plan's markers: its own heading at 0, then its sections; each ending where the next begins and
+        the last at `end_s`, where the track's length is known."""
+        marks = [Chapter(m.title, m.start_s) for m in self.markers]
+        return marks if end_s is None else ending(marks, end_s)
+
     @property
     def duration_s(self) -> float:
         return sum(s.duration_s for s in self.spans) + self.pad_head_s + self.pad_tail_s
@@ -99,11 +110,6 @@ class Plan:
 
 
 CREDITS_WORDS = 25  # what opening or closing credits take to read, when the manifest gives no count
-
-
-def is_credits(ch: ChapterEntry) -> bool:
-    """Opening or closing credits (ACX asks for both as tracks of their own)."""
-    return "credits" in ch.kind.lower()
 
 
 def chapter_label(ch: ChapterEntry) -> str | None:
@@ -259,7 +265,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
 
 def default_room_tone() -> RoomTone:
     """ACX's, the default preset's."""
-    return presets()["acx"].room_tone
+    return presets()[DEFAULT_PRESET].room_tone
 
 
 def cut_in_pause(pause_start_s: float, pause_end_s: float, room: RoomTone) -> tuple[float, float]:

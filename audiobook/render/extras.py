@@ -6,8 +6,13 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
+from audiobook.analysis import analyze_file
 from audiobook.cache import BuildCache, text_key
+from audiobook.files import write_stream_atomic
+from audiobook.formats import write_tags
+from audiobook.formats.mp3info import DECODER_DELAY, ENCODER_DELAY, info_frame, is_info
 from audiobook.manifest import Manifest
+from audiobook.mp3frames import frame_length, frames
 from audiobook.parallel import run_here
 from audiobook.plan import Plan, Timeline
 from audiobook.plan.planner import is_credits
@@ -16,7 +21,7 @@ from audiobook.render.jobs import output_rate, safe_name
 from audiobook.render.m4b import M4bTrack, write_m4b
 from audiobook.render.track import SpanJob, TrackJob
 from audiobook.report import Rendered
-from audiobook.tags import Chapter, TrackTags
+from audiobook.tags import TrackTags
 
 FRAMES_S = 0.06  # two MP3 frames at 44.1 kHz: a sample cut from its track may run this much longer
 
@@ -72,11 +77,6 @@ def cut_sample(job: TrackJob):
     """Render `job` (the retail sample) by copying the opening frames of its finished MP3 track
     (`job.cut_from`): the very audio of the track, tagged as the sample; then measure it.
     Returns what `build.render_and_measure` does."""
-    from audiobook.analysis import analyze_file
-    from audiobook.files import write_stream_atomic
-    from audiobook.mp3frames import frame_length, frames
-    from audiobook.render.mp3info import DECODER_DELAY, ENCODER_DELAY, info_frame, is_info
-    from audiobook.tags import write_tags
 
     src, path = Path(job.cut_from), Path(job.out_path)
     start, end, count, per_frame = None, None, 0, 1152
@@ -135,7 +135,7 @@ def one_file_m4b(manifest: Manifest, plan: Plan, streams: list[str], out: Path, 
     `inspect(tmp_path)`: verifies the new file before it takes its name (render.m4b.write_m4b)."""
     b = manifest.book
     name = m4b_name(manifest)
-    tracks = [M4bTrack(aac, t.title, [Chapter(m.title, m.start_s) for m in t.markers])
+    tracks = [M4bTrack(aac, t.title, t.chapter_marks())
               for t, aac in zip(plan.tracks, streams)]
     tags = {"title": b.title, "album": b.title, "artist": b.author, "album_artist": b.author,
             "composer": b.narrator, "genre": "Audiobook", "date": str(b.year) if b.year else None,

@@ -17,7 +17,7 @@ from audiobook.render.breaths import BreathReduction
 from audiobook.render.denoise import NoiseReduction, noise_spans, reduction_db
 from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_slope, track_gain
 from audiobook.render.track import SpanJob, TrackJob
-from audiobook.tags import Chapter, TrackTags
+from audiobook.tags import TrackTags
 
 PEAK_MARGIN_DB = 0.5  # the limiter aims this far under the preset's peak: room for MP3's overshoot
 NOISE_MARGIN_DB = 3.0  # room tone is brought this far under the preset's noise-floor limit when lifted
@@ -39,7 +39,7 @@ def safe_name(number: int, title: str, width: int, ext: str) -> str:
 def limiter_ceiling_db(preset: Preset) -> float:
     """Where the limiter holds the peaks: under the preset's peak limit (sample or true peak; -1
     dB without one) by PEAK_MARGIN_DB."""
-    return preset.peak_limit[0] - PEAK_MARGIN_DB
+    return preset.peak_limit - PEAK_MARGIN_DB
 
 
 def encoder_gain_db(fmt: str) -> float:
@@ -122,7 +122,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             title=t.title, album=b.title, artist=b.author, narrator=b.narrator, track=t.number,
             tracks=len(plan.tracks), year=b.year, publisher=b.publisher, language=b.language,
             copyright=b.copyright, description=track_description(t, b), cover=cover, cover_mime=cover_mime,
-            chapters=[Chapter(m.title, m.start_s, 0.0) for m in t.markers])
+            chapters=t.chapter_marks())
         job.id3_version = o.id3_version
         if t.room_tone is not None:
             tone = t.room_tone
