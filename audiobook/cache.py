@@ -169,7 +169,8 @@ def job_key(job, digests: dict[str, str]) -> str:
     """What a rendered track depends on: its sources' content, every setting, its tags."""
     def span(s):
         return [digests[s.path], s.start_s, s.end_s, round(s.gain_db, 6), s.expand_below_db, s.expand_by_db,
-                dataclasses.asdict(s.denoise) if s.denoise is not None else None]
+                dataclasses.asdict(s.denoise) if s.denoise is not None else None, s.declick,
+                dataclasses.asdict(s.breaths) if s.breaths is not None else None]
 
     tags = None
     if job.tags is not None:

@@ -44,6 +44,8 @@ class Preset:
     peak_max_dbfs: float | None = None
     noise_floor_max_dbfs: float | None = None
     noise_reduction: bool = False  # room tone over the noise-floor limit reduced under the words too, not only in pauses
+    declick: bool = False  # mouth clicks found and repaired (render.declick)
+    breath_reduction_db: float = 0.0  # breaths turned down by this much (render.breaths); 0: left as they are
     target_lufs: float | None = None
     lufs_tolerance: float | None = None
     true_peak_max_dbtp: float | None = None
@@ -148,7 +150,7 @@ def presets() -> dict[str, Preset]:
 # short names for the numbers a producer sets most
 ALIASES = {"lufs": "target_lufs", "rms": "target_rms_dbfs", "peak": "peak_max_dbfs",
            "true_peak": "true_peak_max_dbtp", "tp": "true_peak_max_dbtp", "noise_floor": "noise_floor_max_dbfs",
-           "max_minutes": "max_track_minutes"}
+           "max_minutes": "max_track_minutes", "breaths": "breath_reduction_db"}
 _NUMBERS = [f.name for f in fields(Preset) if f.name not in (
     "name", "description", "spec", "source", "head_room_tone_s", "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz",
     "formats", "lossy_min_kbps", "lossless_sample_rate_min_hz", "whole_chapters", "credits")]

@@ -8,12 +8,17 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py boundaries --minutes 60 570
     python scripts/bench.py voices
     python scripts/bench.py denoise
+    python scripts/bench.py mouth
 
 `voices` measures the English readings of tests/data/real-voices; the wider set (11 English readers,
 a tuning and a held-out part, audio fetched by hash) is `scripts/voices.py run` (docs/voices.md).
 
 `denoise` measures noise reduction on the real readings, as they are and with a real room's
 tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
+
+`mouth` measures mouth-click repair and breath lowering: on flite and espeak-ng readings with
+clicks and breaths planted (found, false repairs per minute, what is left), against ffmpeg's
+adeclick, and on the real readings (per minute; no truth there) (scripts/mouth_bench.py).
 
 `boundaries` reads The Revolution Betrayed aloud with flite as a real narrator would (issue
 19's pauses, pace varying by chapter, sessions ending mid-chapter at different levels; the
@@ -67,13 +72,16 @@ def pss(p):
     except OSError:
         pass
     return 0
+cpu = {}
 def tree_rss():
-    parents = {}
+    parents, ticks = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+                    fields = f.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+                ticks[int(entry)] = int(fields[11]) + int(fields[12])
             except OSError:
                 continue
     total = 0
@@ -81,7 +89,9 @@ def tree_rss():
         q = p
         while q > 1 and q != pid:
             q = parents.get(q, 0)
-        total += pss(p) if q == pid else 0
+        if q == pid:
+            total += pss(p)
+            cpu[p] = max(cpu.get(p, 0), ticks[p])
     return total
 peak_tree = 0
 while True:
@@ -91,7 +101,7 @@ while True:
     peak_tree = max(peak_tree, tree_rss())
     time.sleep(0.05)
 print(json.dumps([time.perf_counter() - start, usage.ru_maxrss / 1024, peak_tree / 2**20,
-                  os.waitstatus_to_exitcode(status)]))
+                  os.waitstatus_to_exitcode(status), sum(cpu.values()) / os.sysconf("SC_CLK_TCK")]))
 """
 
 
@@ -105,11 +115,18 @@ ROOM_TONE = -66.0  # build, compare: the generated book's room tone, dBFS (--roo
 def run_once(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float]:
     """Run `cmd` once (in `cwd`): wall seconds, its own process's peak RSS and all its processes' peak
     PSS, in MB. `ok`: the exit statuses that are not a failure (proof and check say 1 when they find something)."""
+    return run_once_cpu(cmd, ok, cwd)[:3]
+
+
+def run_once_cpu(cmd: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float, float, float]:
+    """`run_once`'s figures and the CPU seconds (user and system) of `cmd` and every process under
+    it (the build's workers, their ffmpeg), read from /proc every 50 ms (the last 50 ms of each
+    process are missed): on a machine shared with other work, the steadier figure."""
     proc = subprocess.run([sys.executable, "-S", "-c", _LAUNCHER, *cmd], capture_output=True, text=True, cwd=cwd)
-    wall, rss, tree, code = json.loads(proc.stdout.strip().splitlines()[-1])
+    wall, rss, tree, code, cpu = json.loads(proc.stdout.strip().splitlines()[-1])
     if code not in ok:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-2000:]}")
-    return wall, rss, tree
+    return wall, rss, tree, cpu
 
 
 def summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
@@ -398,16 +415,19 @@ def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                     shutil.rmtree(out, ignore_errors=True)
                     cmd = ["env", f"PYTHONPATH={root}", sys.executable, "-m", "audiobook", "build", str(rec),
                            "--out", str(out), "--m4b" if M4B else "--no-m4b"]
-                    runs[name].append(run_once(cmd, cwd=root))
+                    runs[name].append(run_once_cpu(cmd, cwd=root))
             for name in roots:
                 yield row(f"audiobook build {'with the M4B' if M4B else '--no-m4b'} at {name}", minutes,
                           *summary(runs[name]))
             ratios = sorted(a[0] / b[0] for a, b in zip(runs["now"], runs[AGAINST]))
+            cpu = sorted(a[3] / b[3] for a, b in zip(runs["now"], runs[AGAINST]))
             same = all((workdir / f"out-{minutes:g}-now" / p.name).read_bytes() == p.read_bytes()
                        for p in (workdir / f"out-{minutes:g}-{AGAINST}").glob("*.mp3"))
             yield (f"| now ÷ {AGAINST}, run in turn | {minutes:>7.0f} | {statistics.median(ratios):.3f}x "
                    f"({ratios[0]:.3f}–{ratios[-1]:.3f}, {len(ratios)} pairs); MP3s "
-                   f"{'byte-identical' if same else 'differ'} | | | |")
+                   f"{'byte-identical' if same else 'differ'}; CPU seconds {statistics.median(cpu):.3f}x "
+                   f"({cpu[0]:.3f}–{cpu[-1]:.3f}; {statistics.median(r[3] for r in runs['now']):.0f} s against "
+                   f"{statistics.median(r[3] for r in runs[AGAINST]):.0f} s) | | | |")
             shutil.rmtree(rec)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)], check=False)
@@ -461,6 +481,13 @@ def bench_denoise(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     yield from denoise_bench.table(denoise_bench.run(ROOT))
 
 
+def bench_mouth(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """Mouth clicks and breaths, planted and on the real readings (scripts/mouth_bench.py); --minutes is not used."""
+    import mouth_bench
+
+    yield from mouth_bench.run()
+
+
 def _seconds(clock: str) -> float:
     parts = [float(p) for p in str(clock).split(":")]
     return sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
@@ -469,7 +496,8 @@ def _seconds(clock: str) -> float:
 def main() -> None:
     global REPEAT, SEED, AGAINST, ROOM_TONE, M4B
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise"],
+    parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise",
+                                          "mouth"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -487,13 +515,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
-                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)"}[args.stage]
-        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers"}.get(
+                  "voices": "real readings (MP3)", "denoise": "real readings (MP3)",
+                  "mouth": "flite and espeak-ng readings at 44.1 kHz; real readings (MP3)"}[args.stage]
+        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers",
+                 "mouth": "flite, espeak-ng and real readers"}.get(
             args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"input: {source}{'' if args.stage in ('voices', 'denoise') else ' mono WAV'}, speech from {voice}")
-        if args.stage == "denoise":
-            for line in bench_denoise(args.minutes, Path(tmp)):
+              f"input: {source}{'' if args.stage in ('voices', 'denoise', 'mouth') else ' mono WAV'}, speech from {voice}")
+        if args.stage in ("denoise", "mouth"):
+            for line in {"denoise": bench_denoise, "mouth": bench_mouth}[args.stage](args.minutes, Path(tmp)):
                 print(line, flush=True)
             return
         print("| tool                                         | minutes |   wall s | realtime |  peak MB | all processes MB |")

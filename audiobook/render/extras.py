@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 from audiobook.analysis import analyze_file
@@ -46,8 +47,7 @@ def retail_sample_job(manifest: Manifest, plan: Plan, timeline: Timeline, jobs: 
         notes.append(f"no retail sample: {track.title} has no pause in its first {o.retail_sample_max_s:.0f} s")
         return None
     gains = {s.path: s for s in job.spans}
-    spans = [SpanJob(str(paths[f]), a, b, gains[str(paths[f])].gain_db, gains[str(paths[f])].expand_below_db,
-                     gains[str(paths[f])].expand_by_db, gains[str(paths[f])].denoise)
+    spans = [replace(gains[str(paths[f])], start_s=a, end_s=b)  # as the track's span of that session
              for f, a, b in timeline.spans(track.start_s, end) if str(paths[f]) in gains]
     path = out / f"retail-sample{Path(job.out_path).suffix}"
     sample = TrackJob(str(path), spans, job.fmt, job.rate, job.channels, job.bitrate_kbps, job.ceiling_dbfs,

@@ -13,6 +13,7 @@ from audiobook.analysis import Analysis
 from audiobook.manifest import Manifest
 from audiobook.plan import Plan, TrackPlan
 from audiobook.presets import Preset
+from audiobook.render.breaths import BreathReduction
 from audiobook.render.denoise import NoiseReduction, noise_spans, reduction_db
 from audiobook.render.makeup import MAKEUP_MAX_DB, TrackHops, level_slope, track_gain
 from audiobook.render.track import SpanJob, TrackJob
@@ -97,6 +98,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             g = gain + offsets[s.file]
             span = SpanJob(str(paths[s.file]), s.start_s, s.end_s, g, *_expansion(a, g, preset))
             span.denoise = _noise_reduction(a, g, preset)
+            span.declick, span.breaths = _mouth_noise(a, preset)
             if span.denoise is not None:
                 span.expand_below_db, span.expand_by_db = _expansion(a, g - span.denoise.reduce_db, preset)
                 notes.append(f"{t.title}: at {g:+.1f} dB, the room tone of {Path(paths[s.file]).name} would be "
@@ -128,6 +130,7 @@ def track_jobs(plan: Plan, analyses: list[Analysis], manifest: Manifest, preset:
             job.room_tone = SpanJob(str(paths[tone.file]), tone.start_s, tone.end_s, g,
                                     *_expansion(analyses[tone.file], g, preset))
             job.room_tone.denoise = _noise_reduction(analyses[tone.file], g, preset)
+            job.room_tone.declick, job.room_tone.breaths = _mouth_noise(analyses[tone.file], preset)
             if job.room_tone.denoise is not None:
                 job.room_tone.expand_below_db, job.room_tone.expand_by_db = _expansion(
                     analyses[tone.file], g - job.room_tone.denoise.reduce_db, preset)
@@ -156,6 +159,17 @@ def _noise_reduction(a: Analysis, gain_db: float, preset: Preset) -> NoiseReduct
         return None
     return NoiseReduction(spans, reduction_db(a.noise_floor_dbfs + gain_db, limit, NOISE_MARGIN_DB,
                                               NOISE_REDUCTION_MAX_DB))
+
+
+def _mouth_noise(a: Analysis, preset: Preset) -> tuple[bool, BreathReduction | None]:
+    """Whether a session's mouth clicks are repaired, and how its breaths are turned down: as the
+    preset asks, the breaths told from its room tone and its voice by their levels (no breaths
+    where the session has no measured level for either)."""
+    breaths = None
+    if preset.breath_reduction_db > 0 and math.isfinite(a.noise_floor_dbfs) and math.isfinite(a.speech_rms_dbfs):
+        breaths = BreathReduction(float(preset.breath_reduction_db), round(a.noise_floor_dbfs, 2),
+                                  round(a.speech_rms_dbfs, 2))
+    return bool(preset.declick), breaths
 
 
 def _expansion(a: Analysis, gain_db: float, preset: Preset) -> tuple[float | None, float]:

@@ -13,6 +13,8 @@ from audiobook.analysis.reader import audio_info
 from audiobook.formats import write_tags
 from audiobook.parallel import Report
 from audiobook.presets import Preset
+from audiobook.render.breaths import BreathLowerer, BreathReduction
+from audiobook.render.declick import Declicker
 from audiobook.render.denoise import Denoiser, NoiseReduction, noise_power
 from audiobook.render.dsp import HighPass, Limiter
 from audiobook.render.encode import Encoder
@@ -36,6 +38,8 @@ class SpanJob:
     expand_below_db: float | None = None  # room tone under this level (after gain) is turned down ...
     expand_by_db: float = 0.0  # ... by this much
     denoise: NoiseReduction | None = None  # the room tone turned down under the words too, before the expander
+    declick: bool = False  # mouth clicks repaired, first
+    breaths: BreathReduction | None = None  # breaths turned down, before the noise reduction
 
 
 @dataclass
@@ -125,20 +129,30 @@ def _denoiser(span: SpanJob, info, channels: int) -> Denoiser | None:
 
 
 def _read_span(span: SpanJob, rate: int, channels: int):
-    """Blocks of a span at the output rate and channel count: its noise reduced, its gain applied."""
+    """Blocks of a span at the output rate and channel count: its mouth clicks repaired, its
+    breaths turned down, its noise reduced (each where the span asks), its gain applied."""
     info = audio_info(span.path)
     resampler = Resampler(info.sample_rate, rate, channels)
     gain = np.float32(10 ** (span.gain_db / 20))
-    denoiser = _denoiser(span, info, channels)
+    stages = [s for s in (Declicker(info.sample_rate, channels) if span.declick else None,
+                          BreathLowerer(info.sample_rate, channels, span.breaths) if span.breaths else None,
+                          _denoiser(span, info, channels)) if s is not None]
+
+    def through(data: np.ndarray, last: bool) -> np.ndarray:
+        for stage in stages:  # each gives back, at its flush, what it held
+            data = stage.process(data)
+            if last:
+                data = np.concatenate([data, stage.flush()])
+        return data
+
     for data in _source_blocks(info, span.start_s, span.end_s, channels):
-        if denoiser is not None:
-            data = denoiser.process(data)
+        data = through(data, False)
         data *= gain
         out = resampler.process(data)
         if len(out):
             yield out
-    if denoiser is not None:
-        out = resampler.process(denoiser.flush() * gain)
+    if stages:
+        out = resampler.process(through(np.zeros((0, channels), dtype=np.float32), True) * gain)
         if len(out):
             yield out
     tail = resampler.flush()
