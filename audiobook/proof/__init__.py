@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from audiobook.build import build, parse_selection
 from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
 from audiobook.listen.audio import Recordings
@@ -89,8 +90,6 @@ def proof(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
 
     The plan is made as `build` makes it (its analyses cached in `out`, plan.yaml written
     there), so the times given in tracks are those of a build into `out`."""
-    from audiobook.build import build, parse_selection
-
     manifest, folder = load_manifest(recordings)
     if not has_model(manifest.book.language or "en"):
         raise InputError(f"{folder / 'manifest.yaml'}: no speech model for the book's language "
