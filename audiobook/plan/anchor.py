@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from audiobook.listen.audio import Recordings
-from audiobook.listen.boundary import PACE_S, Pause, closing_end, rank_pauses, said_s, words_end
+from audiobook.listen.boundary import HEADING_S, PACE_S, Pause, closing_end, rank_pauses, said_s, words_end
 from audiobook.listen.listener import Hit, Listener, WordTime
 from audiobook.listen.openings import Opening
 from audiobook.plan.timeline import Gap, Timeline
@@ -136,7 +136,9 @@ class Finder:
         lo = found.speech_s - max(ENDING_REACH_S, opening.heading_words * SECONDS_PER_WORD + 10.0)
         self.listened_s += found.speech_s + 0.3 - max(0.0, lo)
         end = words_end(self.listener, self.recordings, opening.ending, lo, found.speech_s + 0.3)
-        if end is None or end >= found.speech_s:
+        if end is None:
+            return self._fitted_ending(found, opening)
+        if end >= found.speech_s:
             return found
         closed = closing_end(self.listener, self.recordings, list(opening.closes), end, found.speech_s + 0.3)
         if closed is not None and closed < found.speech_s:
@@ -146,6 +148,28 @@ class Finder:
             return found
         return Anchor(round(after[0].end_s, 3), found.confidence, f"{found.how}, after the part before's last words",
                       found.heard)
+
+    def _fitted_ending(self, found: Anchor, opening: Opening) -> Anchor:
+        """The part's text heard, its heading not, and the part before's last words not spotted (a
+        voice the recogniser follows badly): the pauses within a heading's length before the text
+        ranked by how well those last words fit the speech before each. Where one stands out and
+        comes before the text's own pause, something was said between — the heading in the
+        narrator's words — and the part opens there, not after it in the previous track."""
+        if not found.how.startswith("text"):
+            return found
+        lo = found.speech_s - HEADING_S - 1.0
+        pauses = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps
+                  if g.start_s > 0 and g.length_s >= NEAR_PAUSE_S and lo <= g.end_s <= found.speech_s + 0.05]
+        if len(pauses) < 2:
+            return found
+        every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
+                 and lo - HEADING_S <= g.start_s <= found.speech_s + 1.0]
+        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, (), (), every, self.pace_s)
+        self.listened_s += len(pauses) * said_s(opening.ending)
+        if not ranked or not ranked[0].heard or ranked[0].pause.end_s >= found.speech_s - 0.15:
+            return found
+        return Anchor(round(ranked[0].pause.end_s, 3), found.confidence,
+                      f"{found.how}, after the part before's last words (fitted)", found.heard)
 
     def _ranked(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None) -> Anchor | None:
         """The pause in the window that the part before's last words fit best before (and the
