@@ -21,7 +21,7 @@ from audiobook.build.package import m4b_wanted, package
 from audiobook.build.planning import parse_selection, plan_book
 from audiobook.build.render import remove_stale, render
 from audiobook.build.reporting import track_reports, write_report
-from audiobook.build.transcripts import write_transcripts
+from audiobook.build.transcripts import vtt_path, write_transcripts
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
 from audiobook.manifest import load_manifest
@@ -124,6 +124,10 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
         ctx.clock.lap("m4b")
     describe(ctx, plan, renders.tracks, renders.measured, vtts)
     result.tracks = track_reports(ctx, plan, renders.tracks, renders.measured, jobs)
+    have = {str(p) for p in vtts}
+    for tr in result.tracks:
+        vtt = str(vtt_path(tr.file))
+        tr.transcript = vtt if vtt in have else None
     result.report_path = write_report(ctx, plan, selected, analyses, result.tracks, result.m4b, result.sample,
                                       renders.sample)
     write_review(ctx.out, {Path(r.path).name: a for r, a in zip(renders.tracks, renders.measured)})

@@ -47,7 +47,8 @@ def vtt_path(track_path: str | Path) -> Path:
 def write_transcripts(ctx: BuildContext, plan: Plan, timeline: Timeline, rendered: list[Rendered],
                       keys: list[str]) -> list[Path]:
     """Each track's transcript (unless the one there is current: same audio, same text); returns the
-    paths written or kept. None without the book's text or a speech model for its language (a note)."""
+    paths written or kept: none without the book's text or a speech model for its language (a note
+    says which)."""
     manifest = ctx.manifest
     language = manifest.book.language or "en"
     if not manifest.book.text or not (ctx.folder / manifest.book.text).is_file():

@@ -25,8 +25,8 @@ class Cue:
 
 def time_lines(lines: list[Line], words_of: list[range], following: Following) -> list[Cue]:
     """Each line's cue on the timeline: from its first placed word's start to its last's end. A line
-    the reading left out (every word passed over) has none; one none of whose words could be placed
-    spans the stretch between its placed neighbours, or has none when they touch."""
+    the reading left out (every word passed over) has none; lines none of whose words could be placed
+    share one cue spanning the stretch between their placed neighbours (none where those touch)."""
     at = {p.index: p for p in following.placed}
     timed: list[tuple[Line, float, float] | Line] = []
     for line, words in zip(lines, words_of):
@@ -36,16 +36,17 @@ def time_lines(lines: list[Line], words_of: list[range], following: Following) -
         elif not any(k in following.left_out for k in words):
             timed.append(line)  # unplaced: between its neighbours
     cues: list[Cue] = []
-    for n, item in enumerate(timed):
-        if isinstance(item, tuple):
-            line, a, b = item
-            a = max(a, cues[-1].end_s) if cues else a
-            cues.append(Cue(a, max(a, b), line.text))
+    waiting: list[str] = []  # unplaced lines since the last placed one
+    for item in timed:
+        if not isinstance(item, tuple):
+            waiting.append(item.text)
             continue
-        before = cues[-1].end_s if cues else None
-        after = next((x[1] for x in timed[n + 1:] if isinstance(x, tuple)), None)
-        if before is not None and after is not None and after - before > 0.05:
-            cues.append(Cue(before, after, item.text))
+        line, a, b = item
+        if waiting and cues and a - cues[-1].end_s > 0.05:
+            cues.append(Cue(cues[-1].end_s, a, " ".join(waiting)))
+        waiting = []
+        a = max(a, cues[-1].end_s) if cues else a
+        cues.append(Cue(a, max(a, b), line.text))
     return cues
 
 
