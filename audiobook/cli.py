@@ -417,6 +417,23 @@ def review(build_dir: Path) -> None:
 
 @cli.command()
 @click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
+              help="The book's text (.txt, .md, .epub, ...); default: the manifest's book.text.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the EPUB (default: BUILD/<Title>.epub).")
+def readalong(build_dir: Path, book: Path | None, out: Path | None) -> None:
+    """Write a read-along EPUB: the book's text with each sentence lit as it is said (EPUB 3
+    Media Overlays), the built tracks as its audio, timed from the build's transcripts.
+    """
+    from audiobook.readalong import readalong as make
+
+    result = make(build_dir, book, out)
+    click.echo(f"{result.path}: {result.chapters} chapters, {result.said} of {result.sentences} sentences and "
+               "headings timed")
+
+
+@cli.command()
+@click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,

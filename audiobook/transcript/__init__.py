@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from audiobook.transcript.cues import Cue, Line, time_lines
 from audiobook.transcript.text import chapter_lines
-from audiobook.transcript.webvtt import to_webvtt
+from audiobook.transcript.webvtt import read_webvtt, to_webvtt
 
-__all__ = ["Cue", "Line", "chapter_lines", "time_lines", "to_webvtt"]
+__all__ = ["Cue", "Line", "chapter_lines", "read_webvtt", "time_lines", "to_webvtt"]

@@ -14,6 +14,7 @@ class Line:
 
     text: str
     heading: bool = False
+    opens_paragraph: bool = False  # the first sentence of a paragraph (a read-along shows the paragraphs)
 
 
 @dataclass(frozen=True)

@@ -35,4 +35,4 @@ def chapter_lines(chapters: list[ChapterEntry], manifest: Manifest, folder: Path
 
 
 def _paragraphs(text: str) -> list[Line]:
-    return [Line(s) for para in text.split("\n\n") for s in sentences(para)]
+    return [Line(s, opens_paragraph=n == 0) for para in text.split("\n\n") for n, s in enumerate(sentences(para))]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from audiobook.transcript.cues import Cue
 
 
@@ -18,6 +20,35 @@ def _escape(text: str) -> str:
     # §4.2.2: a cue's text may not hold "-->", and & and < start escapes and tags
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return " ".join(text.split())
+
+
+_TIMING = re.compile(r"^((?:\d+:)?\d{2}:\d{2}\.\d{3})\s+-->\s+((?:\d+:)?\d{2}:\d{2}\.\d{3})")
+
+
+def seconds(stamp: str) -> float:
+    """'01:02:05.457' or '02:05.457' → seconds."""
+    total = 0.0
+    for part in stamp.split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+def read_webvtt(text: str) -> list[Cue]:
+    """The cues of a WebVTT file as `to_webvtt` writes them: times, and the text unescaped."""
+    cues: list[Cue] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        m = _TIMING.match(line.strip())
+        if not m:
+            continue
+        body = []
+        for more in lines[n + 1:]:
+            if not more.strip():
+                break
+            body.append(more.strip())
+        said = " ".join(body).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        cues.append(Cue(seconds(m.group(1)), seconds(m.group(2)), said))
+    return cues
 
 
 def to_webvtt(cues: list[Cue]) -> str:

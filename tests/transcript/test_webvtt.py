@@ -25,3 +25,11 @@ def test_a_parser_reads_every_cue_with_its_times_and_the_books_punctuation():
     assert parsed.captions[0].text == "Chapter 1: What Has Been Achieved"
     raw = parsed.captions[1].raw_text
     assert "-->" not in raw and "&lt;of Moscow&gt; &amp; its" in raw and '"terrorist"' in raw
+
+
+def test_read_back_as_written():
+    from audiobook.transcript import read_webvtt
+
+    cues = [Cue(0.74, 3.82, "Chapter 1: What Has Been Achieved"), Cue(5.0, 16.7, "A <b> & c -> d."),
+            Cue(3700.0, 3702.5, "Late.")]
+    assert read_webvtt(to_webvtt(cues)) == cues
