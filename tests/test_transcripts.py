@@ -76,3 +76,18 @@ def test_the_report_names_each_tracks_transcript(demo_built):
     report = BuildReport.read(demo_built.out / "report.json")
     assert [t.transcript for t in report.tracks] == [str(Path(t.file).with_suffix(".vtt")) for t in report.tracks]
     assert "transcripts" in report.stage_seconds
+
+
+def test_a_rebuild_keeps_transcripts_whose_audio_and_text_did_not_change(demo_built, tmp_path):
+    import shutil
+
+    from audiobook.build import build
+
+    out = tmp_path / "build"
+    shutil.copytree(demo_built.out, out, symlinks=True)
+    vtts = sorted(out.glob("*.vtt"))
+    assert len(vtts) == len(demo_built.tracks)
+    before = {p.name: p.stat().st_mtime_ns for p in vtts}
+    result = build(DEMO, out, jobs=1, m4b=False)
+    assert {p.name: p.stat().st_mtime_ns for p in sorted(out.glob("*.vtt"))} == before  # not aligned again
+    assert all(t.transcript for t in result.tracks)

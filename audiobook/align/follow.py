@@ -2,8 +2,8 @@
 
 Each window (about 30 s, ending in a pause) is aligned with the words its speech should hold
 at the passage's pace, and some more; the grammar lets the reading stop after any word (the
-window may hold fewer than were given) and skip whole sentences (the narrator left them out),
-a skip costing as much as a poor fit of a sentence's sound. The words placed up to the last
+window may hold fewer than were given) and skip whole sentences (the narrator left them out)
+at a fixed price, set so that a sentence that was read fits its sound better than that (on the demo's voice). The words placed up to the last
 few seconds of the window are kept; the next window starts where they end. Memory is one
 window's audio and grammar, however long the passage.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audiobook.align.audio import Recordings
-from audiobook.align.listener import FRAME_S, SAMPLE_RATE, Listener
+from audiobook.align.listener import SAMPLE_RATE, Listener
 from audiobook.plan.timeline import Timeline
 
 WINDOW_S = 30.0  # audio aligned at once
@@ -26,7 +26,7 @@ WORDS_SLACK = 1.4  # the window is given this many times the words its speech pr
 WORDS_EXTRA = 12  # ... and this many more
 SKIP_PROB = 1e-23  # the grammar's price of leaving out up to MAX_SKIP sentences: on the demo's voice a sentence
 # inserted in the text was left out from 1e-21 to 1e-25, real ones kept; 1e-18 lost real ones, 1e-30 never skips
-STOP_PROB = 1e-2  # ... of the window ending after any word (the same for every word: no bias)
+STOP_PROB = 1e-2  # the price of the window ending after a word: the same after every word (no bias)
 MAX_SKIP = 4  # sentences that can be skipped at once
 
 
@@ -176,4 +176,4 @@ def _goes_on(segs: list[tuple[str, float, float]], n: int, words: Sequence[str],
     return True
 
 
-__all__ = ["FRAME_S", "Placed", "follow"]
+__all__ = ["Following", "Placed", "follow"]
