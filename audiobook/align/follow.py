@@ -3,9 +3,9 @@
 Each window (about 30 s, ending in a pause) is aligned with the words its speech should hold
 at the passage's pace, and some more; the grammar lets the reading stop after any word (the
 window may hold fewer than were given) and skip whole sentences (the narrator left them out)
-at a fixed price, set so that a sentence that was read fits its sound better than that (on the demo's voice). The words placed up to the last
-few seconds of the window are kept; the next window starts where they end. Memory is one
-window's audio and grammar, however long the passage.
+at a fixed price, set so that a sentence that was read fits its sound better than that (on the
+demo's voice). The words placed up to the last few seconds of the window are kept; the next
+window starts where they end. Memory is one window's audio and grammar, however long the passage.
 """
 
 from __future__ import annotations
