@@ -24,10 +24,15 @@ END_SLACK_S = 8.0  # the window ends in the longest pause this close to WINDOW_S
 KEEP_BEFORE_END_S = 3.0  # words ending this close to a window's end are aligned again with the next
 WORDS_SLACK = 1.4  # the window is given this many times the words its speech predicts ...
 WORDS_EXTRA = 12  # ... and this many more
-SKIP_PROB = 1e-23  # the grammar's price of leaving out up to MAX_SKIP sentences: on the demo's voice a sentence
+SKIP_PROB = 1e-23  # the grammar's price of leaving out a sentence (n at once: its nth power): on the demo's voice a sentence
 # inserted in the text was left out from 1e-21 to 1e-25, real ones kept; 1e-18 lost real ones, 1e-30 never skips
 STOP_PROB = 1e-2  # the price of the window ending after a word: the same after every word (no bias)
 MAX_SKIP = 4  # sentences that can be skipped at once
+# an alignment that skips is believed only where it accounts for the window's speech: its last word
+# ends less than this much speech before the window does (unless the text ran out) ...
+UNACCOUNTED_MAX_S = KEEP_BEFORE_END_S + 3.0
+STRETCH_MAX = 4.0  # ... and no word takes more than this many times its sounds at the passage's pace
+STRETCH_MIN_S = 1.5  # (or this long, for short words)
 
 
 @dataclass
@@ -77,8 +82,12 @@ def follow(listener: Listener, recordings: Recordings, timeline: Timeline, words
             j = min(n, j + WORDS_EXTRA)
         was = t
         audio = recordings.read(t, w_end)
-        found = _align(listener, audio, words, i, j, [s for s in starts if i <= s < j])
-        found = [Placed(k, a + t, b + t) for k, a, b in found]
+        in_window = [s for s in starts if i <= s < j]
+        found = [Placed(k, a + t, b + t) for k, a, b in _align(listener, audio, words, i, j, in_window)]
+        if not _accounts(found, phones, rate, timeline, w_end, n):
+            # skipping let the words run short of the speech (a misfit passed over, the rest squeezed):
+            # the text as it stands, every sentence read
+            found = [Placed(k, a + t, b + t) for k, a, b in _align(listener, audio, words, i, j, in_window, False)]
         if not found:
             i_next, t = i, w_end  # nothing of the text here (an aside, music): on to the next window
         else:
@@ -99,6 +108,16 @@ def follow(listener: Listener, recordings: Recordings, timeline: Timeline, words
     return Following(placed, left_out)
 
 
+def _accounts(found: list[Placed], phones: list[int], rate: float, timeline: Timeline, w_end: float, n: int) -> bool:
+    """Whether an alignment accounts for its window's speech: none left over after its last word
+    (unless the text ran out), no word stretched over speech that is not its own."""
+    if not found:
+        return False
+    if found[-1].index < n - 1 and timeline.speech_between(found[-1].end_s, w_end) > UNACCOUNTED_MAX_S:
+        return False
+    return all(p.end_s - p.start_s <= max(STRETCH_MIN_S, STRETCH_MAX * phones[p.index] / rate) for p in found)
+
+
 def _window_end(timeline: Timeline, t: float, end_s: float) -> float:
     """Where a window opening at `t` closes: in the middle of the longest pause near WINDOW_S on."""
     aim = t + WINDOW_S
@@ -112,9 +131,9 @@ def _window_end(timeline: Timeline, t: float, end_s: float) -> float:
 
 
 def _align(listener: Listener, audio: np.ndarray, words: Sequence[str], i: int, j: int,
-           sentence_starts: list[int]) -> list[tuple[int, float, float]]:
+           sentence_starts: list[int], skips: bool = True) -> list[tuple[int, float, float]]:
     """(word index, start, end) in seconds into `audio` of words[i:j] said there, read from the start
-    (i), skipping whole sentences, stopping after any word."""
+    (i), skipping whole sentences (unless `skips` is False), stopping after any word."""
     if len(audio) < SAMPLE_RATE // 10:
         return []
     # states: k - i before word k; final: j - i + 1
@@ -130,9 +149,9 @@ def _align(listener: Listener, audio: np.ndarray, words: Sequence[str], i: int, 
             transitions.append((k - i, k - i + 1, 1.0))  # not listened for: passed over
         transitions.append((k - i + 1, final, STOP_PROB))
     bounds = sentence_starts + [j]
-    for a, s in enumerate(sentence_starts):
+    for a, s in enumerate(sentence_starts if skips else []):
         for b in bounds[a + 1:a + 1 + MAX_SKIP]:
-            transitions.append((s - i, b - i, SKIP_PROB))
+            transitions.append((s - i, b - i, SKIP_PROB ** (bounds.index(b) - a)))
     if not sayable:
         return []
     segs = listener.align_grammar(audio, final, transitions)
