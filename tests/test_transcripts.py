@@ -78,7 +78,7 @@ def test_the_report_names_each_tracks_transcript(demo_built):
     assert "transcripts" in report.stage_seconds
 
 
-def test_a_rebuild_keeps_transcripts_whose_audio_and_text_did_not_change(demo_built, tmp_path):
+def test_a_rebuild_keeps_transcripts_whose_audio_and_text_did_not_change_and_one_without_drops_them(demo_built, tmp_path):
     import shutil
 
     from audiobook.build import build
@@ -91,3 +91,6 @@ def test_a_rebuild_keeps_transcripts_whose_audio_and_text_did_not_change(demo_bu
     result = build(DEMO, out, jobs=1, m4b=False)
     assert {p.name: p.stat().st_mtime_ns for p in sorted(out.glob("*.vtt"))} == before  # not aligned again
     assert all(t.transcript for t in result.tracks)
+    result = build(DEMO, out, jobs=1, m4b=False, transcripts=False)  # and without: none left to go stale
+    assert not list(out.glob("*.vtt")) and all(t.transcript is None for t in result.tracks)
+    assert b"podcast:transcript" not in (out / "feed.xml").read_bytes()

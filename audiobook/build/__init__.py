@@ -21,7 +21,7 @@ from audiobook.build.package import m4b_wanted, package
 from audiobook.build.planning import parse_selection, plan_book
 from audiobook.build.render import remove_stale, render
 from audiobook.build.reporting import track_reports, write_report
-from audiobook.build.transcripts import vtt_path, write_transcripts
+from audiobook.build.transcripts import drop_transcripts, vtt_path, write_transcripts
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
 from audiobook.manifest import load_manifest
@@ -112,7 +112,8 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     jobs, sample, renders = render(ctx, plan, analyses, timeline, digests, aac)
     ctx.notes += m4b_notes  # why there is none
     ctx.clock.lap("rendering")
-    vtts = write_transcripts(ctx, plan, timeline, renders.tracks, renders.keys) if transcripts else []
+    vtts = write_transcripts(ctx, plan, timeline, renders.tracks, renders.keys) if transcripts else \
+        drop_transcripts(ctx, renders.tracks)
     if transcripts:
         ctx.clock.lap("transcripts")
     if ctx.workers:  # the rest is this process's (and the M4B's ffmpeg's): their memory is freed for it

@@ -88,3 +88,14 @@ def write_transcripts(ctx: BuildContext, plan: Plan, timeline: Timeline, rendere
             write_text_atomic(path, to_webvtt(in_track(cues, plan.tracks[i], timeline)))
             index[path.name] = digest
     return [p for _, outs, _ in wanted for p in outs]
+
+
+def drop_transcripts(ctx: BuildContext, rendered: list[Rendered]) -> list[Path]:
+    """Built without transcripts: an earlier build's are removed (the feed no longer names them, and
+    `publish` would send them stale); returns none."""
+    index = ctx.cache.index.get("transcripts", {})
+    for r in rendered:
+        path = vtt_path(r.path)
+        path.unlink(missing_ok=True)
+        index.pop(path.name, None)
+    return []
