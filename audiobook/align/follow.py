@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from audiobook.align.audio import Recordings
 from audiobook.align.listener import SAMPLE_RATE, Listener
-from audiobook.plan.timeline import Timeline
 
 WINDOW_S = 30.0  # audio aligned at once
 END_SLACK_S = 8.0  # the window ends in the longest pause this close to WINDOW_S
@@ -33,6 +33,21 @@ MAX_SKIP = 4  # sentences that can be skipped at once
 UNACCOUNTED_MAX_S = KEEP_BEFORE_END_S + 3.0
 STRETCH_MAX = 4.0  # ... and no word takes more than this many times its sounds at the passage's pace
 STRETCH_MIN_S = 1.5  # (or this long, for short words)
+
+
+class _Pause(Protocol):
+    start_s: float
+    end_s: float
+    length_s: float
+
+
+class Timeline(Protocol):
+    """What following needs of the recordings' timeline (plan.Timeline is one): its pauses, and
+    the seconds of speech between two times."""
+
+    gaps: Sequence[_Pause]
+
+    def speech_between(self, a: float, b: float) -> float: ...
 
 
 @dataclass
