@@ -19,6 +19,7 @@ import numpy as np
 from audiobook import __version__
 from audiobook.analysis import Analysis, Pause
 from audiobook.files import TEMP_SUFFIX, uninterrupted, write_text_atomic
+from audiobook.parallel import run_parallel
 from audiobook.report import Rendered
 
 CACHE_FORMAT = 3  # 2: AAC streams for the M4B kept beside the tracks; 3: SHA-1 digests
@@ -79,7 +80,6 @@ class BuildCache:
             else:
                 missing.append((path, st))
         if missing:
-            from audiobook.parallel import run_parallel
 
             fresh = run_parallel(_digest_job, [p for p, _ in missing], total=len(missing), pool=pool,
                                  jobs=None if pool else 1)

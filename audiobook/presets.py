@@ -1,4 +1,5 @@
-"""Loudness presets (ACX, podcast, EBU R 128), shipped as data in `data/presets.yaml`, or
+"""Presets: what a store or a loudness standard asks of every file (ACX, Findaway/Spotify, Google
+Play, Apple through aggregators, podcast, EBU R 128), shipped as data in `data/presets.yaml`, or
 explicit numbers: "podcast,lufs=-18" or "lufs=-19,true_peak=-2" (see `get_preset`)."""
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ class Preset:
     max_track_minutes: float | None = None
     mp3_cbr_kbps: int | None = None  # MP3 files at this constant bitrate ...
     mp3_sample_rate_hz: int | None = None  # ... and this sample rate (ACX's file rules)
+    formats: tuple[str, ...] | None = None  # the file types the store takes ("mp3", "flac"); None: any
+    lossy_min_kbps: tuple[int, int] | None = None  # MP3 and AAC at least this bitrate: (mono, stereo) (Google)
+    lossless_sample_rate_min_hz: int | None = None  # FLAC and WAV at least this sample rate (Google)
+    whole_chapters: bool = False  # a chapter is never split across files (Apple): long ones are not cut in parts
+    credits: bool = False  # opening and closing credits asked for, each a file of its own (ACX, Findaway)
+    source: str = ""  # where the store publishes these rules
     spec: str = ""  # as asked for: "acx" (a shipped one: its name), or "podcast,target_lufs=-18"
 
     @property
@@ -74,6 +81,23 @@ class Preset:
             lo, hi = self.tail_room_tone_s
             tail, tail_min = min(max(tail, lo), hi), min(lo + 0.2, hi)
         return RoomTone(head, tail, head_min, tail_min)
+
+    def unmet_by_output(self, fmt: str, bitrate_kbps: int, sample_rate_hz: int, channels: int) -> list[str]:
+        """What of the store's file rules tracks written as `fmt` ("mp3", "flac": a file type) at
+        these settings would break: checked before a build does any work."""
+        out = []
+        if self.formats is not None and fmt not in self.formats:
+            out.append(f"output.format is {fmt}: {self.label} takes {', '.join(self.formats)}")
+        if self.lossy_min_kbps is not None and fmt == "mp3":
+            floor = self.lossy_min_kbps[min(max(channels, 1), 2) - 1]
+            if bitrate_kbps < floor:
+                out.append(f"output.bitrate_kbps is {bitrate_kbps}: {self.label} takes "
+                           f"{'stereo' if channels >= 2 else 'mono'} MP3 at {floor} kbps or more")
+        if self.lossless_sample_rate_min_hz is not None and fmt in ("flac", "wav") \
+                and sample_rate_hz < self.lossless_sample_rate_min_hz:
+            out.append(f"output.sample_rate_hz is {sample_rate_hz}: {self.label} takes {fmt.upper()} at "
+                       f"{self.lossless_sample_rate_min_hz} Hz or more")
+        return out
 
     @property
     def peak_limit(self) -> tuple[float, bool]:
@@ -122,8 +146,9 @@ def presets() -> dict[str, Preset]:
 ALIASES = {"lufs": "target_lufs", "rms": "target_rms_dbfs", "peak": "peak_max_dbfs",
            "true_peak": "true_peak_max_dbtp", "tp": "true_peak_max_dbtp", "noise_floor": "noise_floor_max_dbfs",
            "max_minutes": "max_track_minutes"}
-_NUMBERS = [f.name for f in fields(Preset) if f.name not in ("name", "description", "spec", "head_room_tone_s",
-                                                             "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz")]
+_NUMBERS = [f.name for f in fields(Preset) if f.name not in (
+    "name", "description", "spec", "source", "head_room_tone_s", "tail_room_tone_s", "mp3_cbr_kbps", "mp3_sample_rate_hz",
+    "formats", "lossy_min_kbps", "lossless_sample_rate_min_hz", "whole_chapters", "credits")]
 
 
 def get_preset(spec: str) -> Preset:

@@ -40,35 +40,8 @@ def unlisted(folder: str | Path, listed: list[str]) -> list[Path]:
 def unlisted_notes(folder: str | Path, listed: list[str]) -> list[str]:
     """Notes on the files `unlisted` finds: a session recorded later and dropped in is not built
     without a word."""
-    return [_unlisted_note(p) for p in unlisted(folder, listed)]
+    return [unlisted_note(p) for p in unlisted(folder, listed)]
 
 
-def _unlisted_note(p: Path) -> str:
+def unlisted_note(p: Path) -> str:
     return f"{p.name} is in the recordings folder but not in manifest.yaml's recordings.files — add it there to build it"
-
-
-def unlisted_in(paths: list[Path]) -> list[str]:
-    """`unlisted_notes` for what `analyze` was given: each recordings folder named (its manifest
-    listing its sessions), and the folder of each file named — for the named files only."""
-    from audiobook.errors import InputError
-    from audiobook.manifest import load_manifest
-
-    notes: list[str] = []
-    folders: dict[Path, set[str] | None] = {}  # a folder, and the names asked about there (None: all)
-    for p in map(Path, paths):
-        folder, name = (p, None) if p.is_dir() else (p.parent, p.name)
-        if not (folder / "manifest.yaml").is_file():
-            continue
-        asked = folders.setdefault(folder.resolve(), set())
-        if name is None:
-            folders[folder.resolve()] = None
-        elif asked is not None:
-            asked.add(name)
-    for folder, asked in folders.items():
-        try:
-            manifest, _ = load_manifest(folder)
-        except InputError:
-            continue  # `validate` is the place to say what is wrong with it
-        notes += [_unlisted_note(p) for p in unlisted(folder, manifest.recordings.files)
-                  if asked is None or p.name in asked]
-    return notes

@@ -18,12 +18,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
-import yaml
 
 from audiobook.analysis import Analysis, analyze_file
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
+from audiobook.plan.planfile import PlanFile, marker_id
 from audiobook.presets import Preset, get_preset
 from audiobook.report import BuildReport
 
@@ -59,8 +59,7 @@ def write_review(folder: str | Path, analyses: dict[str, Analysis] | None = None
     if not (folder / "report.json").is_file():
         raise InputError(f"{folder}: not a build folder (no report.json) — build it first")
     report = BuildReport.read(folder / "report.json")
-    plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8")) if (folder / "plan.yaml").is_file() \
-        else {"tracks": []}
+    plan = PlanFile.read(folder / "plan.yaml") if (folder / "plan.yaml").is_file() else PlanFile(0.0, 0.0)
     try:
         preset = get_preset(report.preset)
     except InputError:
@@ -100,18 +99,20 @@ def _envelope(a: Analysis | None) -> np.ndarray:
     return np.maximum(FLOOR_DB, 10 * np.log10(np.maximum(means, 1e-12)))
 
 
-def _cuts(report: BuildReport, plan: dict) -> list[Cut]:
-    by_id = {t["id"]: t for t in plan.get("tracks", [])}
+def _cuts(report: BuildReport, plan: PlanFile) -> list[Cut]:
+    """Every cut of the build — each track's start and its section markers — with how the plan
+    placed it (markers by id: two sections with one title are two cuts)."""
+    by_id = {t.id: t for t in plan.tracks}
     out = []
     for k, t in enumerate(report.tracks):
-        p = by_id.get(t.id, {})
-        out.append(Cut(k, t.title, 0.0, p.get("placed_by", t.placed_by), float(p.get("confidence", 1.0)),
-                       p.get("start", ""), p.get("words", []), "chapter"))
-        planned = {m["title"]: m for m in p.get("markers", [])}
-        for m in t.markers[1:]:
-            q = planned.get(m.title, {})
-            out.append(Cut(k, m.title, m.start_s, q.get("placed_by", ""), float(q.get("confidence", 1.0)),
-                           q.get("source", ""), q.get("words", [])))
+        p = by_id.get(t.id)
+        out.append(Cut(k, t.title, 0.0, p.placed_by if p else t.placed_by, p.confidence if p else 1.0,
+                       p.start if p else "", p.words if p else [], "chapter"))
+        planned = {m.id: m for m in p.markers} if p else {}
+        for n, m in enumerate(t.markers[1:], start=1):
+            q = planned.get(marker_id(t.id, n))
+            out.append(Cut(k, m.title, m.start_s, q.placed_by if q else "", q.confidence if q else 1.0,
+                           q.source if q else "", q.words if q else []))
     return out
 
 

@@ -10,6 +10,9 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py denoise
     python scripts/bench.py transcripts --minutes 0 30 --repeat 3
 
+`voices` measures the English readings of tests/data/real-voices; the wider set (11 English readers,
+a tuning and a held-out part, audio fetched by hash) is `scripts/voices.py run` (docs/voices.md).
+
 `denoise` measures noise reduction on the real readings, as they are and with a real room's
 tone added at -50 and -40 dBFS, against ffmpeg's afftdn and noisereduce (scripts/denoise_bench.py).
 
@@ -130,7 +133,7 @@ def measure(cmd: list[str], before=None, repeat: int | None = None) -> tuple[flo
 
 
 def ffmpeg() -> str | None:
-    from audiobook.render.m4b import find_ffmpeg
+    from audiobook.ffmpeg import find_ffmpeg
 
     return find_ffmpeg()
 
@@ -226,7 +229,7 @@ def generated_book(workdir: Path, minutes: float) -> Path:
                      words=sum(s["words"] for s in c["sections"]),
                      sections=[SectionEntry(title=s["title"], words=s["words"]) for s in c["sections"]])
         for n, c in enumerate(chapters)])
-    manifest.book.title = "Benchmark Book"
+    manifest.book.title, manifest.book.author = "Benchmark Book", "A. Writer"
     (rec / "manifest.yaml").write_text(dump_manifest(manifest), encoding="utf-8")
     return rec
 
@@ -325,9 +328,9 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
                         stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
                         gains_db=list(rng.uniform(-4, 4, 8)), slips=slips)
         if share < 1.0:
-            init_manifest(rec, rec / "book.md")
+            init_manifest(rec, rec / "book.md", author="Leon Trotsky")
         else:
-            init_manifest(rec, TEXT, toc_path=TOC)
+            init_manifest(rec, TEXT, toc_path=TOC, author="Leon Trotsky")
         offsets = [0.0]
         for path in truth.sessions:
             offsets.append(offsets[-1] + sf.info(str(path)).duration)
@@ -422,7 +425,7 @@ def bench_transcripts(minutes_list: list[float], workdir: Path) -> Iterator[str]
 
     import webvtt
 
-    from audiobook.align.speakable import spoken_words
+    from audiobook.listen.speakable import spoken_words
 
     cores = os.cpu_count() or 1
     for minutes in minutes_list:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from audiobook.analysis import analyze_file
+from audiobook.formats import write_tags
 from audiobook.render.encode import Encoder
-from audiobook.tags import Chapter, TrackTags, write_tags
+from audiobook.tags import Chapter, TrackTags
 from tests.test_cli_init import _invoke
 
 

@@ -161,9 +161,9 @@ def test_an_m4bs_levels_are_held_to_the_preset_like_the_tracks(tmp_path, monkeyp
     by = {f["check"]: f for f in json.loads(out)["findings"]}
     assert not by["rms_dbfs"]["passed"] and float(by["rms_dbfs"]["value"]) > -12, by["rms_dbfs"]
     assert code == 1
-    import audiobook.render.m4b as m4b
+    import audiobook.analysis.reader as reader
 
-    monkeypatch.setattr(m4b, "find_ffmpeg", lambda: None)  # nothing to decode AAC with: said, not a failure
+    monkeypatch.setattr(reader, "find_ffmpeg", lambda: None)  # nothing to decode AAC with: said, not a failure
     code, out, err = _invoke(["check", str(path), "--json"])
     by = {f["check"]: f for f in json.loads(out)["findings"]}
     assert "rms_dbfs" not in by and by["levels"]["value"] == "not measured"

@@ -271,6 +271,18 @@ def test_manifest_errors_name_their_line_and_nothing_is_written(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_book_without_an_author_is_refused_before_anything_is_written(tmp_path, small_book):
+    """Every track is tagged with the author and `check` fails a file without one: the build says
+    so up front instead of writing tracks its own check then fails (--plan-only still plans)."""
+    rec = tmp_path / "rec"
+    _write_book(rec, small_book, author=None)
+    code, _, err = _invoke(["build", str(rec), "--out", str(tmp_path / "out")])
+    assert code == 2 and "manifest.yaml: book.author empty" in err and "fill it in" in err, err
+    assert not (tmp_path / "out").exists()
+    code, _, err = _invoke(["build", str(rec), "--out", str(tmp_path / "plan"), "--plan-only"])
+    assert code == 0 and (tmp_path / "plan" / "plan.yaml").is_file(), err
+
+
 @pytest.mark.parametrize("cover,message", [
     (None, "no such file"),
     (b"\xff\xd8\xff\xe0 this is no JPEG", "not a JPEG or PNG image"),

@@ -11,7 +11,7 @@ import pytest
 
 from audiobook.errors import InputError
 from audiobook.publish import publish
-from audiobook.publish.targets import safe
+from audiobook.publish.destination import safe
 from tests.test_cli_init import _invoke
 
 DEMO = Path(__file__).resolve().parents[1] / "recordings"

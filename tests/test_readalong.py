@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from audiobook.align.speakable import spoken_words
+from audiobook.listen.speakable import spoken_words
 from audiobook.readalong import readalong
 from audiobook.readalong.overlay import clock
 from audiobook.transcript.webvtt import seconds

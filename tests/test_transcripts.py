@@ -12,7 +12,7 @@ import feedparser
 import podcastparser
 import webvtt
 
-from audiobook.align.speakable import spoken_words
+from audiobook.listen.speakable import spoken_words
 from audiobook.publish import publish
 from audiobook.serve import TYPES
 

@@ -6,6 +6,7 @@ Never loads a whole file: `blocks()` yields float32 arrays of a fixed number of 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +17,9 @@ import numpy as np
 import soundfile as sf
 
 from audiobook.errors import InputError
+from audiobook.ffmpeg import find_ffmpeg
 from audiobook.files import clock
+from audiobook.formats.mp4 import NotReadable, read_mp4
 from audiobook.mp3frames import LengthHeader, WithoutFrame, length_header
 
 MATROSKA = (".mka", ".mkv", ".webm")
@@ -199,7 +202,6 @@ class _DecoderStderr:
 def _mp4_info(path: Path) -> AudioInfo:
     """An M4B/M4A's audio: its rate and channels from its sample description, its length the
     samples its data holds (formats.mp4), decoded by ffmpeg when read."""
-    from audiobook.formats.mp4 import NotReadable, read_mp4
 
     try:
         held = read_mp4(path)
@@ -230,11 +232,6 @@ def _plausible(path: Path, rate: int, channels: int) -> None:
 
 def _ffmpeg_blocks(info: AudioInfo, block_frames: int) -> Iterator[np.ndarray]:
     """An M4B's audio decoded by ffmpeg (the system's or the imageio-ffmpeg wheel's) through a pipe."""
-    import subprocess
-    import tempfile
-
-    from audiobook.render.m4b import find_ffmpeg
-
     ffmpeg = find_ffmpeg()
     if ffmpeg is None:
         raise InputError(f"{info.path}: decoding AAC needs ffmpeg — install it, or `pip install imageio-ffmpeg`")

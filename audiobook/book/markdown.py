@@ -18,6 +18,7 @@ from audiobook.book.matter import FRONT, LeftOut, matter_of_title
 from audiobook.book.model import Book, Part, Section, count_words
 from audiobook.book.naming import part_named
 from audiobook.book.opening import opening_part
+from audiobook.book.plain import group_parts, rank_by_numbers
 from audiobook.book.reflow import reflow
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
@@ -136,13 +137,11 @@ def parse_markdown(text: str) -> Book:
     if not has_keywords and all(match_own_number(node.title or "") for node in nodes) and sum(
             is_dotted_heading(node.title) for node in nodes) >= 2:
         # every heading numbered the book's way ("3.2 ...", "3.9.2 ..."): the numbers rank them, as in plain text
-        from audiobook.book.plain import group_parts, rank_by_numbers
 
         book.parts = rank_by_numbers([(match_own_number(node.title)[0], node.title, node.text, node.line)
                                       for node in nodes])
         group_parts(book)
     if chapter_level is not None:
-        from audiobook.book.plain import group_parts
 
         group_parts(book)
     if not has_keywords:

@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from audiobook.book.docx import read_docx
+from audiobook.book.epub import read_epub
+from audiobook.book.html import has_gutenberg_lines, html_to_markdown, strip_gutenberg
+from audiobook.book.markdown import parse_markdown
 from audiobook.book.model import Book
+from audiobook.book.pdf import read_pdf
+from audiobook.book.plain import parse_plain
 from audiobook.book.reading import read_text
+from audiobook.book.toc import apply_toc
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S", re.MULTILINE)
 
@@ -19,10 +26,8 @@ def is_markdown(text: str) -> bool:
 def parse_book(text: str) -> Book:
     """Parse a book's text, Markdown or plain, into its parts and sections."""
     if is_markdown(text):
-        from audiobook.book.markdown import parse_markdown
 
         return parse_markdown(text)
-    from audiobook.book.plain import parse_plain
 
     return parse_plain(text)
 
@@ -32,7 +37,6 @@ def read_book(path: str | Path, toc: str | Path | None = None) -> Book:
     name) —; with `toc`, merge that table of contents in."""
     book = _read_any(Path(path))
     if toc is not None:
-        from audiobook.book.toc import apply_toc
 
         apply_toc(book, parse_book(read_text(toc)))
     return book
@@ -41,8 +45,6 @@ def read_book(path: str | Path, toc: str | Path | None = None) -> Book:
 def _read_any(path: Path) -> Book:
     suffix = path.suffix.lower()
     if suffix == ".epub":
-        from audiobook.book.epub import read_epub
-        from audiobook.book.markdown import parse_markdown
 
         epub = read_epub(path)
         book = Book(parts=epub.parts) if epub.parts is not None else parse_markdown(epub.text)
@@ -55,8 +57,6 @@ def _read_any(path: Path) -> Book:
                       " — add any that is read to manifest.yaml by hand")
         return book
     if suffix in (".docx", ".pdf"):
-        from audiobook.book.docx import read_docx
-        from audiobook.book.pdf import read_pdf
 
         text, marked, meta = (read_docx if suffix == ".docx" else read_pdf)(path)
         text = without_licence(text)
@@ -65,7 +65,6 @@ def _read_any(path: Path) -> Book:
         book.metadata = meta
         return book
     if suffix in (".html", ".htm", ".xhtml"):
-        from audiobook.book.html import html_to_markdown
 
         return _markdown(html_to_markdown(read_text(path)))
     return parse_book(without_licence(read_text(path)))
@@ -74,7 +73,6 @@ def _read_any(path: Path) -> Book:
 def without_licence(text: str) -> str:
     """A Project Gutenberg book's text without the licence's header and footer (its START and END
     lines say where they are), the title heading a reader put first kept."""
-    from audiobook.book.html import has_gutenberg_lines, strip_gutenberg
 
     if not has_gutenberg_lines(text):
         return text
@@ -84,6 +82,5 @@ def without_licence(text: str) -> str:
 
 
 def _markdown(text: str) -> Book:
-    from audiobook.book.markdown import parse_markdown
 
     return parse_markdown(text)

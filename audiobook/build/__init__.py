@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audiobook import formats
 from audiobook.build.analyse import analyse, identify, recording_notes
 from audiobook.build.context import BuildContext, Progress, Stopwatch
 from audiobook.build.feed import describe
@@ -24,7 +25,8 @@ from audiobook.build.reporting import track_reports, write_report
 from audiobook.build.transcripts import drop_transcripts, vtt_path, write_transcripts
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
-from audiobook.manifest import load_manifest
+from audiobook.manifest import MANIFEST_NAME, Manifest, load_manifest
+from audiobook.manifest.credits import credits_notes
 from audiobook.manifest.model import ChapterEntry
 from audiobook.outfolder import check_out, open_out
 from audiobook.parallel import WorkerPool
@@ -70,6 +72,8 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     if base_url:
         manifest.feed.base_url = base_url
     out = Path(out)
+    if not plan_only:
+        require_tags(manifest, folder)
     check_out(out, folder)
     names = manifest.recordings.files or [p.name for p in find_recordings(folder)]
     if not names:
@@ -77,6 +81,12 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     cover = read_cover(folder / manifest.book.cover) if manifest.book.cover else None  # before anything is written
     selected = parse_selection(chapters, manifest.chapters)
     ctx_preset = get_preset(preset or manifest.output.preset)
+    o = manifest.output
+    unmet = ctx_preset.unmet_by_output(formats.get(o.format).extension.lstrip("."), o.bitrate_kbps, o.sample_rate_hz,
+                                       o.channels)
+    if unmet:
+        raise InputError(f"{folder / 'manifest.yaml'}: {'; '.join(unmet)} — change the output settings, or build to "
+                         "another preset (--preset)")
     workers = None if jobs == 1 else WorkerPool(jobs)  # one set of processes for every stage
     try:
         with open_out(out):
@@ -94,6 +104,16 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
             workers.close()
 
 
+def require_tags(manifest: Manifest, folder: Path) -> None:
+    """Refuse, before anything is written, a book whose tracks would lack a tag `check` requires."""
+    missing = [name for name, value in (("title", manifest.book.title), ("author", manifest.book.author))
+               if not (value or "").strip()]
+    if missing:
+        raise InputError(f"{folder / MANIFEST_NAME}: book.{' and book.'.join(missing)} empty — every track is tagged "
+                         f"with the book's title and author (stores and `check` require them): fill "
+                         f"{'them' if len(missing) > 1 else 'it'} in and build again")
+
+
 def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aac: bool, align: bool,
             cover_notes: list[str], m4b_notes: list[str], transcripts: bool = True) -> BuildResult:
     digests = identify(ctx)
@@ -102,7 +122,8 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     ctx.clock.lap("analysing")
     plan, timeline, plan_notes = plan_book(ctx, digests, analyses, selected, align)
     ctx.notes += (plan_notes + recording_notes(analyses, ctx.manifest) + cover_notes
-                  + unlisted_notes(ctx.folder, ctx.manifest.recordings.files))
+                  + unlisted_notes(ctx.folder, ctx.manifest.recordings.files)
+                  + (credits_notes(ctx.manifest, ctx.preset.label) if ctx.preset.credits else []))
     ctx.clock.lap("planning")
     result = BuildResult(out=ctx.out, plan=plan, notes=ctx.notes, timeline=timeline)
     if plan_only:

@@ -8,9 +8,9 @@ from audiobook.analysis import analyze_file
 from audiobook.build.context import BuildContext
 from audiobook.build.reporting import levels_of
 from audiobook.errors import InputError, PresetNotMet
+from audiobook.ffmpeg import find_ffmpeg
 from audiobook.plan import Plan
 from audiobook.render.extras import m4b_name, one_file_m4b
-from audiobook.render.m4b import find_ffmpeg
 from audiobook.render.track import TrackJob
 
 

@@ -8,18 +8,16 @@ import pickle
 import re
 from pathlib import Path
 
-import yaml
-
 from audiobook.analysis import Analysis
 from audiobook.build.context import BuildContext
 from audiobook.cache import text_key
 from audiobook.errors import InputError
-from audiobook.files import clock, write_text_atomic
 from audiobook.manifest import Manifest
 from audiobook.manifest.model import ChapterEntry
 from audiobook.plan import Plan, Timeline, make_plan, split_long_tracks
 from audiobook.plan.hearing import listen_for_boundaries
 from audiobook.plan.overrides import apply_labels, read_labels
+from audiobook.plan.planfile import PlanFile
 
 
 def plan_book(ctx: BuildContext, digests: dict[str, str], analyses: list[Analysis], selected: list[ChapterEntry],
@@ -37,8 +35,9 @@ def plan_book(ctx: BuildContext, digests: dict[str, str], analyses: list[Analysi
         ctx.clock.lap("listening")
         if anchors is not None:
             plan = make_plan(selected, timeline, ctx.names, anchors, room)
-    plan = split_long_tracks(plan, timeline, ctx.preset.max_track_minutes, room)
-    write_plan(plan, timeline, ctx.out / "plan.yaml")
+    # a store that takes no chapter split across files (Apple) gets long ones whole: check says if one is too long
+    plan = split_long_tracks(plan, timeline, None if ctx.preset.whole_chapters else ctx.preset.max_track_minutes, room)
+    PlanFile.of(plan, timeline).write(ctx.out / "plan.yaml")
     return plan, timeline, heard_notes + list(plan.notes) + label_notes
 
 
@@ -100,47 +99,3 @@ def _cached_listening(ctx: BuildContext, digests: dict[str, str], plan: Plan, se
     tmp.write_bytes(pickle.dumps(found))
     tmp.replace(path)
     return found
-
-
-def write_plan(plan: Plan, timeline: Timeline, path: Path) -> None:
-    """plan.yaml: every boundary with its time, pause, deviation and confidence, for review."""
-
-    def where(t: float) -> str:
-        n, local = timeline.locate(t)
-        return f"{plan.files[n]} {clock(local)}"
-
-    def first_word(t: float) -> str:  # to the hundredth: where the recogniser heard it
-        n, local = timeline.locate(t)
-        return f"{plan.files[n]} {clock(local, 2)}"
-
-    tracks = []
-    for t in plan.tracks:
-        tracks.append({
-            "id": t.id, "title": t.title,
-            "start": where(t.start_s), "end": where(t.end_s), "duration": clock(t.duration_s),
-            "placed_by": t.placed_by, **({"heard": t.how} if t.how else {}),
-            "first_word": first_word(t.speech_start_s),
-            "pause_s": t.pause_s, "deviation_s": t.deviation_s, "confidence": t.confidence,
-            **({"pinned": True} if t.pinned else {}),
-            **({"words": _heard(t.heard)} if t.heard else {}),
-            "markers": [{"title": m.title, "at_s": round(m.start_s, 2), "source": where(m.timeline_s),
-                         "first_word": first_word(m.speech_start_s),
-                         "placed_by": m.placed_by, **({"heard": m.how} if m.how else {}),
-                         "pause_s": m.pause_s, "deviation_s": m.deviation_s, "confidence": m.confidence,
-                         **({"words": _heard(m.heard)} if m.heard else {})}
-                        for m in t.markers[1:]],
-        })
-    header = ("# audiobook plan: where every chapter and section starts in the recordings.\n"
-              "# placed_by: aligned (its heading heard there: words gives each word's time), pause+words\n"
-              "# (the pauses and word counts alone), pinned (by hand), start (the recordings' start).\n"
-              "# deviation_s: speech seconds before the boundary minus what the word counts predict;\n"
-              "# confidence: 0..1, how clearly this pause beats the others. To fix a boundary, pin it in\n"
-              "# manifest.yaml (start: \"session-02.flac 12:03.5\") and build again.\n")
-    body = yaml.safe_dump({"pace_wpm": plan.pace_wpm, "speech_minutes": round(plan.speech_s / 60, 1),
-                           "notes": plan.notes, "tracks": tracks}, sort_keys=False, allow_unicode=True, width=110)
-    write_text_atomic(path, header + body)
-
-
-def _heard(words) -> list[str]:
-    """The heading's words as heard: "word@seconds" (timeline)."""
-    return [f"{w.word}@{w.start_s:.2f}" for w in words]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audiobook.analysis import Analysis
+from audiobook.analysis.compliance import evaluate_deliverable
 from audiobook.build.context import BuildContext
 from audiobook.files import clock
 from audiobook.manifest.model import ChapterEntry
@@ -80,7 +81,6 @@ def write_report(ctx: BuildContext, plan: Plan, selected: list[ChapterEntry], an
 
 def levels_of(a: Analysis, preset: Preset) -> Levels:
     """A written file's measured levels, and whether they meet the preset (and if not, why)."""
-    from audiobook.analysis.compliance import evaluate_deliverable
 
     findings = [f for f in evaluate_deliverable(a, preset) if f.check not in ("dc_offset_percent",)]
     # the advice for recordings ("the build applies ...") does not fit a finished track: the figures say it

@@ -8,10 +8,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener, NoModel, has_model
 from audiobook.build.context import BuildContext
 from audiobook.files import write_text_atomic
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Listener, NoModel, has_model
 from audiobook.parallel import Report, run_parallel
 from audiobook.plan import Plan, Timeline
 from audiobook.report import Rendered

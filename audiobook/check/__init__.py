@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.check.files import AUDIO, Finding, check_files, measure_books, read_markers
+from audiobook.analysis import analyze_files
+from audiobook.check.build import check_build, check_published, is_build, is_published
+from audiobook.check.files import AUDIO, check_files, measure_books, read_markers
+from audiobook.check.finding import Finding
 from audiobook.errors import InputError
+from audiobook.report import BuildReport
 
 __all__ = ["AUDIO", "Finding", "build_preset", "check_files", "check_paths", "collect", "read_markers"]
 
 
 def build_preset(paths: list[Path]) -> str | None:
     """The preset the build folders among `paths` were mastered to, when they agree on one."""
-    from audiobook.check.build import is_build
-    from audiobook.report import BuildReport
 
     found = set()
     for p in paths:
@@ -26,8 +28,6 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
                 listen: bool = True, allow_unverified: bool = False) -> tuple[list[Path], list[Finding]]:
     """Check every audio file named or found, and every build folder named as a whole
     (`listen`: its markers by ear too; `allow_unverified`: a marker that cannot be heard passes)."""
-    from audiobook.analysis import analyze_files
-    from audiobook.check.build import check_build, check_published, is_build, is_published
 
     files = collect(paths)
     measurable = [p for p in files if p.suffix.lower() not in (".m4b", ".m4a")]
@@ -39,7 +39,7 @@ def check_paths(paths: list[Path], preset, jobs: int | None = None, on_progress=
     for p in paths:
         if p.is_dir() and is_build(p):
             findings += check_build(p, {Path(k): v for k, v in by_path.items()}, listen=listen,
-                                    allow_unverified=allow_unverified)
+                                    allow_unverified=allow_unverified, preset=preset)
         elif p.is_dir() and is_published(p):
             findings += check_published(p, {q: a for q, a in analyses.items() if q.parent == p})
     return files, findings

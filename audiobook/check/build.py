@@ -10,15 +10,18 @@ from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import yaml
-
 from audiobook.analysis import Analysis
 from audiobook.book.blurb import read_runtime
-from audiobook.check.files import Finding, read_markers
+from audiobook.check.files import read_markers
+from audiobook.check.finding import Finding
+from audiobook.check.listen import listen_to_markers
+from audiobook.check.store import whole_chapters
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.manifest import load_manifest
+from audiobook.plan.planfile import PlanFile
 from audiobook.plan.planner import chapter_title
+from audiobook.presets import Preset
 from audiobook.report import BuildReport, ChapterBuilt, SectionBuilt, TrackReport
 
 PACE_TOLERANCE = 0.15  # a chapter read this much faster or slower than the book's median is suspect
@@ -47,9 +50,10 @@ def check_published(folder: Path, analyses: dict[Path, Analysis]) -> list[Findin
 
 
 def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = True,
-                allow_unverified: bool = False) -> list[Finding]:
+                allow_unverified: bool = False, preset: Preset | None = None) -> list[Finding]:
     """Everything a build promises beyond each file on its own. `listen`: also hear that every
-    track and marker begins with its heading (check.listen)."""
+    track and marker begins with its heading (check.listen); `preset`: the store's rules on the
+    book as a whole (check.store)."""
     report = BuildReport.read(folder / "report.json")
     tracks = report.tracks
     for t in tracks:  # the folder may have moved since it was built: its files are where it is now
@@ -73,7 +77,6 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                            "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
         by_id = {c.id: c for c in built}
         if listen and manifest is not None:
-            from audiobook.check.listen import listen_to_markers
 
             out += listen_to_markers(tracks, manifest, manifest_path.parent, allow_unverified)
         elif listen:
@@ -96,17 +99,18 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                            "the manifest this build was made from is gone, and its report.json is from before "
                            "reports kept the chapters: build again to check it whole"))
 
-    plan = yaml.safe_load((folder / "plan.yaml").read_text(encoding="utf-8"))
-    planned = {p["id"]: p for p in plan.get("tracks", [])}
+    planned = {p.id: p for p in PlanFile.read(folder / "plan.yaml").tracks}
     for t in tracks:
         p = planned.get(t.id)
         if p is None:
             continue
-        want = _seconds(p["duration"])
+        want = p.duration_s
         ok = abs(t.duration_s - want) <= 0.5
         out.append(Finding(Path(t.file).name, "duration_as_planned", ok, clock(t.duration_s), clock(want),
                            "" if ok else "the track's length differs from plan.yaml: rebuild it"))
 
+    if preset is not None:
+        out += whole_chapters(name, tracks, preset)
     out += _feed(folder, tracks)
     out += _chapters_json(folder, tracks)
     out += _blurb(folder, tracks)

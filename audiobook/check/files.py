@@ -6,14 +6,15 @@ producer can act on. Audio is measured by the same streaming analysis as `analyz
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen
 
 from audiobook import formats
-from audiobook.analysis import Analysis, analyze_files
+from audiobook.analysis import Analysis, analyze_file, analyze_files
 from audiobook.analysis.compliance import evaluate_deliverable
+from audiobook.check.finding import Finding
+from audiobook.check.store import file_rules
 from audiobook.errors import InputError
 from audiobook.files import clock
 from audiobook.formats.mp4 import NotReadable, read_mp4
@@ -25,20 +26,6 @@ AUDIO = formats.extensions()
 NEAR_S = 0.05  # a marker this close to a pause counts as in it
 MP4_SUFFIXES = (".m4b", ".m4a")
 TRUNCATED_S = 0.5  # an M4B whose data holds this much less than its header says is cut short
-
-
-@dataclass
-class Finding:
-    file: str
-    check: str
-    passed: bool
-    value: str
-    limit: str
-    message: str = ""
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "check": self.check, "passed": self.passed, "value": self.value,
-                "limit": self.limit, "message": self.message}
 
 
 Marker = Chapter  # a chapter marker read back from a file: title, start_s, end_s (None: starts only)
@@ -110,7 +97,6 @@ def check_files(paths: list[Path], preset: Preset, jobs: int | None = None, on_p
 def measure_books(paths: list[Path]) -> tuple[dict[Path, Analysis], list[Finding]]:
     """The M4B/M4As among `paths` decoded (by ffmpeg) and measured like the tracks; where one cannot
     be (no ffmpeg, a codec it does not decode: xHE-AAC), a finding says its levels were not checked."""
-    from audiobook.analysis import analyze_file
 
     measured, findings = {}, []
     for p in paths:
@@ -167,6 +153,8 @@ def _file_findings(p: Path, a: Analysis | None, preset: Preset, channels: set) -
         want = preset.mp3_sample_rate_hz
         out.append(Finding(name, "sample_rate", rate == want, f"{rate} Hz", f"{want} Hz",
                            "" if rate == want else f"{preset.label} wants {want / 1000:g} kHz: resample"))
+
+    out += file_rules(p, f, rate, n_channels, preset)
     if a is not None:
         for c in evaluate_deliverable(a, preset):
             if c.check in ("dc_offset_percent", "speech_s"):

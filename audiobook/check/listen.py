@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import SAMPLE_RATE, Listener, NoModel, has_model
-from audiobook.align.openings import Opening
-from audiobook.align.speakable import spoken_words
-from audiobook.check.files import Finding, read_markers
+from audiobook.check.files import read_markers
+from audiobook.check.finding import Finding
 from audiobook.files import clock
+from audiobook.listen.audio import Recordings
 from audiobook.listen.boundary import PACE_S, Pause, pace, rank_pauses
+from audiobook.listen.listener import SAMPLE_RATE, Listener, NoModel, has_model
+from audiobook.listen.openings import Opening
 from audiobook.listen.pauses import pauses_in, speech_between
+from audiobook.listen.speakable import spoken_words
 from audiobook.manifest.model import Manifest
 from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
 from audiobook.plan.hearing import chapter_texts, openings

@@ -1,6 +1,6 @@
 """`check --json`'s file list: each file's format, its runtime proven from its media data beside
 what its header declares, and its chapters in every form it stores them — a stable shape for
-other programs (README, `check --json`)."""
+other programs (docs/check.md, `--json`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from audiobook import formats
 from audiobook.analysis.reader import audio_info
-from audiobook.check.files import Finding
+from audiobook.check.finding import Finding
 from audiobook.errors import InputError
 from audiobook.formats.mp4 import NotReadable, read_mp4
 from audiobook.formats.vorbiscomment import read_chapters as read_comments

@@ -76,6 +76,14 @@ def for_path(path: str | Path) -> Format | None:
     return next((f for f in every() if f.extension == suffix), None)
 
 
+def write_tags(path: str | Path, tags: TrackTags, id3_version: int = 3, kind: str | None = None) -> None:
+    """Tag the finished track at `path` in place, as its format does (ID3 with CHAP/CTOC for MP3,
+    Vorbis comments for FLAC and Ogg); `kind` (a format's name) when its file name does not say."""
+    fmt = get(kind) if kind else for_path(path)
+    if fmt is not None and fmt.write_tags is not None:
+        fmt.write_tags(Path(path), tags, id3_version)
+
+
 def extensions() -> tuple[str, ...]:
     """Every audio file name ending we write or read back (".m4a" with ".m4b")."""
     return tuple(f.extension for f in every()) + (".m4a",)

@@ -4,7 +4,7 @@ length; ID3v2.3 (or 2.4) tags with CHAP and CTOC frames for chapters.
 Chapter frames follow the ID3v2 Chapter Frame Addendum: one CHAP per marker (element id,
 start and end in ms, an embedded TIT2), and a top-level, ordered CTOC listing them all —
 Overcast and BookPlayer show chapters only with the CTOC. MP3 goes through lameenc rather
-than libsndfile's own LAME because it is 3.5x faster on the same input (README, Performance).
+than libsndfile's own LAME because it is faster on the same input (docs/performance.md, MP3 encoders).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ from mutagen.id3 import (
 )
 
 from audiobook.formats import Format
+from audiobook.formats.mp3info import info_frame
 from audiobook.mp3frames import frame_length
-from audiobook.render.mp3info import info_frame
 from audiobook.tags.metadata import Chapter, TrackTags
 
 LAME_GAIN_DB = -0.26  # LAME at 192 kbps scales its input by 0.970; the renderer makes up for it

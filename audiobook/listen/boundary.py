@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Listener
 
 ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them from any other sentence's
 FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)

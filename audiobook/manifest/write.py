@@ -26,7 +26,7 @@ HEADER = """\
 # Written by `audiobook init`; edit it freely, `audiobook build` reads it.
 #   book:       the tags, feed and credits are made from this. Paths are relative to this folder.
 #   output:     format (mp3, flac, ogg, opus, wav), bitrate_kbps, sample_rate_hz, channels,
-#               preset (acx, podcast, ebu-r128, or numbers: "podcast,lufs=-18", "lufs=-19,true_peak=-2").
+#               preset (acx, findaway, google, apple, podcast, ebu-r128, or numbers: "podcast,lufs=-18").
 #               The defaults are ACX's requirements.
 #   feed:       base_url (where the files will be served; enclosure URLs start with it), link,
 #               owner_name, owner_email, category, subcategory, explicit.
@@ -40,13 +40,15 @@ HEADER = """\
 #               "session-03.flac 12:03.5"), or labels: FILE. Sections (chapter markers)
 #               take start: the same way. A section with heading_lost: true is one the
 #               table of contents lists but the text lost the heading of: it gets a marker
-#               only where its title is heard spoken.
+#               only where its title is heard spoken. Credits the narrator reads (ACX and
+#               Findaway ask for both) are chapters of kind: opening-credits, closing-credits.
 """
 
 
 def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_path: str | Path | None = None,
                   toc_path: str | Path | None = None, cover_path: str | Path | None = None,
-                  title: str | None = None, force: bool = False) -> tuple[Path, Manifest, Book]:
+                  title: str | None = None, author: str | None = None, narrator: str | None = None,
+                  force: bool = False) -> tuple[Path, Manifest, Book]:
     """Parse the book (and blurb, TOC) and write RECORDINGS_DIR/manifest.yaml.
 
     Book files outside the recordings folder are copied into its `book/` subfolder, so the
@@ -66,12 +68,15 @@ def init_manifest(recordings_dir: str | Path, book_path: str | Path, *, blurb_pa
         raise InputError(f"{cover_path}: no such cover image")
 
     info = _book_info(book, blurb, title)
+    info.author = author or info.author
+    info.narrator = narrator or info.narrator
     if not info.title:
         raise InputError(f"{book_path}: the book's title is not in the text — pass --title, or --blurb "
                          "with the publisher's blurb")
     if not info.author:
         book.warn("the book's author is not in the text, its metadata or a blurb: fill in book.author in "
-                  "manifest.yaml (the tags and the feed name the author), or pass --blurb with a \"By ...\" line")
+                  "manifest.yaml or pass --author (the tags and the feed name the author; the build refuses "
+                  "a book without one)")
     staged = []
     for key, p in (("text", book_path), ("toc", toc_path), ("blurb", blurb_path), ("cover", cover_path)):
         if p is not None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Hit, Listener, WordTime
-from audiobook.align.openings import Opening
+from audiobook.listen.audio import Recordings
 from audiobook.listen.boundary import PACE_S, Pause, closing_end, rank_pauses, said_s, words_end
+from audiobook.listen.listener import Hit, Listener, WordTime
+from audiobook.listen.openings import Opening
 from audiobook.plan.timeline import Gap, Timeline
 
 SNIPPET_S = 2.5  # listened to after each candidate pause, at least: a heading, or the text's first words

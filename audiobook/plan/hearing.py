@@ -11,13 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener, NoModel, has_model
-from audiobook.align.openings import Opening, opening
+from audiobook.book import read_book
 from audiobook.errors import InputError
-from audiobook.manifest import Manifest
-from audiobook.manifest.model import ChapterEntry
+from audiobook.listen.audio import Recordings
 from audiobook.listen.boundary import PACE_S, pace
+from audiobook.listen.listener import Listener, NoModel, has_model
+from audiobook.listen.openings import Opening, opening
+from audiobook.manifest import Manifest
+from audiobook.manifest.credits import credits_script, is_closing, is_credits
+from audiobook.manifest.model import ChapterEntry
+from audiobook.manifest.write import chapters_from_book
 from audiobook.parallel import Report, WorkerPool, run_parallel
 from audiobook.plan.anchor import GIVE_UP, Anchor, Anchors, Finder, anchor_chapters, anchor_sections
 from audiobook.plan.planner import (
@@ -36,8 +39,6 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
     book's text (manifest book.text) is at hand and its parts still match the manifest's."""
     texts: dict[str, tuple[str, list[str], list[str]]] = {}
     if manifest.book.text and (folder / manifest.book.text).is_file():
-        from audiobook.book import read_book
-        from audiobook.manifest.write import chapters_from_book
 
         toc = folder / manifest.book.toc if manifest.book.toc and (folder / manifest.book.toc).is_file() else None
         try:
@@ -56,6 +57,8 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
             section_texts = []  # the manifest's sections were edited: headings alone
         label = chapter_label(ch)
         title = ch.title or ch.kind if label else spoken_title(ch)
+        if is_credits(ch) and ch.id not in texts:  # what the narrator reads: the book's title, author, narrator
+            title = credits_script(manifest.book, is_closing(ch, manifest.chapters))
         has_lead = ch.id in texts and bool(texts[ch.id][0]) and not (ch.sections and lead == ch.sections[0].title)
         sections = []
         before = lead if has_lead else ""
@@ -72,8 +75,6 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
 
 def chapter_texts(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> list[str]:
     """Each chapter as the narrator reads it: its heading, its text, each section's heading and text."""
-    from audiobook.book import read_book
-    from audiobook.manifest.write import chapters_from_book
 
     toc = folder / manifest.book.toc if manifest.book.toc and (folder / manifest.book.toc).is_file() else None
     book = read_book(folder / manifest.book.text, toc)

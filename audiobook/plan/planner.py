@@ -13,6 +13,7 @@ import numpy as np
 
 from audiobook.book.model import title_is_label
 from audiobook.errors import InputError
+from audiobook.manifest.credits import is_credits  # noqa: F401 (where the planner's users find it)
 from audiobook.manifest.model import ChapterEntry, parse_time
 from audiobook.plan.anchor import Anchor, Anchors
 from audiobook.plan.split import choose
@@ -26,7 +27,9 @@ CHAPTER_MIN_PAUSE_S = 0.8
 CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
 SECTION_MIN_PAUSE_S = 0.5
 SECTION_LONG_PAUSE_S = 2.5
-WPM_RANGE = (80, 260)  # narration outside this pace means the recordings do not carry the text
+WPM_RANGE = (70, 380)  # words a minute of speech time (pauses left out) outside this: the recordings do not carry
+# the text. Real readers reach 260-292 (LibriSpeech readers, short readings, docs/voices.md); a book missing half its
+# sessions reads at twice its narrator's pace
 
 
 @dataclass
@@ -99,11 +102,6 @@ class Plan:
 
 
 CREDITS_WORDS = 25  # what opening or closing credits take to read, when the manifest gives no count
-
-
-def is_credits(ch: ChapterEntry) -> bool:
-    """Opening or closing credits (ACX asks for both as tracks of their own)."""
-    return "credits" in ch.kind.lower()
 
 
 def chapter_label(ch: ChapterEntry) -> str | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from audiobook.errors import InputError
-from audiobook.publish.targets import Sent, safe
+from audiobook.publish.destination import Sent, safe
 
 PASSWORD_ENV = "AUDIOBOOK_SFTP_PASSWORD"
 CONNECT_TIMEOUT_S = 20.0

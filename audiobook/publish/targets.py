@@ -9,44 +9,17 @@ or the new one, never half of one.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from audiobook.errors import InputError
-
-Sent = Callable[[int], None]  # put's progress: that many more bytes sent
-
-
-class Target(Protocol):
-    """A destination folder, by file name."""
-
-    where: str  # for messages: the destination without credentials
-    errors: tuple[type[BaseException], ...]  # what its operations raise when the destination fails or goes away
-
-    def put(self, src: Path, name: str, sent: Sent) -> None: ...  # whole, under a temporary name, then renamed
-    def write(self, name: str, data: bytes) -> None: ...  # the same, from memory
-    def size(self, name: str) -> int | None: ...
-    def read(self, name: str, start: int, length: int) -> bytes | None: ...  # a span: never a whole track
-    def remove(self, name: str) -> None: ...
-    def close(self) -> None: ...
-
-
-def safe(url: str) -> str:
-    """A URL without its user and password, for messages."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        return urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, "", ""))
-    return url
+from audiobook.publish.destination import Sent, Target, safe
+from audiobook.publish.sftp import Sftp
 
 
 def open_target(dest: str) -> Target:
     scheme = urlsplit(dest).scheme.lower() if "://" in dest else ""
     if scheme in ("sftp", "ssh", "scp"):
-        from audiobook.publish.sftp import Sftp
-
         return Sftp(dest)
     if scheme and scheme != "file":
         return Fsspec(dest)

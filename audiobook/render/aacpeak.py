@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 
+from audiobook.analysis.peaks import TruePeak
 from audiobook.errors import InputError
 from audiobook.files import uninterrupted
 
@@ -23,7 +24,6 @@ class DecodedPeak:
     them, the same figure as `analysis.analyze_file` on the stream (and `aac_peak_dbtp`)."""
 
     def __init__(self, ffmpeg: str, rate: int, channels: int):
-        from audiobook.analysis.peaks import TruePeak
 
         self.channels = channels
         self._meter, self._sample_peak = TruePeak(rate, channels), 0.0

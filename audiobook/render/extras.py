@@ -5,8 +5,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from audiobook.analysis import analyze_file
 from audiobook.cache import BuildCache, text_key
+from audiobook.files import write_stream_atomic
+from audiobook.formats import write_tags
+from audiobook.formats.mp3info import DECODER_DELAY, ENCODER_DELAY, info_frame, is_info
 from audiobook.manifest import Manifest
+from audiobook.mp3frames import frame_length, frames
 from audiobook.parallel import run_here
 from audiobook.plan import Plan, Timeline
 from audiobook.plan.planner import is_credits
@@ -72,11 +77,6 @@ def cut_sample(job: TrackJob):
     """Render `job` (the retail sample) by copying the opening frames of its finished MP3 track
     (`job.cut_from`): the very audio of the track, tagged as the sample; then measure it.
     Returns what `build.render_and_measure` does."""
-    from audiobook.analysis import analyze_file
-    from audiobook.files import write_stream_atomic
-    from audiobook.mp3frames import frame_length, frames
-    from audiobook.render.mp3info import DECODER_DELAY, ENCODER_DELAY, info_frame, is_info
-    from audiobook.tags import write_tags
 
     src, path = Path(job.cut_from), Path(job.out_path)
     start, end, count, per_frame = None, None, 0, 1152

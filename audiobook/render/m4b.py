@@ -11,7 +11,6 @@ book is never held in memory, and the file takes its name only when complete.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -20,9 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from audiobook.analysis.peaks import TruePeak
+from audiobook.analysis.reader import ffmpeg_blocks
 from audiobook.errors import InputError
+from audiobook.ffmpeg import find_ffmpeg
 from audiobook.files import TEMP_SUFFIX, uninterrupted, writing, written
 from audiobook.parallel import Report
+from audiobook.render.aacpeak import DecodedPeak
 from audiobook.tags.metadata import Chapter, ending
 
 AAC_BITRATE = "96k"  # transparent for speech, a third of the MP3s' size
@@ -34,19 +37,6 @@ class M4bTrack:
     path: str  # the track's AAC stream
     title: str
     markers: list[Chapter]  # seconds into the track; the first at 0
-
-
-def find_ffmpeg() -> str | None:
-    """ffmpeg from the system, else from the imageio-ffmpeg wheel; None when neither is there."""
-    exe = shutil.which("ffmpeg")
-    if exe:
-        return exe
-    try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
-        return None
 
 
 def _escape(value: str) -> str:
@@ -95,7 +85,6 @@ class AacStream:
                 cmd += ["-af", f"volume={gain_db:.4f}dB"]
             cmd += ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AAC_BITRATE, "-f", "adts", "pipe:1"]
             if measure:
-                from audiobook.render.aacpeak import DecodedPeak
 
                 self._peak = DecodedPeak(ffmpeg, rate, channels)
             # held back while ffmpeg starts: stopped half-way through Popen, its ffmpeg would live on
@@ -164,8 +153,6 @@ class AacStream:
 def aac_peak_dbtp(path: str | Path, rate: int, channels: int) -> float:
     """An AAC stream's true peak (dBTP) as ffmpeg decodes it, block by block: the same meter and
     decoder that measure the M4B in `check` (analysis.peaks, analysis.reader)."""
-    from audiobook.analysis.peaks import TruePeak
-    from audiobook.analysis.reader import ffmpeg_blocks
 
     meter, sample_peak = TruePeak(rate, channels), 0.0
     for block in ffmpeg_blocks(path, rate, channels):

@@ -10,6 +10,7 @@ import numpy as np
 
 from audiobook.analysis.frames import frame_mean_squares
 from audiobook.analysis.reader import audio_info
+from audiobook.formats import write_tags
 from audiobook.parallel import Report
 from audiobook.presets import Preset
 from audiobook.render.denoise import Denoiser, NoiseReduction, noise_power
@@ -18,7 +19,7 @@ from audiobook.render.encode import Encoder
 from audiobook.render.m4b import AacStream
 from audiobook.render.resample import Resampler
 from audiobook.report import Rendered
-from audiobook.tags import TrackTags, ending, write_tags
+from audiobook.tags import TrackTags, ending
 
 BLOCK_S = 4.0
 EDGE_FADE_S = 0.010  # at the track's ends and where two spans meet: nothing clicks

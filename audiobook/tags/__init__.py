@@ -1,8 +1,8 @@
-"""Tags and chapter markers on finished tracks: ID3 (MP3) with CHAP/CTOC, Vorbis comments (FLAC, Ogg)."""
+"""What goes into a finished track's tags and chapter markers, whatever the format; each format
+writes and reads them its own way (audiobook.formats.write_tags)."""
 
 from __future__ import annotations
 
 from audiobook.tags.metadata import Chapter, TrackTags, check_cover, ending
-from audiobook.tags.write import write_tags
 
-__all__ = ["Chapter", "TrackTags", "check_cover", "ending", "write_tags"]
+__all__ = ["Chapter", "TrackTags", "check_cover", "ending"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from audiobook.align.audio import Recordings
-from audiobook.align.follow import follow
-from audiobook.align.listener import Listener
-from audiobook.align.speakable import spoken_words
+from audiobook.listen.audio import Recordings
+from audiobook.listen.follow import follow
+from audiobook.listen.listener import Listener
+from audiobook.listen.speakable import spoken_words
 from audiobook.plan.timeline import Timeline
 from audiobook.transcript.cues import Cue, Line, time_lines
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audiobook.align.follow import Following
+from audiobook.listen.follow import Following
 from audiobook.plan import Timeline, TrackPlan
 
 

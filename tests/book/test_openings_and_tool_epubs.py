@@ -6,8 +6,8 @@ every format; and what was left out named, with its words."""
 from __future__ import annotations
 
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 

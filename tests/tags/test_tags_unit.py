@@ -7,8 +7,9 @@ from mutagen.flac import FLAC
 from mutagen.id3 import ID3
 
 from audiobook.errors import InputError
+from audiobook.formats import write_tags
 from audiobook.render.encode import Encoder
-from audiobook.tags import Chapter, TrackTags, write_tags
+from audiobook.tags import Chapter, TrackTags
 from audiobook.tags.metadata import read_cover
 from tests.signals import png
 

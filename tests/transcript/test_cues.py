@@ -3,7 +3,7 @@ times land in the track's own time."""
 
 from __future__ import annotations
 
-from audiobook.align.follow import Following, Placed
+from audiobook.listen.follow import Following, Placed
 from audiobook.plan import Span, TrackPlan
 from audiobook.transcript import Line, time_lines
 from audiobook.transcript.cues import in_track

@@ -14,7 +14,7 @@ from audiobook.cli import cli, main
 from audiobook.files import clock
 from audiobook.manifest.write import init_manifest
 from audiobook.proof import proof
-from tests.align.book import CHAPTERS, markdown
+from tests.listen.book import CHAPTERS, markdown
 from tests.narrator import have_flite, read_book
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
@@ -28,7 +28,7 @@ def _narrate(tmp_path, slips=None, voice="rms"):
     rec.mkdir()
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice=voice, sessions=2, slips=slips, seed=7)
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     offsets = [0.0]
     for p in truth.sessions:
         offsets.append(offsets[-1] + sf.info(str(p)).duration)
@@ -103,8 +103,8 @@ def test_a_chapter_read_from_another_text_is_said_to_not_match_not_listed_as_omi
 def test_the_time_a_passage_takes_is_counted_in_its_sounds_not_its_words():
     """A number is one word of text and many to say: counted as words, the speech it takes
     would look like speech not in the text (the false "extra speech" of a book's figures)."""
-    from audiobook.align.listener import Listener
-    from audiobook.align.proof import _Reading
+    from audiobook.listen.listener import Listener
+    from audiobook.proof.slips import _Reading
 
     with Listener() as listener:
         reading = _Reading([["the", "war"], ["in", "562000"], ["of", "the", "revolutionary", "bureaucracy"]],

@@ -16,8 +16,8 @@ from typing import Protocol
 
 import numpy as np
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import SAMPLE_RATE, Listener
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import SAMPLE_RATE, Listener
 
 WINDOW_S = 30.0  # audio aligned at once
 END_SLACK_S = 8.0  # the window ends in the longest pause this close to WINDOW_S

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from audiobook.align.pronounce import espeak, ipa_to_arpabet
-from audiobook.align.speakable import spoken_words
+from audiobook.listen.pronounce import espeak, ipa_to_arpabet
+from audiobook.listen.speakable import spoken_words
 
 
 def test_ipa_maps_onto_the_models_phones():
@@ -22,7 +22,7 @@ def test_espeak_spells_names_and_numbers():
 
 
 def test_words_missing_from_the_dictionary_are_given_a_pronunciation():
-    from audiobook.align.listener import Listener
+    from audiobook.listen.listener import Listener
 
     with Listener() as listener:
         assert listener._decoder.lookup_word("thermidor") is None  # not in the CMU dictionary ...
@@ -39,7 +39,7 @@ def test_spoken_words(text, words):
 
 
 def test_no_model_for_other_languages():
-    from audiobook.align.listener import Listener, NoModel
+    from audiobook.listen.listener import Listener, NoModel
 
     with pytest.raises(NoModel, match="fr"):
         Listener("fr")

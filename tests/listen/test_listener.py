@@ -9,9 +9,9 @@ import pytest
 import soundfile as sf
 import soxr
 
-from audiobook.align.listener import SAMPLE_RATE, Listener
-from audiobook.align.speakable import spoken_words
 from audiobook.analysis import analyze_file
+from audiobook.listen.listener import SAMPLE_RATE, Listener
+from audiobook.listen.speakable import spoken_words
 
 CLIP = Path(__file__).parent.parent / "data" / "real-narration" / "udhr-preamble-en-40s.mp3"
 OPENINGS = {  # the UN's text of what the clip holds

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from audiobook.align.speakable import spoken_words
+from audiobook.listen.speakable import spoken_words
 
 PHRASE_WORDS = 7  # enough to tell one paragraph's opening from another's; short enough to be said unbroken
 MIN_PHRASE_LETTERS = 8  # shorter phrases ("two") are heard everywhere: not listened for alone

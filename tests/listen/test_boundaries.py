@@ -14,7 +14,7 @@ import soxr
 
 from audiobook.build import build
 from audiobook.manifest.write import init_manifest
-from tests.align.book import CHAPTERS, markdown
+from tests.listen.book import CHAPTERS, markdown
 from tests.narrator import RATE, have_espeak, have_flite, read_book, say
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
@@ -35,7 +35,7 @@ def narrate(tmp_path: Path, voice: str, **kw):
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice=voice, **{"shapes": SHAPES, "sessions": 2,
                                                      "stretches": [1.0, 1.1, 0.95, 1.05], **kw})
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     return rec, truth
 
 
@@ -82,7 +82,7 @@ def test_text_of_another_book_is_not_heard(tmp_path):
     for title, _ in (s for ch in CHAPTERS for s in ch.sections):
         other = other.replace(title, "Barometric Readings")
     (rec / "book.md").write_text(other, encoding="utf-8")
-    init_manifest(rec, rec / "book.md", force=True)
+    init_manifest(rec, rec / "book.md", author="A. Writer", force=True)
     result = build(rec, tmp_path / "out", plan_only=True, jobs=1)
     assert all(t.placed_by != "aligned" for t in result.plan.tracks)
     assert any("heard where expected" in n for n in result.notes)
@@ -130,7 +130,7 @@ def test_a_real_narrator_heading_and_a_section_whose_title_is_not_read(tmp_path)
     head = [tone(1.0), first, tone(2.2), text, tone(0.6)]
     sf.write(str(rec / "session-01.wav"), np.concatenate(head + [real]), RATE, subtype="PCM_16")
     (rec / "book.md").write_text(UDHR, encoding="utf-8")
-    init_manifest(rec, rec / "book.md", title="Human Rights")
+    init_manifest(rec, rec / "book.md", author="A. Writer", title="Human Rights")
     plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
     start = sum(len(p) for p in head) / RATE
     # where the reader starts "Preamble" and "Whereas disregard", by the clip's own pause map
@@ -162,7 +162,7 @@ def _lost_heading_book(tmp_path: Path, read_it: bool):
     toc = "\n".join(f"# {c.label}: {c.title}\n" + "".join(f"## {t}\n" for t, _ in c.sections) for c in CHAPTERS)
     (rec / "toc.md").write_text(toc, encoding="utf-8")
     truth = read_book(CHAPTERS if read_it else text_chapters, rec, voice="slt", sessions=2)
-    init_manifest(rec, rec / "book.md", toc_path=rec / "toc.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer", toc_path=rec / "toc.md")
     assert "heading_lost: true" in (rec / "manifest.yaml").read_text()
     return rec, truth, lost_title
 

@@ -8,7 +8,7 @@ from audiobook.build import build
 from audiobook.check import check_paths
 from audiobook.manifest.write import init_manifest
 from audiobook.presets import get_preset
-from tests.align.book import CHAPTERS, markdown
+from tests.listen.book import CHAPTERS, markdown
 from tests.narrator import have_espeak, have_flite, read_book
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
@@ -19,7 +19,7 @@ def narrated(tmp_path_factory):
     rec = tmp_path_factory.mktemp("rec")
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice="awb", sessions=2, seed=11)
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     return rec, truth
 
 
@@ -67,7 +67,7 @@ def espeak_narrated(tmp_path_factory):
     (rec / "book.md").write_text(markdown(), encoding="utf-8")
     truth = read_book(CHAPTERS, rec, voice="espeak:en-gb", sessions=2, seed=11, realistic=True,
                       shapes=["full", "number", "title", "full"])
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="A. Writer")
     return rec, truth
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
-from audiobook.align.listener import SAMPLE_RATE
 from audiobook.analysis.reader import audio_info
+from audiobook.listen.listener import SAMPLE_RATE
 
 
 class Recordings:

@@ -19,8 +19,8 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Hit, Listener
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Hit, Listener
 from audiobook.plan.timeline import Timeline
 
 PHRASE_WORDS = 6

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audiobook.align.pronounce import espeak
+from audiobook.listen.pronounce import espeak
 
 SAMPLE_RATE = 16000  # the acoustic model's
 FRAME_S = 0.01

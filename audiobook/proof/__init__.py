@@ -8,16 +8,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener, NoModel, has_model
-from audiobook.align.proof import ChapterProof, Slip, proof_chapter
-from audiobook.align.speakable import spoken_words
 from audiobook.errors import InputError
 from audiobook.files import clock, write_text_atomic
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Listener, NoModel, has_model
+from audiobook.listen.speakable import spoken_words
 from audiobook.manifest import load_manifest
 from audiobook.parallel import Report, run_parallel
 from audiobook.plan import Plan, Timeline, track_time
 from audiobook.plan.hearing import chapter_texts
+from audiobook.proof.slips import ChapterProof, Slip, proof_chapter
 
 
 @dataclass

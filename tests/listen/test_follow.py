@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from audiobook.align.audio import Recordings
-from audiobook.align.listener import Listener
+from audiobook.listen.audio import Recordings
+from audiobook.listen.listener import Listener
 from audiobook.manifest import load_manifest
 from audiobook.transcript import Line, chapter_lines
 from audiobook.transcript.chapter import time_chapter
