@@ -103,6 +103,12 @@ def follow(listener: Listener, recordings: Recordings, timeline: Timeline, words
             # skipping let the words run short of the speech (a misfit passed over, the rest squeezed):
             # the text as it stands, every sentence read
             found = [Placed(k, a + t, b + t) for k, a, b in _align(listener, audio, words, i, j, in_window, False)]
+        if not found:  # no path through the window: again from its first pause (the start may cut a word)
+            pause = next((g for g in timeline.gaps if t + 0.05 < g.start_s and g.end_s < w_end - 1.0), None)
+            if pause is not None:
+                t2 = (pause.start_s + pause.end_s) / 2
+                again = recordings.read(t2, w_end)
+                found = [Placed(k, a + t2, b + t2) for k, a, b in _align(listener, again, words, i, j, in_window, False)]
         if not found:
             i_next, t = i, w_end  # nothing of the text here (an aside, music): on to the next window
         else:
