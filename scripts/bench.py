@@ -415,7 +415,7 @@ def narrated_book(workdir: Path, minutes: float) -> tuple[Path, str]:
     rng = np.random.default_rng(SEED)
     narrate(chapters, rec, seed=SEED, realistic=True, session_minutes=max(10.0, minutes / 5),
             stretches=list(rng.uniform(1.0, 1.13, len(chapters))), gains_db=list(rng.uniform(-4, 4, 8)))
-    init_manifest(rec, rec / "book.md")
+    init_manifest(rec, rec / "book.md", author="Leon Trotsky")
     return rec, text
 
 
