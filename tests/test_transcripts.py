@@ -70,6 +70,26 @@ def test_publish_and_serve_carry_the_transcripts(demo_built, tmp_path):
     assert TYPES[".vtt"].startswith("text/vtt")
 
 
+def test_a_podcast_app_fetches_each_transcript_from_serve(demo_built):
+    import threading
+    import urllib.request
+
+    from audiobook.serve import serve
+
+    server = serve(demo_built.out, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        fp = feedparser.parse(base + "/feed.xml")
+        for entry, t in zip(fp.entries, demo_built.tracks):
+            with urllib.request.urlopen(entry.podcast_transcript["url"]) as res:
+                assert res.headers["Content-Type"].startswith("text/vtt")
+                assert res.read() == Path(t.file).with_suffix(".vtt").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_the_report_names_each_tracks_transcript(demo_built):
     from audiobook.report import BuildReport
 
