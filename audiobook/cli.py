@@ -110,9 +110,12 @@ def validate(manifest: Path) -> None:
 @click.option("--align/--no-align", default=True, show_default=True,
               help="Listen for each chapter's and section's spoken heading to place the cuts; "
                    "--no-align places them by pauses and word counts alone.")
+@click.option("--transcripts/--no-transcripts", default=True, show_default=True,
+              help="Write a WebVTT transcript beside each track (the book's sentences, timed where they are "
+                   "said) and link it in the feed; needs book.text in the manifest (English).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes to use (default: every core).")
 def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4b: bool | None,
-          base_url: str | None, preset: str | None, align: bool, jobs: int | None) -> None:
+          base_url: str | None, preset: str | None, align: bool, transcripts: bool, jobs: int | None) -> None:
     """Split the recordings into chapter tracks, master them to the preset, encode them.
 
     Reads RECORDINGS/manifest.yaml (write it with `audiobook init`). Chapter and section
@@ -120,7 +123,8 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     headings are heard spoken (English; plan.yaml says how each was placed); pin any of
     them in the manifest. Writes OUT/NN - Title.mp3 (or the manifest's format; a chapter longer than the
     preset allows, in parts), the one-file M4B, feed.xml, blurb.txt with the real runtime,
-    the retail sample, plan.yaml and report.json. Run it again after a change: only what
+    the retail sample, plan.yaml and report.json; with the book's text, OUT/NN - Title.vtt
+    transcripts. Run it again after a change: only what
     changed is rendered again.
     """
     from audiobook.build import build as run_build
@@ -129,7 +133,7 @@ def build(recordings: Path, out: Path, chapters: str | None, plan_only: bool, m4
     bars = _StageBars()
     try:
         result = run_build(recordings, out, chapters=chapters, plan_only=plan_only, jobs=jobs, on_progress=bars,
-                           m4b=m4b, base_url=base_url, preset=preset, align=align)
+                           m4b=m4b, base_url=base_url, preset=preset, align=align, transcripts=transcripts)
     finally:
         bars.close()
     plan = result.plan
@@ -417,6 +421,23 @@ def review(build_dir: Path) -> None:
     from audiobook.review import write_review
 
     click.echo(write_review(build_dir))
+
+
+@cli.command()
+@click.argument("build_dir", metavar="BUILD", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--book", type=click.Path(dir_okay=False, path_type=Path),
+              help="The book's text (.txt, .md, .epub, ...); default: the manifest's book.text.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the EPUB (default: BUILD/<Title>.epub).")
+def readalong(build_dir: Path, book: Path | None, out: Path | None) -> None:
+    """Write a read-along EPUB: the book's text with each sentence lit as it is said (EPUB 3
+    Media Overlays), the built tracks as its audio, timed from the build's transcripts.
+    """
+    from audiobook.readalong import readalong as make
+
+    result = make(build_dir, book, out)
+    click.echo(f"{result.path}: {result.chapters} chapters, {result.said} of {result.sentences} sentences and "
+               "headings timed")
 
 
 @cli.command()

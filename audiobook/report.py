@@ -17,7 +17,7 @@ from audiobook.errors import InputError
 from audiobook.files import write_text_atomic
 from audiobook.tags.metadata import Chapter
 
-SCHEMA_VERSION = 2  # 1: schema_version itself; markers with their end_s. 2: the chapters as built
+SCHEMA_VERSION = 3  # 1: schema_version itself; markers with their end_s. 2: the chapters as built. 3: transcript
 
 
 @dataclass
@@ -82,6 +82,7 @@ class TrackReport:
     limiter_makeup_db: float = 0.0
     meets_preset: bool = True
     failures: list[str] = field(default_factory=list)
+    transcript: str | None = None  # its WebVTT transcript, where one was written (version 3)
 
     @property
     def chapter_id(self) -> str:

@@ -32,7 +32,8 @@ from audiobook.feed.rss import ATOM, ITUNES, PODCAST  # noqa: F401  (registers t
 CHUNK = 1 << 16
 TYPES = {".json": "application/json", ".xml": "application/rss+xml; charset=utf-8", ".html": "text/html; charset=utf-8",
          ".txt": "text/plain; charset=utf-8", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-         ".svg": "image/svg+xml", ".yaml": "text/plain; charset=utf-8"}
+         ".svg": "image/svg+xml", ".yaml": "text/plain; charset=utf-8",
+         ".vtt": "text/vtt; charset=utf-8"}
 
 
 def serve(folder: str | Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:

@@ -9,6 +9,7 @@ would otherwise use, on generated narration of several lengths.
     python scripts/bench.py voices
     python scripts/bench.py denoise
     python scripts/bench.py mouth
+    python scripts/bench.py transcripts --minutes 0 30 --repeat 3
 
 `voices` measures the English readings of tests/data/real-voices; the wider set (11 English readers,
 a tuning and a held-out part, audio fetched by hash) is `scripts/voices.py run` (docs/voices.md).
@@ -25,6 +26,10 @@ adeclick, and on the real readings (per minute; no truth there) (scripts/mouth_b
 whole book from 570 minutes, else the first paragraphs of every section), builds it with and
 without listening for the headings, and counts the chapters and sections placed within
 0.5 s and 0.75 s of where their headings are spoken.
+
+`transcripts` builds the bundled demo (minutes 0) and The Revolution Betrayed read by flite
+(other minutes, as `boundaries` reads it, without slips) with --no-transcripts and with them, in
+turn, and gives what the transcripts add, pair by pair, and the share of the book's words in them.
 
 Each run is a fresh process, so peak RSS is that run's alone. Realtime factor = audio
 seconds per wall-clock second. Not a test: numbers vary with the machine.
@@ -399,6 +404,84 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
         shutil.rmtree(rec)
 
 
+def narrated_book(workdir: Path, minutes: float) -> tuple[Path, str]:
+    """The Revolution Betrayed's first paragraphs of every section (or the whole book, from 570
+    minutes) read by flite as a real narrator reads (as `boundaries` does, without slips): its
+    recordings folder, with its manifest, and the text read."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from audiobook.book import read_book
+    from audiobook.manifest.write import init_manifest
+    from tests.narrator import Chapter
+    from tests.narrator import read_book as narrate
+
+    book = read_book(TEXT, TOC)
+    share = min(1.0, minutes / (book.words / 160))
+
+    def cut(text: str) -> list[str]:
+        paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+        return paras[:max(1, round(share * len(paras)))] if paras else []
+
+    chapters = [Chapter(p.label, p.title or "", cut(p.text), [(s.title, cut(s.text)) for s in p.sections])
+                for p in book.parts]
+    rec = workdir / f"narrated-{minutes:g}"
+    rec.mkdir()
+    text = f"# {book.title or 'The Revolution Betrayed'}\n\n" + "\n".join(c.markdown() for c in chapters)
+    (rec / "book.md").write_text(text, encoding="utf-8")
+    rng = np.random.default_rng(SEED)
+    narrate(chapters, rec, seed=SEED, realistic=True, session_minutes=max(10.0, minutes / 5),
+            stretches=list(rng.uniform(1.0, 1.13, len(chapters))), gains_db=list(rng.uniform(-4, 4, 8)))
+    init_manifest(rec, rec / "book.md", author="Leon Trotsky")
+    return rec, text
+
+
+def bench_transcripts(minutes_list: list[float], workdir: Path) -> Iterator[str]:
+    """What the WebVTT transcripts add to a build: with and without them, in turn."""
+    from collections import Counter
+
+    import webvtt
+
+    from audiobook.listen.speakable import spoken_words
+
+    cores = os.cpu_count() or 1
+    for minutes in minutes_list:
+        if minutes:
+            rec, text = narrated_book(workdir, minutes)
+        else:
+            rec = workdir / "demo"
+            shutil.copytree(ROOT / "recordings", rec)
+            text = (rec / "book" / "opening.txt").read_text(encoding="utf-8")
+        runs: dict[bool, list] = {False: [], True: []}
+        stage: list[float] = []
+        for i in range(max(2, REPEAT)):
+            for with_vtt in ((False, True) if i % 2 == 0 else (True, False)):
+                out = workdir / f"out-{minutes:g}-{with_vtt}"
+                shutil.rmtree(out, ignore_errors=True)
+                cmd = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out), "--no-m4b",
+                       "--transcripts" if with_vtt else "--no-transcripts"]
+                runs[with_vtt].append(run_once(cmd))
+                if with_vtt:
+                    stage.append(json.loads((out / "report.json").read_text())["stage_seconds"]["transcripts"])
+        out = workdir / f"out-{minutes:g}-True"
+        report = json.loads((out / "report.json").read_text())
+        real = report["total_runtime_s"] / 60
+        book = Counter(spoken_words(text))
+        said = Counter(w for t in report["tracks"] for c in webvtt.read(t["transcript"]).captions
+                       for w in spoken_words(c.text))
+        name = "the demo" if not minutes else "flite narration"
+        yield row(f"build --no-m4b --no-transcripts, {name} ({cores} cores)", real, *summary(runs[False]))
+        yield row(f"build --no-m4b, with transcripts, {name} ({cores} cores)", real, *summary(runs[True]))
+        ratios = sorted(b[0] / a[0] for a, b in zip(runs[False], runs[True]))
+        yield (f"| with ÷ without, run in turn | {real:>7.1f} | {statistics.median(ratios):.2f}x "
+               f"({ratios[0]:.2f}–{ratios[-1]:.2f}, {len(ratios)} pairs); the stage: "
+               f"{statistics.median(stage):.1f} s ({real * 60 / statistics.median(stage):.0f}x realtime); "
+               f"book's words in cues: {sum((book & said).values()) / sum(book.values()):.1%} | | | |")
+        shutil.rmtree(rec)
+        for with_vtt in (False, True):
+            shutil.rmtree(workdir / f"out-{minutes:g}-{with_vtt}", ignore_errors=True)
+
+
 def bench_compare(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """The build at AGAINST (a git revision) and as it is now, in turn on one generated book:
     whether a change made it slower, measured so that both meet the machine in the same state."""
@@ -497,7 +580,7 @@ def main() -> None:
     global REPEAT, SEED, AGAINST, ROOM_TONE, M4B
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["analysis", "encoders", "build", "boundaries", "compare", "voices", "denoise",
-                                          "mouth"],
+                                          "mouth", "transcripts"],
                         help="what to measure (compare: the build now against --against REV, in turn)")
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 120], help="lengths of narration")
     parser.add_argument("--workdir", type=Path, help="where to write the generated audio (default: a temp folder)")
@@ -516,8 +599,9 @@ def main() -> None:
         source = {"analysis": "48 kHz 24-bit", "encoders": "44.1 kHz 16-bit", "build": "48 kHz 24-bit",
                   "boundaries": "16 kHz 16-bit (flite)", "compare": "48 kHz 24-bit",
                   "voices": "real readings (MP3)", "denoise": "real readings (MP3)",
-                  "mouth": "flite and espeak-ng readings at 44.1 kHz; real readings (MP3)"}[args.stage]
-        voice = {"boundaries": "flite", "voices": "real readers", "denoise": "real readers",
+                  "mouth": "flite and espeak-ng readings at 44.1 kHz; real readings (MP3)",
+                  "transcripts": "16 kHz 16-bit (flite)"}[args.stage]
+        voice = {"boundaries": "flite", "transcripts": "flite", "voices": "real readers", "denoise": "real readers",
                  "mouth": "flite, espeak-ng and real readers"}.get(
             args.stage, "espeak-ng" if has_espeak() else "a synthetic voice")
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
@@ -530,7 +614,7 @@ def main() -> None:
         print("|----------------------------------------------|--------:|---------:|---------:|---------:|-----------------:|")
         stage = {"analysis": bench_analysis, "encoders": bench_encoders, "build": bench_build,
                  "boundaries": bench_boundaries, "compare": bench_compare, "voices": bench_voices,
-                 "denoise": bench_denoise}[args.stage]
+                 "denoise": bench_denoise, "transcripts": bench_transcripts}[args.stage]
         for line in stage(args.minutes, Path(tmp)):
             print(line, flush=True)
 

@@ -18,8 +18,8 @@ LAYERS = [
     {"listen", "book"},  # the acoustic engine; the book's text
     {"recordings", "manifest"},
     {"plan"},  # where the cuts go
-    {"render", "feed"},  # mastering and encoding; the podcast feed
-    {"outfolder", "build", "check", "review", "serve", "publish"},  # the applications (and the build folder they share)
+    {"render", "feed", "transcript"},  # mastering and encoding; the podcast feed; the timed text
+    {"outfolder", "build", "check", "review", "serve", "publish", "readalong"},  # the applications (and the build folder they share)
     {"proof"},  # an application on top of the build's planning
     {"cli", "__main__"},
 ]

@@ -2,7 +2,8 @@
 that describes them. The build is a list of stages over one context (build.context); each
 stage is a module of this package:
 
-    identify → analyse → plan → render (and measure) → package (M4B) → feed and blurb → report → review page
+    identify → analyse → plan → render (and measure) → transcripts → package (M4B) → feed and blurb → report
+    → review page
 
 The library reports progress through `on_progress(stage, done, total)`.
 """
@@ -21,6 +22,7 @@ from audiobook.build.package import m4b_wanted, package
 from audiobook.build.planning import parse_selection, plan_book
 from audiobook.build.render import remove_stale, render
 from audiobook.build.reporting import track_reports, write_report
+from audiobook.build.transcripts import drop_transcripts, vtt_path, write_transcripts
 from audiobook.cache import BuildCache
 from audiobook.errors import InputError
 from audiobook.manifest import MANIFEST_NAME, Manifest, load_manifest
@@ -54,7 +56,7 @@ class BuildResult:
 def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | None = None,
           plan_only: bool = False, jobs: int | None = None, on_progress: Progress | None = None,
           m4b: bool | None = None, base_url: str | None = None, preset: str | None = None,
-          align: bool = True) -> BuildResult:
+          align: bool = True, transcripts: bool = True) -> BuildResult:
     """Build the audiobook in `recordings` (a folder holding manifest.yaml) into `out`.
 
     `m4b`: also write OUT/<Title>.m4b — None means when an AAC encoder (ffmpeg) is at hand.
@@ -62,6 +64,8 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
     `preset`: the loudness preset to master to (instead of the manifest's): see presets.get_preset.
     `align`: listen for each chapter's and section's heading to place the cuts (plan.hearing);
     False places them by pauses and word counts alone.
+    `transcripts`: write a WebVTT transcript beside each track (build.transcripts), where the
+    manifest names the book's text and its language can be listened to.
     """
     started = time.perf_counter()
     manifest, folder = load_manifest(recordings)
@@ -90,7 +94,7 @@ def build(recordings: str | Path, out: str | Path = "build", *, chapters: str | 
                                on_progress, cover[:2] if cover else None)
             m4b_notes: list[str] = []
             aac = False if plan_only else m4b_wanted(m4b, m4b_notes)  # before any work: --m4b without ffmpeg fails
-            return _stages(ctx, selected, plan_only, aac, align, cover[2] if cover else [], m4b_notes)
+            return _stages(ctx, selected, plan_only, aac, align, cover[2] if cover else [], m4b_notes, transcripts)
     except BaseException:
         if workers:
             workers.terminate()
@@ -111,7 +115,7 @@ def require_tags(manifest: Manifest, folder: Path) -> None:
 
 
 def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aac: bool, align: bool,
-            cover_notes: list[str], m4b_notes: list[str]) -> BuildResult:
+            cover_notes: list[str], m4b_notes: list[str], transcripts: bool = True) -> BuildResult:
     digests = identify(ctx)
     ctx.clock.lap("identifying_recordings")
     analyses = analyse(ctx, digests)
@@ -129,6 +133,10 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     jobs, sample, renders = render(ctx, plan, analyses, timeline, digests, aac)
     ctx.notes += m4b_notes  # why there is none
     ctx.clock.lap("rendering")
+    vtts = write_transcripts(ctx, plan, timeline, renders.tracks, renders.keys) if transcripts else \
+        drop_transcripts(ctx, renders.tracks)
+    if transcripts:
+        ctx.clock.lap("transcripts")
     if ctx.workers:  # the rest is this process's (and the M4B's ffmpeg's): their memory is freed for it
         ctx.workers.close()
     result.sample = Path(sample.out_path) if sample else None
@@ -136,8 +144,12 @@ def _stages(ctx: BuildContext, selected: list[ChapterEntry], plan_only: bool, aa
     if aac:
         result.m4b = package(ctx, plan, jobs, renders.keys)
         ctx.clock.lap("m4b")
-    describe(ctx, plan, renders.tracks, renders.measured)
+    describe(ctx, plan, renders.tracks, renders.measured, vtts)
     result.tracks = track_reports(ctx, plan, renders.tracks, renders.measured, jobs)
+    have = {str(p) for p in vtts}
+    for tr in result.tracks:
+        vtt = str(vtt_path(tr.file))
+        tr.transcript = vtt if vtt in have else None
     result.report_path = write_report(ctx, plan, selected, analyses, result.tracks, result.m4b, result.sample,
                                       renders.sample)
     write_review(ctx.out, {Path(r.path).name: a for r, a in zip(renders.tracks, renders.measured)})

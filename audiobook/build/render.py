@@ -327,9 +327,10 @@ def _seconds(job: TrackJob) -> float:
 def remove_stale(cache: BuildCache, out: Path, stale: list[str], keys: list[str]) -> None:
     """Tracks this build no longer makes, and AAC streams of tracks that are no more."""
     for name in stale:
-        for path in (out / name, (out / name).with_suffix(".chapters.json")):
+        for path in (out / name, (out / name).with_suffix(".chapters.json"), (out / name).with_suffix(".vtt")):
             path.unlink(missing_ok=True)
         cache.index["tracks"].pop(name, None)
+        cache.index.get("transcripts", {}).pop(str(Path(name).with_suffix(".vtt")), None)
     for path in cache.dir.glob("*.aac"):
         if path.stem not in keys:
             path.unlink(missing_ok=True)

@@ -41,6 +41,7 @@ class Episode:
     duration_s: float
     chapters: list[Chapter] = field(default_factory=list)  # the track's markers (starts only are said)
     chapters_file: Path | None = None
+    transcript_file: Path | None = None  # its WebVTT transcript
 
 
 def url_for(base_url: str | None, name: str) -> str:
@@ -119,6 +120,7 @@ def build_feed(book: BookInfo, feed: FeedSettings, episodes: list[Episode], desc
     sub(ch, f"{{{ITUNES}}}explicit", "true" if feed.explicit else "false")
     sub(ch, f"{{{ITUNES}}}type", "serial")
     sub(ch, f"{{{PODCAST}}}guid", podcast_guid(book, feed))
+    sub(ch, f"{{{PODCAST}}}medium", "audiobook")
     if book.author:
         sub(ch, f"{{{PODCAST}}}person", book.author, role="author")
     if book.narrator:
@@ -142,6 +144,9 @@ def build_feed(book: BookInfo, feed: FeedSettings, episodes: list[Episode], desc
         if ep.chapters_file is not None:
             sub(item, f"{{{PODCAST}}}chapters", url=url_for(feed.base_url, ep.chapters_file.name),
                 type="application/json+chapters")
+        if ep.transcript_file is not None:  # Podcasting 2.0 <podcast:transcript>
+            sub(item, f"{{{PODCAST}}}transcript", url=url_for(feed.base_url, ep.transcript_file.name), type="text/vtt",
+                language=book.language or "en")
         if ep.chapters:
             psc = sub(item, f"{{{PSC}}}chapters", version="1.2")
             for c in ep.chapters:

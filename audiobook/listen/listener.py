@@ -139,6 +139,25 @@ class Listener:
         return [WordTime(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
                 for s in segs if not s.word.startswith(("<", "["))]
 
+    def align_grammar(self, audio: np.ndarray, final_state: int,
+                      transitions: list[tuple]) -> list[tuple[str, float, float]]:
+        """The words (and their times in `audio`, seconds) of the best path through a grammar from
+        state 0 to `final_state`: `transitions` as pocketsphinx's create_fsg takes them ((from, to,
+        probability, word), or without the word for a step that says nothing); pauses may fall
+        anywhere. [] when no path fits."""
+        fsg = self._decoder.create_fsg("follow", 0, final_state, transitions)
+        self._decoder.add_fsg("follow", fsg)
+        self._decoder.activate_search("follow")
+        try:
+            self._run(audio)
+            # read before the search is removed: the segments point into it
+            return [(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
+                    for s in self._decoder.seg() or [] if not s.word.startswith(("<", "["))]
+        except RuntimeError:
+            return []
+        finally:
+            self._decoder.remove_search("follow")
+
     def fit(self, audio: np.ndarray, words: list[str], min_s: float = 0.0) -> float | None:
         """How well `words`, said in order (with pauses anywhere), account for all of `audio`: the
         forced alignment's acoustic score a frame (higher is better; comparable between stretches

@@ -23,7 +23,7 @@ from audiobook.feed.rss import ATOM, ITUNES, PODCAST  # noqa: F401  (registers t
 from audiobook.publish.targets import Target, open_target
 
 STATE = ".audiobook-published.json"  # what was published, by content hash: re-publishing skips it
-PUBLISHED_SUFFIXES = formats.extensions() + (".json", ".jpg", ".jpeg", ".png")
+PUBLISHED_SUFFIXES = formats.extensions() + (".json", ".jpg", ".jpeg", ".png", ".vtt")
 NOT_PUBLISHED = {"report.json"}  # the producer's, not the listeners'; plan.yaml and blurb.txt are not published
 WHOLE_CHECK = 2 << 20  # files up to this size are read back whole to verify them; larger ones, their ends
 END_CHECK = 256 << 10
