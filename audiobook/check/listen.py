@@ -34,6 +34,7 @@ LATE_S = 2.0  # ... or this far after (the room tone before it)
 SEARCH_S = 90.0  # a heading not heard at its marker is looked for this far around it
 LOOK_BACK_S = 12.0  # a marker at its text's first words: its heading looked for this far before
 PHRASE_WORDS = 6
+OWN_OPENING_WORDS = 24  # a part's own first words: heard at its marker, they are no sign it is misplaced
 RANK_S = 30.0  # a marker whose words cannot be spotted: the pauses this far around it ranked
 PACE_BLOCK_S = 60.0  # a track's speech measured this much at a time
 HEADING_STRETCHES = 2  # a heading read aloud is at most this many stretches of speech ("Chapter Two. | Loomings.")
@@ -151,8 +152,11 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
         return Finding(name, "marker_heard", False, f"{what} at {clock(s)}", limit,
                        f"marker {where}: {what} heard at {clock(s)} ({s - at_s:+.1f} s) — the marker is misplaced; "
                        "pin the section's start in manifest.yaml and build again")
-    # what is said there instead: another part of the chapter's text?
-    phrases = {str(i): words[i:i + PHRASE_WORDS] for i in range(0, max(0, len(words) - 2), PHRASE_WORDS)}
+    # what is said there instead: another part of the chapter's text? (not the part's own opening: a
+    # section's first words lie that far into its chapter's text, and are what should be heard there)
+    own = _offset(words, list(op.phrases.get("text") or []))
+    phrases = {str(i): words[i:i + PHRASE_WORDS] for i in range(0, max(0, len(words) - 2), PHRASE_WORDS)
+               if own is None or not own - PHRASE_WORDS <= i < own + OWN_OPENING_WORDS}
     if phrases:
         said = sorted((h.start_s + at_s, h.key) for h in listener.spot(recordings.read(at_s, min(duration_s, at_s + 8.0)),
                                                                           phrases))
@@ -196,6 +200,14 @@ class _Pace:
                 t = end
             self._pace = pace(speech, sum(len(w) + 1 for w in self.words))
         return self._pace
+
+
+def _offset(words: list[str], opening: list[str]) -> int | None:
+    """Where a part's opening words (its first three) begin in its chapter's spoken words."""
+    first = opening[:3]
+    if not first:
+        return None
+    return next((i for i in range(len(words) - len(first) + 1) if words[i:i + len(first)] == first), None)
 
 
 def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Opening) -> str | None:

@@ -30,7 +30,7 @@ def _heard(folder):
 
 def test_a_build_cut_where_the_headings_are_spoken_passes(narrated, tmp_path):
     rec, _ = narrated
-    build(rec, tmp_path / "out", jobs=1, m4b=False)
+    build(rec, tmp_path / "out", jobs=1, m4b=False, transcripts=False)
     heard = _heard(tmp_path / "out")
     assert len(heard) == 4 + 5  # every chapter's start and every section marker
     assert all(f.passed for f in heard), [f.message for f in heard if not f.passed]
@@ -49,7 +49,7 @@ def test_a_marker_pinned_past_its_heading_fails_with_where_the_heading_is(narrat
                                   f"{at + 6.0:.2f}', words:")
         assert pinned != original
         manifest.write_text(pinned)
-        build(rec, tmp_path / "out", jobs=1, m4b=False)
+        build(rec, tmp_path / "out", jobs=1, m4b=False, transcripts=False)
     finally:
         manifest.write_text(original)
     heard = _heard(tmp_path / "out")
@@ -76,7 +76,7 @@ def test_a_good_build_of_a_voice_the_recogniser_cannot_follow_passes_its_check(e
     a heading and a pause of 5 s in all is normal, not a misplaced marker; what cannot be heard at
     all is said to be not verified, and fails only if not allowed."""
     rec, _ = espeak_narrated
-    build(rec, tmp_path / "out", jobs=1, m4b=False)
+    build(rec, tmp_path / "out", jobs=1, m4b=False, transcripts=False)
     _, findings = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1, allow_unverified=True)
     heard = [f for f in findings if f.check == "marker_heard"]
     assert len(heard) == 4 + 5
@@ -102,7 +102,7 @@ def test_a_marker_at_another_pause_fails_whatever_the_voice(espeak_narrated, tmp
                                   f"{at + 9.0:.2f}', words:")
         assert pinned != original
         manifest.write_text(pinned)
-        build(rec, tmp_path / "out", jobs=1, m4b=False)
+        build(rec, tmp_path / "out", jobs=1, m4b=False, transcripts=False)
     finally:
         manifest.write_text(original)
     _, findings = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1, allow_unverified=True)
