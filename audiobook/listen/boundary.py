@@ -141,9 +141,11 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
             after = [fit(opening, p.end_s)]
             if text:
                 after.append(fit(text, p.end_s))
-                nxt = next((q for q in every_pause or [] if q.start_s > p.end_s + 0.2), None)
-                if nxt is not None and nxt.start_s - p.end_s <= HEADING_S:
-                    after.append(fit(text, nxt.end_s))
+                # the text after the heading's pause: the next pause, or the first clear one (a heading read
+                # as "Chapter Four. The Struggle ..." has a short pause inside it, and a long one after it)
+                later = [q for q in every_pause or [] if p.end_s + 0.2 < q.start_s <= p.end_s + HEADING_S]
+                for q in {id(q): q for q in later[:1] + [q for q in later if q.end_s - q.start_s >= WALL_S][:1]}.values():
+                    after.append(fit(text, q.end_s))
             known = [f for f in after if f is not None]
             fits.append(max(known) if known else None)
         if any(f is not None for f in fits):
