@@ -240,7 +240,8 @@ def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, a
         pauses.sort(key=lambda p: p.start_s)
     ending = op.ending if ending else ()
     title = list(op.phrases.get("title") or op.heading)
-    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses, pace_s)
+    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses, pace_s,
+                         op.follows)
     if ranked and ranked[0].heard:
         best = ranked[0].pause
         if best.start_s - 0.1 <= at_s <= best.end_s + 0.1:

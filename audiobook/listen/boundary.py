@@ -104,14 +104,18 @@ def closing_end(listener: Listener, recordings: Recordings, label: list[str], lo
 
 def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause], ending: list[str] | tuple[str, ...],
                 opening: list[str] | tuple[str, ...], text: list[str] | tuple[str, ...] = (),
-                every_pause: list[Pause] | None = None, pace_s: float = PACE_S) -> list[Ranked]:
+                every_pause: list[Pause] | None = None, pace_s: float = PACE_S,
+                follows: list[str] | tuple[str, ...] = ()) -> list[Ranked]:
     """`pauses` ranked, best first, by how well `ending` fits the speech just before each, and the
     part's opening just after: its heading (`opening`) there, or its text's first words (`text`)
     after the next pause of `every_pause` (a heading read in other words than the book's, then a
-    pause). Either side may be missing: then the other alone. `pace_s`: the narrator's (`pace`)."""
+    pause). Either side may be missing: then the other alone. `pace_s`: the narrator's (`pace`);
+    `follows`: the text's words after `text` (a stretch may end in them: Listener.fit)."""
+    earlier = listener.speakable(list(ending))[:-FIT_WORDS]
     ending = listener.speakable(list(ending))[-FIT_WORDS:]
     opening = listener.speakable(list(opening))[:FIT_WORDS]
-    text = listener.speakable(list(text))[:FIT_WORDS]
+    every_text = listener.speakable(list(text) + list(follows))
+    text = every_text[:FIT_WORDS]
     if not ending and not opening and not text:
         return []
     def best(fits: list[float | None]) -> float | None:
@@ -120,17 +124,17 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
 
     walls = [q for q in every_pause or [] if q.end_s - q.start_s >= WALL_S]
 
-    def fit(words: list[str], at_s: float) -> float | None:
+    def fit(words: list[str], at_s: float, after: list[str]) -> float | None:
         if not words:
             return None
         wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
         return best([listener.fit(recordings.read(max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k)),
-                                  words, said_s(words, pace_s) * SQUEEZED) for k in STRETCHES])
+                                  words, said_s(words, pace_s) * SQUEEZED, after=after) for k in STRETCHES])
 
     def fit_before(words: list[str], at_s: float) -> float | None:
         wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
         return best([listener.fit(recordings.read(max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15), words,
-                                  said_s(words, pace_s) * SQUEEZED) for k in STRETCHES])
+                                  said_s(words, pace_s) * SQUEEZED, before=earlier) for k in STRETCHES])
 
     scored = []
     for p in pauses:
@@ -138,14 +142,14 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         if ending:
             fits.append(fit_before(ending, p.start_s))
         if opening or text:
-            after = [fit(opening, p.end_s)]
+            after = [fit(opening, p.end_s, every_text)]
             if text:
-                after.append(fit(text, p.end_s))
+                after.append(fit(text, p.end_s, every_text[FIT_WORDS:]))
                 # the text after the heading's pause: the next pause, or the first clear one (a heading read
                 # as "Chapter Four. The Struggle ..." has a short pause inside it, and a long one after it)
                 later = [q for q in every_pause or [] if p.end_s + 0.2 < q.start_s <= p.end_s + HEADING_S]
                 for q in {id(q): q for q in later[:1] + [q for q in later if q.end_s - q.start_s >= WALL_S][:1]}.values():
-                    after.append(fit(text, q.end_s))
+                    after.append(fit(text, q.end_s, every_text[FIT_WORDS:]))
             known = [f for f in after if f is not None]
             fits.append(max(known) if known else None)
         if any(f is not None for f in fits):

@@ -158,14 +158,22 @@ class Listener:
         finally:
             self._decoder.remove_search("follow")
 
-    def fit(self, audio: np.ndarray, words: list[str], min_s: float = 0.0) -> float | None:
+    def fit(self, audio: np.ndarray, words: list[str], min_s: float = 0.0, before: list[str] | tuple[str, ...] = (),
+            after: list[str] | tuple[str, ...] = ()) -> float | None:
         """How well `words`, said in order (with pauses anywhere), account for all of `audio`: the
         forced alignment's acoustic score a frame (higher is better; comparable between stretches
         of about the same length for the same words); None where they cannot be aligned at all, or
         only squeezed into less than `min_s` with the rest of the stretch taken as silence (the
         silence's good score would otherwise make a poor fit of the words look good).
         Unlike spotting, this asks no threshold: it ranks candidates, so it holds on voices the
-        model follows badly (espeak-ng's), whose every score is low."""
+        model follows badly (espeak-ng's), whose every score is low.
+
+        Where the words cannot be aligned so (a voice the model follows so badly that the right
+        path is pruned, or a stretch cut a little before or after them) and the words around them
+        are given, they are aligned again with the stretch's ends left open — `before`: words that may be said first, the stretch
+        beginning anywhere in them; `after`: words that may follow, it ending anywhere in them —
+        and no pauses between words (pauses offered everywhere are where the right path was lost
+        on espeak-ng's voice)."""
         words = self.speakable(words)
         if not words or len(audio) < SAMPLE_RATE // 10:
             return None
@@ -174,9 +182,13 @@ class Listener:
             self._run(audio)
             hyp = self._decoder.hyp()
         except RuntimeError:
-            return None
+            hyp = None
         if hyp is None or not hyp.hypstr or hyp.score <= 0.0:
-            return None
+            before, after = self.speakable(list(before)), self.speakable(list(after))
+            # only with an end left open: a short phrase alone, without pauses, fits a burst of noise
+            hyp = self._open_fit(audio, before, words, after) if before or after else None
+            if hyp is None:
+                return None
         if min_s > 0.0:
             said = sum(s.end_frame - s.start_frame + 1 for s in self._decoder.seg() or []
                        if not s.word.startswith(("<", "[")))
@@ -185,6 +197,30 @@ class Listener:
         # the bindings give the path score as a probability (the log-domain score through the decoder's
         # LogMath): its logarithm is the score again, up to a scale shared by every call
         return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
+
+    def _open_fit(self, audio: np.ndarray, before: list[str], words: list[str], after: list[str]):
+        """`words` aligned to `audio` by a grammar that may enter anywhere in `before` and leave
+        anywhere in `after`, no pauses between words: the hypothesis, or None (left in the decoder
+        for its segments)."""
+        seq = before + words + after
+        final = len(seq)
+        transitions: list[tuple] = [(k, k + 1, 1.0, w) for k, w in enumerate(seq)]
+        transitions += [(0, k, 1.0) for k in range(1, len(before) + 1)]
+        transitions += [(k, final, 1.0) for k in range(len(before) + len(words), final)]
+        self._decoder.config["fsgusefiller"] = False
+        try:
+            fsg = self._decoder.create_fsg("fit", 0, final, transitions)
+            self._decoder.add_fsg("fit", fsg)
+            self._decoder.activate_search("fit")
+            self._run(audio)
+            hyp = self._decoder.hyp()
+        except RuntimeError:
+            hyp = None
+        finally:
+            self._decoder.config["fsgusefiller"] = True
+        if hyp is None or hyp.score <= 0.0 or f" {' '.join(words)} " not in f" {hyp.hypstr} ":
+            return None  # a path that stops short of the words (the final state not reached) is no fit
+        return hyp
 
     def _run(self, audio: np.ndarray) -> None:
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from audiobook.listen.speakable import spoken_words
 
 PHRASE_WORDS = 7  # enough to tell one paragraph's opening from another's; short enough to be said unbroken
+FOLLOW_WORDS = 10  # the text's words after its phrase kept (a stretch fitted to the phrase may end in them)
 MIN_PHRASE_LETTERS = 8  # shorter phrases ("two") are heard everywhere: not listened for alone
 
 
@@ -21,13 +22,14 @@ class Opening:
     heading: tuple[str, ...] = ()  # its words, all of them
     ending: tuple[str, ...] = ()  # the last words read before it (the part before's text), where the book has them
     closes: tuple[str, ...] = ()  # the part before's label ("chapter one"): "End of chapter one" closes it
+    follows: tuple[str, ...] = ()  # the text's words after its phrase: what a stretch fitted to the phrase may run on into
 
     @property
     def has_text(self) -> bool:
         return "text" in self.phrases
 
     def only(self, phrases: dict[str, list[str]]) -> Opening:
-        return Opening(phrases, self.heading_words, self.heading, self.ending, self.closes)
+        return Opening(phrases, self.heading_words, self.heading, self.ending, self.closes, self.follows)
 
     def halves(self, full: bool = False) -> Opening:
         """The heading, and each half of it (where long enough): one word said unlike the
@@ -52,6 +54,7 @@ def opening(title: str | None, label: str | None = None, text: str = "", before:
     """The opening of a part headed `label` ("Chapter 3", or None) and `title`, whose text starts with `text`;
     `before`: the text read just before it (the previous part's), `before_label`: that part's label."""
     title_words = spoken_words(title or "")
+    text_words = spoken_words(text[:400])
     label_words = spoken_words(label or "")
     if title_words and label_words and title_words[:len(label_words)] == label_words:
         label_words = []  # "Introduction" titled "Introduction"
@@ -59,11 +62,11 @@ def opening(title: str | None, label: str | None = None, text: str = "", before:
         "heading": _phrase(label_words + title_words),
         "title": _phrase(title_words) if label_words else None,
         "label": _phrase(label_words) if title_words else None,
-        "text": _phrase(spoken_words(text[:400])),
+        "text": _phrase(text_words),
     }
     phrases = {k: v for k, v in candidates.items() if v}
     ending = tuple(spoken_words(before[-400:])[-PHRASE_WORDS - 3:]) if before else ()
     if ending and sum(len(w) for w in ending[-PHRASE_WORDS:]) < MIN_PHRASE_LETTERS:
         ending = ()
     return Opening(phrases, len(label_words) + len(title_words), tuple(label_words + title_words), ending,
-                   tuple(spoken_words(before_label or "")))
+                   tuple(spoken_words(before_label or "")), tuple(text_words[PHRASE_WORDS:PHRASE_WORDS + FOLLOW_WORDS]))

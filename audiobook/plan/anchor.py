@@ -185,7 +185,8 @@ class Finder:
         heading, text = list(opening.phrases.get("title") or opening.heading), list(opening.phrases.get("text") or [])
         every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
                  and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
-        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every, self.pace_s)
+        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every, self.pace_s,
+                             opening.follows)
         self.listened_s += len(pauses) * (said_s(opening.ending) + 2 * said_s(heading) + 2 * said_s(text))
         if not ranked or not ranked[0].heard:
             return None  # no pause stands out: not heard (a wrong text, a voice not followed at all)

@@ -84,12 +84,13 @@ def test_a_good_build_of_a_voice_the_recogniser_cannot_follow_passes_its_check(e
     misplaced = [f for f in heard if "misplaced" in f.message]
     assert not misplaced
     unverified = [f for f in heard if f.value == "not verified"]
-    # one at most (here the chapter read as a bare number, "Two."): the rest heard at the narrator's pace (4 of 9 were not,
-    # with stretches of one fixed length, and the book's first marker at the recordings' start; 2, before the text was
-    # fitted after the heading's own pause: "Chapter Four. The Struggle ..." holds a short pause of its own)
-    assert len(unverified) <= 1, [f.message for f in unverified]
+    # none: every marker heard at the narrator's pace (4 of 9 were not, with stretches of one fixed length, and the
+    # book's first marker at the recordings' start; 2, before the text was fitted after the heading's own pause:
+    # "Chapter Four. The Struggle ..." holds a short pause of its own; 1, "Two.", before a stretch's end was left
+    # open: the text's first words, said slower than the narrator's pace, could not be aligned to it at all)
+    assert not unverified, [f.message for f in unverified]
     _, strict = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1)
-    assert sum(not f.passed for f in strict if f.check == "marker_heard") == len(unverified)
+    assert all(f.passed for f in strict if f.check == "marker_heard")
 
 
 def test_a_marker_at_another_pause_fails_whatever_the_voice(espeak_narrated, tmp_path):
