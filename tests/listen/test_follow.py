@@ -46,3 +46,15 @@ def test_every_sentence_read_is_timed_and_one_not_read_is_left_out(chapter_one, 
     headings = [c.start_s for c, x in zip(cues, lines) if x.heading]
     assert len(headings) == len(spoken) == 4
     assert max(abs(a - b) for a, b in zip(headings, spoken)) < 0.25
+
+
+def test_a_word_never_reaches_over_a_pause_the_level_measured():
+    """A sentence's first word stretched back over the pause before it begins where the pause ends;
+    a word that mostly ends before a pause ends where it starts; words clear of pauses are kept."""
+    from audiobook.listen.follow import Placed, _outside_pauses
+    from audiobook.plan.timeline import Gap
+
+    gaps = [Gap(10.0, 11.0), Gap(20.0, 20.6)]
+    placed = [Placed(0, 9.5, 9.9), Placed(1, 10.4, 11.3), Placed(2, 19.7, 20.65), Placed(3, 9.0, 12.0)]
+    assert _outside_pauses(placed, gaps) == [Placed(0, 9.5, 9.9), Placed(1, 11.0, 11.3), Placed(2, 19.7, 20.0),
+                                             Placed(3, 11.0, 12.0)]
