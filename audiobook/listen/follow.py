@@ -136,12 +136,11 @@ def _outside_pauses(placed: list[Placed], gaps: Sequence[_Pause]) -> list[Placed
     sentence's first word back over the pause before it (measured on real readers: 5 of 71 sentence
     starts 0.6-1.5 s early so), where the narrator's level says nothing was said. A word with a pause
     inside begins at its end — or, where little of the word is left after it, ends at its start."""
-    order = sorted(gaps, key=lambda g: g.start_s)
-    starts = [g.start_s for g in order]
+    starts = [g.start_s for g in gaps]  # the timeline's pauses, in order
     out = []
     for p in placed:
-        k = bisect_left(starts, p.start_s)
-        inside = [g for g in order[max(0, k - 1):k + 8] if p.start_s < g.end_s < p.end_s and g.start_s < p.end_s]
+        near = gaps[max(0, bisect_left(starts, p.start_s) - 1):bisect_left(starts, p.end_s)]
+        inside = [g for g in near if p.start_s < g.end_s < p.end_s]
         if inside:
             g = inside[-1]
             if p.end_s - g.end_s >= HELD_S:

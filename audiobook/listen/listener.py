@@ -145,9 +145,7 @@ class Listener:
         state 0 to `final_state`: `transitions` as pocketsphinx's create_fsg takes them ((from, to,
         probability, word), or without the word for a step that says nothing); pauses may fall
         anywhere. [] when no path fits."""
-        fsg = self._decoder.create_fsg("follow", 0, final_state, transitions)
-        self._decoder.add_fsg("follow", fsg)
-        self._decoder.activate_search("follow")
+        self._grammar("follow", final_state, transitions)
         try:
             self._run(audio)
             # read before the search is removed: the segments point into it
@@ -209,9 +207,7 @@ class Listener:
         transitions += [(k, final, 1.0) for k in range(len(before) + len(words), final)]
         self._decoder.config["fsgusefiller"] = False
         try:
-            fsg = self._decoder.create_fsg("fit", 0, final, transitions)
-            self._decoder.add_fsg("fit", fsg)
-            self._decoder.activate_search("fit")
+            self._grammar("fit", final, transitions)
             self._run(audio)
             hyp = self._decoder.hyp()
         except RuntimeError:
@@ -221,6 +217,11 @@ class Listener:
         if hyp is None or hyp.score <= 0.0 or f" {' '.join(words)} " not in f" {hyp.hypstr} ":
             return None  # a path that stops short of the words (the final state not reached) is no fit
         return hyp
+
+    def _grammar(self, name: str, final_state: int, transitions: list[tuple]) -> None:
+        """A grammar search (pocketsphinx's create_fsg from state 0 to `final_state`) made the active one."""
+        self._decoder.add_fsg(name, self._decoder.create_fsg(name, 0, final_state, transitions))
+        self._decoder.activate_search(name)
 
     def _run(self, audio: np.ndarray) -> None:
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
