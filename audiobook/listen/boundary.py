@@ -41,6 +41,10 @@ RELATIVE_MARGIN = 0.25  # ... or ahead by this share of its own score and by WRO
 WRONG_LEAD = 0.0005
 FIT_FLOOR = -0.0038  # each side's fit a frame at least this good: the words said there (the right text's fit
 # -0.0020 to -0.0029 on espeak-ng and flite voices; another book's text forced onto them -0.0040 to -0.0047)
+LEAD_FLOOR = -0.0013  # ... and, on each side, no more than this a frame below any sounds at all (a free phone
+# loop) on the same stretch: a likelihood ratio, which holds where the voice's every score is low. The right
+# text's words on eight synthetic voices: -0.0010 to +0.0011; another book's sentence forced onto flite slt's
+# speech (its open-ended fit, which takes what it can): -0.0015 to -0.0016
 WALL_S = 1.0  # no stretch fitted reaches across a pause this long: the pause after a heading read aloud would
 # otherwise fit the part before's last words too (its stretch reaching back over the heading to them)
 HEADING_S = 8.0  # a heading read aloud, in the narrator's words, is shorter than this
@@ -61,13 +65,14 @@ class Ranked:
     whole: bool  # every side asked for fitted (the words could be aligned there at all)
     sides: int = 1
     worst: float = UNFIT  # the poorer side's fit
+    lead: float = 0.0  # the poorer side's fit less a free phone loop's on the same stretch (the best pause's only)
 
     @property
     def heard(self) -> bool:
         """Whether this ranking tells the boundary: the best pause fits on every side, and well — as
         the words said there fit, not as any words can be forced onto speech — ahead of the next."""
         ahead = self.margin >= HEARD_MARGIN or self.margin >= max(WRONG_LEAD, RELATIVE_MARGIN * -self.score)
-        return self.whole and ahead and self.worst >= FIT_FLOOR
+        return self.whole and ahead and self.worst >= FIT_FLOOR and self.lead >= LEAD_FLOOR
 
 
 def said_s(words: list[str] | tuple[str, ...], pace_s: float = PACE_S) -> float:
@@ -118,23 +123,27 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     text = every_text[:FIT_WORDS]
     if not ending and not opening and not text:
         return []
-    def best(fits: list[float | None]) -> float | None:
-        known = [f for f in fits if f is not None]
-        return max(known) if known else None
+    def best(fits: list[tuple[float | None, float, float]]) -> tuple[float | None, float, float]:
+        """The best of several stretches' fits: (fit, the stretch's start and end), fit None if none fitted."""
+        known = [f for f in fits if f[0] is not None]
+        return max(known, key=lambda f: f[0]) if known else (None, 0.0, 0.0)
+
+    def fitted(words: list[str], lo_s: float, hi_s: float, **around) -> tuple[float | None, float, float]:
+        return (listener.fit(recordings.read(lo_s, hi_s), words, said_s(words, pace_s) * SQUEEZED, **around), lo_s, hi_s)
 
     walls = [q for q in every_pause or [] if q.end_s - q.start_s >= WALL_S]
 
-    def fit(words: list[str], at_s: float, after: list[str]) -> float | None:
+    def fit(words: list[str], at_s: float, after: list[str]) -> tuple[float | None, float, float]:
         if not words:
-            return None
+            return (None, 0.0, 0.0)
         wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
-        return best([listener.fit(recordings.read(max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k)),
-                                  words, said_s(words, pace_s) * SQUEEZED, after=after) for k in STRETCHES])
+        return best([fitted(words, max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k), after=after)
+                     for k in STRETCHES])
 
-    def fit_before(words: list[str], at_s: float) -> float | None:
+    def fit_before(words: list[str], at_s: float) -> tuple[float | None, float, float]:
         wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
-        return best([listener.fit(recordings.read(max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15), words,
-                                  said_s(words, pace_s) * SQUEEZED, before=earlier) for k in STRETCHES])
+        return best([fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15, before=earlier)
+                     for k in STRETCHES])
 
     scored = []
     for p in pauses:
@@ -150,11 +159,15 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
                 later = [q for q in every_pause or [] if p.end_s + 0.2 < q.start_s <= p.end_s + HEADING_S]
                 for q in {id(q): q for q in later[:1] + [q for q in later if q.end_s - q.start_s >= WALL_S][:1]}.values():
                     after.append(fit(text, q.end_s, every_text[FIT_WORDS:]))
-            known = [f for f in after if f is not None]
-            fits.append(max(known) if known else None)
-        if any(f is not None for f in fits):
-            sides = [UNFIT if f is None else f for f in fits]
-            scored.append((sum(sides), p, all(f is not None for f in fits), len(fits), min(sides)))
+            fits.append(best(after))
+        if any(f[0] is not None for f in fits):
+            sides = [UNFIT if f[0] is None else f[0] for f in fits]
+            scored.append((sum(sides), p, all(f[0] is not None for f in fits), len(fits), min(sides), fits))
     scored.sort(key=lambda x: -x[0])
+    if not scored:
+        return []
+    # only the best pause can be heard: its fits alone are measured against the free phone loop
+    lead = min((f - free for f, lo, hi in scored[0][5] if f is not None
+                for free in [listener.free(recordings.read(lo, hi))] if free is not None), default=0.0)
     return [Ranked(p, s, (s - scored[1][0]) if len(scored) > 1 and n == 0 else (1.0 if n == 0 else 0.0), whole, sides,
-                   worst) for n, (s, p, whole, sides, worst) in enumerate(scored)]
+                   worst, lead if n == 0 else UNFIT) for n, (s, p, whole, sides, worst, _) in enumerate(scored)]

@@ -61,6 +61,7 @@ class Listener:
         self._decoder = Decoder(loglevel="FATAL", lm=None, ds=2, samprate=SAMPLE_RATE)
         self._known: dict[str, bool] = {}
         self._kws = 0
+        self._free_loop = False
 
     def close(self) -> None:
         self._decoder = None
@@ -171,7 +172,10 @@ class Listener:
         are given, they are aligned again with the stretch's ends left open — `before`: words that may be said first, the stretch
         beginning anywhere in them; `after`: words that may follow, it ending anywhere in them —
         and no pauses between words (pauses offered everywhere are where the right path was lost
-        on espeak-ng's voice)."""
+        on espeak-ng's voice). An alignment that stops short of the last words (pocketsphinx gives
+        one where the final state is not reached) is a fit only where the open one cannot be had: the
+        stretch cut before the words' end. Taken first, one that stops after the first word ("the")
+        beat every right fit. Measure a fit against `free` to tell words said from words forced."""
         words = self.speakable(words)
         if not words or len(audio) < SAMPLE_RATE // 10:
             return None
@@ -181,20 +185,49 @@ class Listener:
             hyp = self._decoder.hyp()
         except RuntimeError:
             hyp = None
-        if hyp is None or not hyp.hypstr or hyp.score <= 0.0:
+        if hyp is not None and hyp.score > 0.0 and hyp.hypstr:
+            said = self._said_s()
+        else:
+            hyp = None
+        if hyp is None or _said(hyp.hypstr) != words:
             before, after = self.speakable(list(before)), self.speakable(list(after))
             # only with an end left open: a short phrase alone, without pauses, fits a burst of noise
-            hyp = self._open_fit(audio, before, words, after) if before or after else None
+            fitted = self._open_fit(audio, before, words, after) if before or after else None
+            if fitted is not None:
+                hyp, said = fitted, self._said_s()
+            # else the alignment that stopped short of the last words, where there is one (the stretch
+            # cut before them)
             if hyp is None:
                 return None
-        if min_s > 0.0:
-            said = sum(s.end_frame - s.start_frame + 1 for s in self._decoder.seg() or []
-                       if not s.word.startswith(("<", "[")))
-            if said * FRAME_S < min_s:
-                return None
+        if said < min_s:
+            return None
         # the bindings give the path score as a probability (the log-domain score through the decoder's
         # LogMath): its logarithm is the score again, up to a scale shared by every call
         return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
+
+    def free(self, audio: np.ndarray) -> float | None:
+        """How well any sounds at all account for `audio`: a phone loop's score a frame, every phone
+        as likely after every other — the yardstick `fit` is measured against (words said there fit
+        about as well as the free loop; other words forced onto the speech, clearly worse)."""
+        if len(audio) < SAMPLE_RATE // 10:
+            return None
+        if not self._free_loop:
+            self._decoder.add_allphone_file("free", None)
+            self._free_loop = True
+        self._decoder.activate_search("free")
+        try:
+            self._run(audio)
+            hyp = self._decoder.hyp()
+        except RuntimeError:
+            return None
+        if hyp is None or hyp.score <= 0.0:
+            return None
+        return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
+
+    def _said_s(self) -> float:
+        """Seconds of words (not pauses) in the last search's segments."""
+        return FRAME_S * sum(s.end_frame - s.start_frame + 1 for s in self._decoder.seg() or []
+                             if not s.word.startswith(("<", "[")))
 
     def _open_fit(self, audio: np.ndarray, before: list[str], words: list[str], after: list[str]):
         """`words` aligned to `audio` by a grammar that may enter anywhere in `before` and leave
@@ -228,6 +261,11 @@ class Listener:
         self._decoder.start_utt()
         self._decoder.process_raw(pcm, full_utt=True)
         self._decoder.end_utt()
+
+
+def _said(hypstr: str) -> list[str]:
+    """A hypothesis's words, without the alternate pronunciations' marks ("read(2)")."""
+    return [w.split("(")[0] for w in hypstr.split()]
 
 
 def _threshold_exponent(phrase: str) -> int:

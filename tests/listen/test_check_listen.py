@@ -110,3 +110,20 @@ def test_a_marker_at_another_pause_fails_whatever_the_voice(espeak_narrated, tmp
     _, findings = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1, allow_unverified=True)
     failed = [f for f in findings if f.check == "marker_heard" and not f.passed]
     assert [f.message for f in failed if "The Transitional Regime" in f.message], [f.message for f in failed]
+
+
+def test_a_chapter_read_by_its_title_alone_is_verified_on_a_voice_the_recogniser_follows_badly(tmp_path):
+    """flite kal (an 8 kHz voice): the chapter read by its title alone, at a track's start, was left
+    not verified — an alignment that stopped after the text's first word was taken as a fit, and its
+    score beat every right one. Now a path through every word is asked (the ends left open where
+    the stretch cuts the words), and the strict check passes every marker."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text(markdown(), encoding="utf-8")
+    read_book(CHAPTERS, rec, voice="kal", sessions=2, seed=11, realistic=True, shapes=["full", "number", "title", "full"])
+    init_manifest(rec, rec / "book.md", author="A. Writer")
+    build(rec, tmp_path / "out", jobs=1, m4b=False, transcripts=False)
+    _, findings = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1)
+    heard = [f for f in findings if f.check == "marker_heard"]
+    assert len(heard) == 4 + 5
+    assert all(f.passed for f in heard), [f.message for f in heard if not f.passed]

@@ -59,3 +59,23 @@ def test_words_of_the_heading_are_timed(clip, speech_starts):
     assert [w.word for w in words] == ["preamble"]
     assert abs(words[0].start_s - speech_starts[0]) < 0.15
     assert words[0].end_s < 2.4 and np.isfinite(words[0].end_s)
+
+
+def test_words_said_fit_about_as_well_as_any_sounds_and_other_words_do_not(clip):
+    """`fit` measured against `free` (a phone loop on the same stretch): each opening's words come
+    close to it where they are said; another book's words forced onto the same speech fall well below."""
+    from audiobook.listen.boundary import LEAD_FLOOR
+
+    other = spoken_words("the proletariat having seized the power at the head of the state, the party")
+    with Listener() as listener:
+        for key in ("first", "second", "third"):
+            words = spoken_words(OPENINGS[key])
+            hit = next(h for h in listener.spot(clip, {key: words[:7]}))
+            stretch = clip[int((hit.start_s - 0.15) * SAMPLE_RATE): int((hit.end_s + 0.15) * SAMPLE_RATE)]
+            at_least = 0.5 * (hit.end_s - hit.start_s)
+            free = listener.free(stretch)
+            said = listener.fit(stretch, words[:7], at_least, after=words[7:])
+            forced = listener.fit(stretch, other[:7], at_least, after=other[7:])
+            assert free is not None and said is not None, key
+            assert said - free >= LEAD_FLOOR, (key, said, free)
+            assert forced is None or forced - free < LEAD_FLOOR, (key, forced, free)
