@@ -158,7 +158,11 @@ def test_a_chapter_over_the_length_limit_builds_as_parts_that_check_passes(tmp_p
     assert names[1:4] == [f"0{n + 2} - Chapter 2 - Title 2 (part {n + 1} of 3).mp3" for n in range(3)]
     tags = mutagen.mp3.MP3(tmp_path / "out" / names[2])
     assert tags["TRCK"].text == ["3/5"] and tags["TIT2"].text == ["Chapter 2: Title 2 (part 2 of 3)"]
-    # its narration is no voice (noise shaped like speech): markers that cannot be heard are allowed
+    # its narration is no voice (noise shaped like speech): markers that cannot be heard fail the check,
+    # saying so and how to accept them, unless they are allowed
+    code, out, err = _invoke(["check", str(tmp_path / "out")])
+    assert code == 1, out
+    assert "not verified" in out and "--allow-unverified" in out
     code, out, err = _invoke(["check", str(tmp_path / "out"), "--allow-unverified"])
     assert code == 0, out
     assert "every_section_a_marker" in out and "and its 2 more parts" in out

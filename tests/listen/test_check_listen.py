@@ -89,8 +89,7 @@ def test_a_good_build_of_a_voice_the_recogniser_cannot_follow_passes_its_check(e
     # "Chapter Four. The Struggle ..." holds a short pause of its own; 1, "Two.", before a stretch's end was left
     # open: the text's first words, said slower than the narrator's pace, could not be aligned to it at all)
     assert not unverified, [f.message for f in unverified]
-    _, strict = check_paths([tmp_path / "out"], get_preset("acx"), jobs=1)
-    assert all(f.passed for f in strict if f.check == "marker_heard")
+    # (the strict check, which fails a marker not verified, is run on kal's build below: one run of check here)
 
 
 def test_a_marker_at_another_pause_fails_whatever_the_voice(espeak_narrated, tmp_path):
