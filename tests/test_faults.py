@@ -26,6 +26,7 @@ from audiobook.analysis.peaks import CLIP_LEVEL
 from audiobook.build import build
 from audiobook.errors import InputError
 from audiobook.render import encode
+from tests.children import ctrl_c_heard
 from tests.signals import png, read_book
 from tests.test_build import _write_book
 from tests.test_cli_init import _invoke
@@ -98,7 +99,7 @@ def _start_build(rec: Path, out: Path, jobs: int, m4b: bool = False) -> subproce
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out), "-j", str(jobs),
                              "--m4b" if m4b else "--no-m4b"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, start_new_session=True)
+                            env=env, start_new_session=True, preexec_fn=ctrl_c_heard)
 
 
 def _tracks_done(out: Path) -> int:

@@ -20,6 +20,7 @@ import podcastparser
 import pytest
 
 from audiobook.serve import serve
+from tests.children import ctrl_c_heard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,7 +135,8 @@ def test_read_only_and_loopback_by_default(served):
 def test_the_command_serves_until_ctrl_c(served, tmp_path):
     out, _ = served
     proc = subprocess.Popen([sys.executable, "-m", "audiobook", "serve", str(out), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            preexec_fn=ctrl_c_heard)
     line = proc.stderr.readline()
     assert "serving" in line and "feed.xml" in line, line
     port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
