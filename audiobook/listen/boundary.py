@@ -65,7 +65,8 @@ class Ranked:
     whole: bool  # every side asked for fitted (the words could be aligned there at all)
     sides: int = 1
     worst: float = UNFIT  # the poorer side's fit
-    lead: float = 0.0  # the poorer side's fit less a free phone loop's on the same stretch (the best pause's only)
+    lead: float = UNFIT  # the poorer side's fit less a free phone loop's on the same stretch (measured for the best
+    # pause only, the one that can be heard; 0 where no stretch was long enough for the loop)
 
     @property
     def heard(self) -> bool:
@@ -166,8 +167,10 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     scored.sort(key=lambda x: -x[0])
     if not scored:
         return []
-    # only the best pause can be heard: its fits alone are measured against the free phone loop
-    lead = min((f - free for f, lo, hi in scored[0][5] if f is not None
+    # only the best pause can be heard: its fits alone are measured against the free phone loop (the
+    # stretch read again: keeping every candidate's audio for the one that wins would hold them all)
+    *_, best_fits = scored[0]
+    lead = min((f - free for f, lo, hi in best_fits if f is not None
                 for free in [listener.free(recordings.read(lo, hi))] if free is not None), default=0.0)
     return [Ranked(p, s, (s - scored[1][0]) if len(scored) > 1 and n == 0 else (1.0 if n == 0 else 0.0), whole, sides,
                    worst, lead if n == 0 else UNFIT) for n, (s, p, whole, sides, worst, _) in enumerate(scored)]

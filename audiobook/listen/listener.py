@@ -137,7 +137,7 @@ class Listener:
             segs = self._decoder.seg() or []
         except RuntimeError:
             return []
-        return [WordTime(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
+        return [WordTime(_word(s.word), s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
                 for s in segs if not s.word.startswith(("<", "["))]
 
     def align_grammar(self, audio: np.ndarray, final_state: int,
@@ -150,7 +150,7 @@ class Listener:
         try:
             self._run(audio)
             # read before the search is removed: the segments point into it
-            return [(s.word.split("(")[0], s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
+            return [(_word(s.word), s.start_frame * FRAME_S, (s.end_frame + 1) * FRAME_S)
                     for s in self._decoder.seg() or [] if not s.word.startswith(("<", "["))]
         except RuntimeError:
             return []
@@ -189,7 +189,7 @@ class Listener:
             said = self._said_s()
         else:
             hyp = None
-        if hyp is None or _said(hyp.hypstr) != words:
+        if hyp is None or [_word(w) for w in hyp.hypstr.split()] != words:
             before, after = self.speakable(list(before)), self.speakable(list(after))
             # only with an end left open: a short phrase alone, without pauses, fits a burst of noise
             fitted = self._open_fit(audio, before, words, after) if before or after else None
@@ -201,9 +201,7 @@ class Listener:
                 return None
         if said < min_s:
             return None
-        # the bindings give the path score as a probability (the log-domain score through the decoder's
-        # LogMath): its logarithm is the score again, up to a scale shared by every call
-        return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
+        return _per_frame(hyp, audio)
 
     def free(self, audio: np.ndarray) -> float | None:
         """How well any sounds at all account for `audio`: a phone loop's score a frame, every phone
@@ -220,9 +218,7 @@ class Listener:
             hyp = self._decoder.hyp()
         except RuntimeError:
             return None
-        if hyp is None or hyp.score <= 0.0:
-            return None
-        return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
+        return _per_frame(hyp, audio) if hyp is not None and hyp.score > 0.0 else None
 
     def _said_s(self) -> float:
         """Seconds of words (not pauses) in the last search's segments."""
@@ -263,9 +259,16 @@ class Listener:
         self._decoder.end_utt()
 
 
-def _said(hypstr: str) -> list[str]:
-    """A hypothesis's words, without the alternate pronunciations' marks ("read(2)")."""
-    return [w.split("(")[0] for w in hypstr.split()]
+def _word(token: str) -> str:
+    """A word as the decoder names it, without an alternate pronunciation's mark ("read(2)")."""
+    return token.split("(")[0]
+
+
+def _per_frame(hyp, audio: np.ndarray) -> float:
+    """A hypothesis's score a frame of `audio`. The bindings give the path score as a probability (the
+    log-domain score through the decoder's LogMath): its logarithm is the score again, up to a scale
+    shared by every call."""
+    return math.log(hyp.score) / (len(audio) / (SAMPLE_RATE * FRAME_S))
 
 
 def _threshold_exponent(phrase: str) -> int:
