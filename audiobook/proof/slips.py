@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from audiobook.listen.audio import Recordings
+from audiobook.listen.boundary import UNFIT
 from audiobook.listen.listener import Hit, Listener
 from audiobook.plan.timeline import Timeline
 
@@ -29,6 +30,10 @@ BEHIND_S, AHEAD_S = 20.0, 45.0  # phrases expected this far before and after a w
 OMITTED_SHARE = 0.35  # phrases not heard, in audio shorter than this share of their reading time: omitted ...
 OMITTED_MIN_S = 4.0  # ... and at least this much shorter
 FLUB_MIN_S = 0.8  # speech the words between two phrases do not account for: a flub, if it holds the next words ...
+FLUB_MAX_S = 4.0  # ... (said before them, parted by a pause, in a stretch of speech at most this long) ...
+FLUB_LEAD = -0.0006  # ... where their start fits it no more than this a frame below any sounds at all (flite's
+# four voices: a sentence's first 2-5 words broken off -0.0001 to +0.0005; an aside, other words of the
+# sentence, a remark: -0.0011 and below)
 EXTRA_MIN_S = 3.0  # ... else extra speech, from this much ...
 PACE_SLACK = 0.15  # ... beyond this share of their reading time (the pace is not the same everywhere)
 REPEAT_GAP_S = 1.0
@@ -249,16 +254,9 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
         expected = reading.seconds(pa + 1, pb)
         actual = timeline.speech_between(t0, t1) if t1 > t0 else 0.0
         if pb - pa - 1 >= 2 and actual < OMITTED_SHARE * expected and expected - actual >= OMITTED_MIN_S and a and b:
-            text = " ".join(w for p in phrases[pa + 1:pb] for w in p)
-            # whole paragraphs are left out: the rest of a's paragraph was read (unheard), then the
-            # reading goes on, what was said after that being the unheard start of b's
-            ends = next((q for q in range(pa + 1, pb) if first_of[q] == q), pb)
-            tail = reading.seconds(pa + 1, ends)
-            x = _before_speech(timeline, t1, max(0.0, actual - tail))
-            # in the pause there (paragraphs end in the long ones): its middle, as the passage is nowhere
-            near = [g for g in timeline.gaps if abs(g.end_s - x) <= 2.5 and t0 - 0.5 <= g.start_s
-                    and g.end_s <= t1 + 0.5]
-            at = (lambda g: (g.start_s + g.end_s) / 2)(max(near, key=lambda g: g.length_s)) if near else x
+            first, stop = _left_out(pa, pb, first_of, reading, actual)
+            text = " ".join(w for p in phrases[first:stop] for w in p)
+            at = _pause_between(timeline, t0, t1, reading.seconds(pa + 1, first), reading.seconds(stop, pb))
             slips.append(Slip("omitted", text, max(t0, at), t1, 0.8 if actual < 0.15 * expected else 0.6))
         elif a and b and actual - expected >= FLUB_MIN_S + PACE_SLACK * expected:
             if any(s.start_s <= t1 and t0 <= s.end_s for s in slips):
@@ -282,11 +280,74 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
             if flubbed:
                 words = starts[flubbed[0].key]
                 slips.append(Slip("flub", " ".join(words) + " …", flubbed[0].start_s + t0, t1, 0.7))
+            elif (at := _said_first(listener, recordings, timeline, t0, t1, phrases[pb])) is not None:
+                slips.append(Slip("flub", " ".join(phrases[pb][:3]) + " …", at, t1, 0.6))
             elif unexplained >= EXTRA_MIN_S + PACE_SLACK * expected:
                 slips.append(Slip("extra speech", f"{unexplained:.0f} s of speech not in the text, before "
                                   f"“{' '.join(phrases[pb][:4])} …”", _longest_speech(timeline, t0, t1, others),
                                   t1, 0.6))
     return sorted(slips, key=lambda s: s.start_s)
+
+
+def _left_out(pa: int, pb: int, first_of: list[int], reading: _Reading, said_s: float) -> tuple[int, int]:
+    """Which phrases between the chain's `pa` and `pb` were left out, `said_s` seconds of speech
+    being there: whole blocks (a narrator skips paragraphs, or a heading), the rest of a's block
+    and the start of b's having been read unheard — the run of blocks whose leaving out best
+    accounts for the speech heard. Where no whole block lies between, all of them."""
+    opens = [q for q in range(pa + 1, pb + 1) if first_of[q] == q] + [first_of[pb]]
+    runs = [(q1, q2) for q1 in opens for q2 in opens if q1 < q2 <= first_of[pb]]
+    if not runs:
+        return pa + 1, pb
+    return min(runs, key=lambda r: (abs(reading.seconds(pa + 1, r[0]) + reading.seconds(r[1], pb) - said_s),
+                                    r[0] - r[1]))
+
+
+def _pause_between(timeline: Timeline, t0: float, t1: float, before_s: float, after_s: float) -> float:
+    """Where between `t0` and `t1` a passage was left out, `before_s` seconds of speech being read
+    before it and `after_s` after: the middle of the pause (paragraphs end in the long ones) that
+    parts the speech there most nearly so, the longer of those about as near."""
+    pauses = [g for g in timeline.gaps if t0 - 0.5 <= g.start_s and g.end_s <= t1 + 0.5 and g.length_s >= 0.3]
+    if not pauses:
+        return _before_speech(timeline, t1, after_s)
+
+    def miss(g) -> float:
+        return (abs(timeline.speech_between(t0, max(t0, g.start_s)) - before_s)
+                + abs(timeline.speech_between(min(t1, g.end_s), t1) - after_s))
+
+    best = min(miss(g) for g in pauses)
+    g = max((g for g in pauses if miss(g) <= best + 1.0), key=lambda g: g.length_s)
+    return (g.start_s + g.end_s) / 2
+
+
+def _said_first(listener: Listener, recordings: Recordings, timeline: Timeline, t0: float, t1: float,
+                words: list[str]) -> float | None:
+    """Where the last stretch of speech before `t1` (a pause parting it from what is read there) is
+    the first of `words`, broken off: when it and the words' start, forced onto each other, fit about
+    as well as any sounds at all do there (a free phone loop) — a measure that holds on voices the
+    recogniser spots badly, where a spotted phrase was missed. Its start, or None."""
+    speech = [(a, b) for a, b in _speech_stretches(timeline, t0, t1) if b <= t1 - 0.3]
+    if not speech:
+        return None
+    a, b = speech[-1]
+    if not FLUB_MIN_S <= b - a <= FLUB_MAX_S:
+        return None
+    audio = recordings.read(max(t0, a - 0.15), min(t1, b + 0.15))
+    free = listener.free(audio)
+    if free is None:
+        return None
+    # however many of the words were said before the break: the best fit of their starts
+    # however many of the words were said before the break: the best fit of their starts, each
+    # made to cover most of the speech (two words squeezed into a corner of an aside fit well)
+    lead = max((fit - free for k in range(2, min(len(words), PHRASE_WORDS) + 1)
+                for fit in [listener.fit(audio, words[:k], min_s=0.7 * (b - a))] if fit is not None), default=UNFIT)
+    return a if lead >= FLUB_LEAD else None
+
+
+def _speech_stretches(timeline: Timeline, t0: float, t1: float) -> list[tuple[float, float]]:
+    """The stretches of speech between `t0` and `t1`, parted by pauses of 0.3 s and more."""
+    cuts = [t0] + [x for g in timeline.gaps if t0 < g.end_s and g.start_s < t1 and g.length_s >= 0.3
+                   for x in (max(t0, g.start_s), min(t1, g.end_s))] + [t1]
+    return [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2) if cuts[k + 1] > cuts[k]]
 
 
 def _union(hits: list[Hit]) -> list[Hit]:
@@ -302,9 +363,7 @@ def _union(hits: list[Hit]) -> list[Hit]:
 def _longest_speech(timeline: Timeline, t0: float, t1: float, heard: list[Hit]) -> float:
     """Where the longest stretch of speech between `t0` and `t1` (pauses of 0.3 s and more part
     them) that holds none of the text heard begins: an aside, or a passage said twice."""
-    cuts = [t0] + [x for g in timeline.gaps if t0 < g.end_s and g.start_s < t1 and g.length_s >= 0.3
-                   for x in (max(t0, g.start_s), min(t1, g.end_s))] + [t1]
-    stretches = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts) - 1, 2) if cuts[k + 1] > cuts[k]]
+    stretches = _speech_stretches(timeline, t0, t1)
 
     def free(span: tuple[float, float]) -> float:
         a, b = span
