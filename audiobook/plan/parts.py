@@ -131,13 +131,12 @@ def _build(t: TrackPlan, timeline: Timeline, cuts: list[_Cut], room: RoomTone) -
         p = replace(t, id=f"{t.id}-part-{j + 1}", title=title, start_s=starts[j], end_s=ends[j],
                     words=round(t.words * share), spoken_words=round(t.spoken_words * share),
                     speech_start_s=first_words[j], speech_end_s=last_words[j],
-                    spans=track_spans(timeline, starts[j], ends[j]), markers=[])
-        if j:
-            c = cuts[j - 1]
-            p.pause_s, p.deviation_s, p.confidence, p.pinned = round(c.end_s - c.start_s, 2), 0.0, 1.0, False
+                    spans=track_spans(timeline, starts[j], ends[j]),
+                    # the first part opens as the chapter does; the others at a cut in a pause
+                    markers=[replace(t.opening, title=title) if j == 0 else
+                             Marker(title, 0.0, starts[j], round(cuts[j - 1].end_s - cuts[j - 1].start_s, 2),
+                                    speech_start_s=first_words[j])])
         fit_pads(p, timeline, room)  # the chapter's own room tone, where it has one
-        p.markers = [Marker(title, 0.0, p.start_s, p.pause_s, p.deviation_s, p.confidence, p.pinned,
-                            speech_start_s=p.speech_start_s)]
         for m in t.markers[1:]:
             if p.start_s <= m.timeline_s < p.end_s:
                 at = round(track_time(p, timeline, m.timeline_s) + p.pad_head_s, 3)

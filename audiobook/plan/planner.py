@@ -69,23 +69,50 @@ class TrackPlan:
     end_s: float
     spoken_words: int = 0  # what the narrator reads: the text and its headings
     spans: list[Span] = field(default_factory=list)
-    markers: list[Marker] = field(default_factory=list)
-    pause_s: float = 0.0  # the pause its start was cut in
-    deviation_s: float = 0.0
-    confidence: float = 1.0
-    pinned: bool = False
+    markers: list[Marker] = field(default_factory=list)  # its own first (the opening), then its sections'
     speech_start_s: float = 0.0  # timeline: its first word
     speech_end_s: float = 0.0  # timeline: the end of its last word
     pad_head_s: float = 0.0  # room tone to add before the first span, and after the last
     pad_tail_s: float = 0.0
     room_tone: Span | None = None  # where to take it from: a pause inside the chapter
     chapter: str = ""  # the manifest chapter's id: the track's own, or shared by the parts of a long one
-    placed_by: str = "pause+words"  # or "aligned" (its heading heard there), "pinned", "start"
-    heard: list = field(default_factory=list)  # the heading's words as heard: WordTime, timeline seconds
-    how: str = ""
 
     def __post_init__(self) -> None:
         self.chapter = self.chapter or self.id
+
+    @property
+    def opening(self) -> Marker:
+        """The track's own marker, at 0: where and how its start was placed (the one record of it)."""
+        return self.markers[0] if self.markers else Marker(self.title, 0.0, self.start_s,
+                                                           speech_start_s=self.speech_start_s)
+
+    @property
+    def placed_by(self) -> str:
+        return self.opening.placed_by
+
+    @property
+    def confidence(self) -> float:
+        return self.opening.confidence
+
+    @property
+    def pinned(self) -> bool:
+        return self.opening.pinned
+
+    @property
+    def pause_s(self) -> float:
+        return self.opening.pause_s
+
+    @property
+    def deviation_s(self) -> float:
+        return self.opening.deviation_s
+
+    @property
+    def heard(self) -> list:
+        return self.opening.heard
+
+    @property
+    def how(self) -> str:
+        return self.opening.how
 
     def chapter_marks(self, end_s: float | None = None) -> list[Chapter]:
         """The track's markers as its tags, feed and report carry them — the one conversion from the
@@ -222,18 +249,17 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     last_words.append(last.start_s if last and last.end_s >= timeline.duration_s else timeline.duration_s)
 
     for n, ch in enumerate(chapters):
-        t = TrackPlan(id=ch.id, title=chapter_title(ch), number=n + 1, words=ch.words, start_s=starts[n],
-                      end_s=ends[n], speech_start_s=words_at[n], speech_end_s=last_words[n], spoken_words=words[n])
+        opening = Marker(chapter_title(ch), 0.0, starts[n], speech_start_s=words_at[n], placed_by="start")
         if n:
             b = bounds[n - 1]
-            t.pause_s, t.deviation_s, t.confidence = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1), b.confidence
-            t.pinned = n - 1 in pins
-            t.placed_by = "pinned" if t.pinned else "pause+words"
+            opening.pause_s, opening.deviation_s = round(gaps[b.gap].length_s, 2), round(b.deviation_s, 1)
+            opening.confidence, opening.pinned = b.confidence, n - 1 in pins
+            opening.placed_by = "pinned" if opening.pinned else "pause+words"
             if n - 1 in heard:
                 a = heard[n - 1]
-                t.placed_by, t.confidence, t.heard, t.how = "aligned", a.confidence, a.heard, a.how
-        else:
-            t.placed_by = "start"
+                opening.placed_by, opening.confidence, opening.heard, opening.how = "aligned", a.confidence, a.heard, a.how
+        t = TrackPlan(id=ch.id, title=opening.title, number=n + 1, words=ch.words, start_s=starts[n], end_s=ends[n],
+                      speech_start_s=words_at[n], speech_end_s=last_words[n], spoken_words=words[n], markers=[opening])
         t.spans = track_spans(timeline, t.start_s, t.end_s)
         found = fit_pads(t, timeline, room)
         if not found:
@@ -245,8 +271,6 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
             plan_notes.append(f"{t.title}: too little room tone at its ends and no pause in it; the narrator's room "
                               f"tone taken from the longest pause in {files[t.room_tone.file]} "
                               f"({t.room_tone.start_s:.1f} s)")
-        t.markers = [Marker(t.title, 0.0, t.start_s, t.pause_s, t.deviation_s, t.confidence, t.pinned,
-                            speech_start_s=t.speech_start_s, placed_by=t.placed_by, heard=t.heard, how=t.how)]
         if ch.sections:
             found = {j: a for (k, j), a in (anchors.sections.items() if anchors else []) if k == n}
             sections = _section_markers(ch, heading[n], timeline, t, files, found)
