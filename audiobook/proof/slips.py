@@ -31,6 +31,7 @@ OMITTED_SHARE = 0.35  # phrases not heard, in audio shorter than this share of t
 OMITTED_MIN_S = 4.0  # ... and at least this much shorter
 FLUB_MIN_S = 0.8  # speech the words between two phrases do not account for: a flub, if it holds the next words ...
 FLUB_MAX_S = 4.0  # ... (said before them, parted by a pause, in a stretch of speech at most this long) ...
+FLUB_LENGTHS = (0.6, 1.6)  # ... their start, as long as this share of the stretch at the chapter's pace, ...
 FLUB_LEAD = -0.0006  # ... where their start fits it no more than this a frame below any sounds at all (flite's
 # four voices: a sentence's first 2-5 words broken off -0.0001 to +0.0005; an aside, other words of the
 # sentence, a remark: -0.0011 and below)
@@ -163,11 +164,15 @@ class _Reading:
     runs of long words from looking like speech the text does not hold."""
 
     def __init__(self, phrases: list[list[str]], listener: Listener, speech_s: float):
-        self.phrases = phrases
+        self.phrases, self.listener = phrases, listener
         self.cum = [0]
         for p in phrases:
             self.cum.append(self.cum[-1] + sum(listener.phones(w) for w in p))
         self.rate = self.cum[-1] / speech_s if speech_s > 0 else 1.0
+
+    def words_s(self, words: list[str]) -> float:
+        """Speech seconds `words` take."""
+        return sum(self.listener.phones(w) for w in words) / self.rate
 
     def seconds(self, first: int, stop: int) -> float:
         """Speech seconds phrases[first:stop] take."""
@@ -280,7 +285,7 @@ def _slips(chain: list[Hit], hits: list[Hit], phrases: list[list[str]], first_of
             if flubbed:
                 words = starts[flubbed[0].key]
                 slips.append(Slip("flub", " ".join(words) + " …", flubbed[0].start_s + t0, t1, 0.7))
-            elif (at := _said_first(listener, recordings, timeline, t0, t1, phrases[pb])) is not None:
+            elif (at := _said_first(listener, recordings, timeline, t0, t1, phrases[pb], reading.words_s)) is not None:
                 slips.append(Slip("flub", " ".join(phrases[pb][:3]) + " …", at, t1, 0.6))
             elif unexplained >= EXTRA_MIN_S + PACE_SLACK * expected:
                 slips.append(Slip("extra speech", f"{unexplained:.0f} s of speech not in the text, before "
@@ -320,11 +325,12 @@ def _pause_between(timeline: Timeline, t0: float, t1: float, before_s: float, af
 
 
 def _said_first(listener: Listener, recordings: Recordings, timeline: Timeline, t0: float, t1: float,
-                words: list[str]) -> float | None:
+                words: list[str], seconds: Callable[[list[str]], float]) -> float | None:
     """Where the last stretch of speech before `t1` (a pause parting it from what is read there) is
     the first of `words`, broken off: when it and the words' start, forced onto each other, fit about
     as well as any sounds at all do there (a free phone loop) — a measure that holds on voices the
-    recogniser spots badly, where a spotted phrase was missed. Its start, or None."""
+    recogniser spots badly, where a spotted phrase was missed (`seconds`: how long words take to say at
+    the chapter's pace). Its start, or None."""
     speech = [(a, b) for a, b in _speech_stretches(timeline, t0, t1) if b <= t1 - 0.3]
     if not speech:
         return None
@@ -336,9 +342,12 @@ def _said_first(listener: Listener, recordings: Recordings, timeline: Timeline, 
     if free is None:
         return None
     # however many of the words were said before the break: the best fit of their starts
-    # however many of the words were said before the break: the best fit of their starts, each
-    # made to cover most of the speech (two words squeezed into a corner of an aside fit well)
-    lead = max((fit - free for k in range(2, min(len(words), PHRASE_WORDS) + 1)
+    # however many of the words were said before the break: the best fit of their starts that take about
+    # as long as the stretch at the chapter's pace, each made to cover most of it (two words stretched over
+    # a sentence read twice, or over an aside, fit as well as a flub does)
+    starts = [k for k in range(2, min(len(words), PHRASE_WORDS) + 1)
+              if FLUB_LENGTHS[0] <= seconds(words[:k]) / (b - a) <= FLUB_LENGTHS[1]]
+    lead = max((fit - free for k in starts
                 for fit in [listener.fit(audio, words[:k], min_s=0.7 * (b - a))] if fit is not None), default=UNFIT)
     return a if lead >= FLUB_LEAD else None
 

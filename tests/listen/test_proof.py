@@ -120,7 +120,8 @@ def test_a_sentence_broken_off_before_it_is_read_is_a_flub_where_a_stray_remark_
     """Speech before a sentence, parted from it by a pause, that is the sentence's start broken off
     ("The policy of Bolshevism on—"): a flub, found by fitting the words' start to it against any
     sounds at all (the spotter misses short words on some voices: awb's 'the policy of' was not
-    heard, and the flub went unreported). A remark of other words there is not one."""
+    heard, and the flub went unreported). A remark of other words there is not one, nor an aside,
+    nor the sentence before read twice."""
     import numpy as np
 
     from audiobook.listen.audio import Recordings
@@ -130,19 +131,23 @@ def test_a_sentence_broken_off_before_it_is_read_is_a_flub_where_a_stray_remark_
     from tests.narrator import RATE, say
 
     words = "the policy of bolshevism on the national question having ensured the victory".split()
-    for name, before in (("flub", "The policy of Bolshevism on—"), ("remark", "Sorry, where was I.")):
+    for name, before in (("flub", "The policy of Bolshevism on—"), ("remark", "Sorry, where was I."),
+                         ("aside", "Sorry, hold on, I lost my place there. Take two."),
+                         ("again", "Facts win out, however, in the end.")):
         pieces = [np.zeros(RATE, np.float32), say(before, voice), np.zeros(int(0.8 * RATE), np.float32)]
         said_at = len(pieces[0]) / RATE
         said_end = said_at + len(pieces[1]) / RATE
-        pieces += [say("The policy of Bolshevism on the national question, having ensured the victory.", voice),
-                   np.zeros(RATE // 2, np.float32)]
+        sentence = say("The policy of Bolshevism on the national question, having ensured the victory.", voice)
+        pieces += [sentence, np.zeros(RATE // 2, np.float32)]
         audio = np.concatenate(pieces)
         path = tmp_path / f"{name}.wav"
         sf.write(str(path), audio, RATE)
         timeline = type("Pauses", (), {"gaps": [Gap(0.0, said_at), Gap(said_end, said_end + 0.8)]})()
         recordings = Recordings([str(path)], [0.0, len(audio) / RATE])
         with Listener() as listener:
-            found = _said_first(listener, recordings, timeline, 0.0, said_end + 0.8, words[:6])
+            rate = sum(listener.phones(w) for w in words) / (len(sentence) / RATE)  # the voice's pace: sounds a second
+            found = _said_first(listener, recordings, timeline, 0.0, said_end + 0.8, words[:6],
+                                lambda ws, listener=listener, rate=rate: sum(listener.phones(w) for w in ws) / rate)
         recordings.close()
         if name == "flub":
             assert found is not None and abs(found - said_at) < 0.1, found
