@@ -183,6 +183,9 @@ class Finder:
             return None
         # the part's own title, not its label: "Chapter Two" opens another book's chapter two as well
         heading, text = list(opening.phrases.get("title") or opening.heading), list(opening.phrases.get("text") or [])
+        # the pauses around every candidate (one near a guess may lie outside the window): the walls its
+        # stretches stop at, and the pause after its heading
+        lo, hi = min(lo, pauses[0].start_s), max(hi, pauses[-1].end_s)
         every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
                  and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
         ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every, self.pace_s,
