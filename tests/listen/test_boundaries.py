@@ -246,3 +246,38 @@ def test_an_espeak_ng_narrator_is_heard(tmp_path):
     # of 8 boundaries, heard, not guessed (5 when the words were fitted to one stretch shorter than they take to say)
     assert len(heard) >= 6, [(t.title, t.placed_by) for t in plan.tracks]
     assert any(x.how.startswith("the part before's last words") for x in heard)
+
+
+@pytest.mark.parametrize("voice", ["espeak:en-us+f3", "espeak:en-us", "slt", "kal"])
+def test_the_pause_after_a_chapters_heading_is_never_its_boundary(tmp_path, voice):
+    """A chapter heading read, then its first section's: the pause between them has the chapter's
+    heading before it, not the part before's last words, and is no boundary — on espeak-ng en-us+f3
+    it was heard as one, and slt ranked it first (in a 10-hour espeak-ng book, 3 of 13 chapters
+    went unheard so)."""
+    if voice.startswith("espeak:") and not have_espeak():
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    from audiobook.listen.audio import Recordings
+    from audiobook.listen.boundary import Pause, rank_pauses
+    from audiobook.listen.listener import Listener
+
+    said = ["Their real content is one thing, and their proclaimed ideology, quite another.",
+            "Chapter Two. Economic Growth and the Zigzags of the Leadership.",
+            "Military Communism, the New Economic Policy, and the Course Toward the Kulak.",
+            "The line of development of the Soviet economy is far from an uninterrupted and evenly rising curve."]
+    pieces, pauses = [np.zeros(RATE // 2, np.float32)], []
+    for n, text in enumerate(said):
+        pieces.append(say(text, voice))
+        if n < len(said) - 1:
+            start = sum(map(len, pieces)) / RATE
+            pieces.append(np.zeros(int((2.5, 2.0, 1.8)[n] * RATE), np.float32))
+            pauses.append(Pause(start, sum(map(len, pieces)) / RATE))
+    audio = np.concatenate(pieces + [np.zeros(RATE // 2, np.float32)])
+    sf.write(str(tmp_path / "a.wav"), audio, RATE)
+    recordings = Recordings([str(tmp_path / "a.wav")], [0.0, len(audio) / RATE])
+    words = [w.strip(".,").lower() for w in said[0].split()]
+    with Listener() as listener:
+        ranked = rank_pauses(listener, recordings, pauses, words, "economic growth and the zigzags of the leadership".split(),
+                             [w.strip(".").lower() for w in said[3].split()], pauses)
+    recordings.close()
+    assert ranked[0].pause != pauses[1], [(r.pause.end_s, r.score) for r in ranked]
+    assert not (ranked[0].heard and ranked[0].pause != pauses[0]), [(r.pause.end_s, r.score) for r in ranked]
