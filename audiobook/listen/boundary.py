@@ -164,36 +164,35 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         if any(f[0] is not None for f in fits):
             sides = [UNFIT if f[0] is None else f[0] for f in fits]
             scored.append((sum(sides), p, all(f[0] is not None for f in fits), len(fits), min(sides), fits))
-    # the speech just before the boundary is the part before's last words, not the part's own heading:
-    # a pause its heading fits before clearly better than those words do (by WRONG_LEAD: at right pauses on
-    # espeak-ng the heading came to within +0.0003 a frame of them, at the pause after a chapter's heading
-    # +0.0007 to +0.0014) follows the heading (a chapter heading read, then its first section's): it is no
-    # boundary (where those words cannot be aligned there at all, nothing is told: on espeak-ng that is
-    # common at the right pause too) — and, the heading said well there, a witness
-    # for the pause where that speech begins
-    after_heading = {}
-    if ending and opening:
-        for entry in scored:
-            heading = fit_before(opening, entry[1].start_s)
-            if heading[0] is not None and entry[5][0][0] is not None and heading[0] > entry[5][0][0] + WRONG_LEAD:
-                after_heading[entry[1]] = heading
-        scored = [entry for entry in scored if entry[1] not in after_heading]
-    scored.sort(key=lambda x: -x[0])
-    if not scored:
-        return []
-
     def against_free(fits: list[tuple[float | None, float, float]]) -> float:
         """The poorer fit less a free phone loop's on its stretch (read again: keeping every candidate's
         audio for the one that wins would hold them all); 0 where no stretch was long enough for the loop."""
         return min((f - free for f, lo, hi in fits if f is not None
                     for free in [listener.free(recordings.read(lo, hi))] if free is not None), default=0.0)
 
+    # the speech just before the boundary is the part before's last words, not the part's own heading:
+    # a pause its heading fits before clearly better than those words do (by WRONG_LEAD: at right pauses on
+    # espeak-ng the heading came to within +0.0003 a frame of them, at the pause after a chapter's heading
+    # +0.0007 to +0.0014), and as well as any sounds do (said there, not forced: a short title beat a
+    # chapter's last words at the right pause on espeak-ng), follows the heading (a chapter heading read,
+    # then its first section's): it is no boundary — and a witness for the pause before the heading. Where
+    # those words cannot be aligned there at all, nothing is told (on espeak-ng, common at the right pause).
+    after_heading = []
+    if ending and opening:
+        for entry in scored:
+            heading = fit_before(opening, entry[1].start_s)
+            if heading[0] is not None and entry[5][0][0] is not None and heading[0] > entry[5][0][0] + WRONG_LEAD \
+                    and against_free([heading]) >= LEAD_FLOOR:
+                after_heading.append(entry[1])
+        scored = [entry for entry in scored if entry[1] not in after_heading]
+    scored.sort(key=lambda x: -x[0])
+    if not scored:
+        return []
     # only the best pause can be heard: its fits alone are measured against the free phone loop
     _, top, *_, best_fits = scored[0]
     lead = against_free(best_fits)
     margin = (scored[0][0] - scored[1][0]) if len(scored) > 1 else 1.0
-    witness = [h for q, h in after_heading.items() if top.end_s < q.start_s <= top.end_s + HEADING_S]
-    if witness and margin < HEARD_MARGIN and against_free(witness[:1]) >= LEAD_FLOOR:
+    if margin < HEARD_MARGIN and any(top.end_s < q.start_s <= top.end_s + HEADING_S for q in after_heading):
         margin = HEARD_MARGIN  # its heading heard after it, up to the next pause: two fits agree
     return [Ranked(p, s, margin if n == 0 else 0.0, whole, sides, worst, lead if n == 0 else UNFIT)
             for n, (s, p, whole, sides, worst, _) in enumerate(scored)]
