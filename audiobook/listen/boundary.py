@@ -176,8 +176,8 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     # +0.0007 to +0.0014), and as well as any sounds do (said there, not forced: a short title beat a
     # chapter's last words at the right pause on espeak-ng), follows the heading (a chapter heading read,
     # then its first section's): it is no boundary. (Taken also as a witness for the pause before the heading,
-    # it had kal's section placed 3.8 s off heard.) Where
-    # those words cannot be aligned there at all, nothing is told (on espeak-ng, common at the right pause).
+    # it had kal's section placed 3.8 s off heard.) Where those words cannot be aligned there at all,
+    # nothing is told (on espeak-ng, common at the right pause).
     after_heading = []
     if ending and opening:
         for entry in scored:
