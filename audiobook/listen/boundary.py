@@ -180,10 +180,9 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     # nothing is told (on espeak-ng, common at the right pause).
     after_heading = []
     if ending and opening:
-        for entry in scored:
+        for entry in (e for e in scored if e[5][0][0] is not None):
             heading = fit_before(opening, entry[1].start_s)
-            if heading[0] is not None and entry[5][0][0] is not None and heading[0] > entry[5][0][0] + WRONG_LEAD \
-                    and against_free([heading]) >= LEAD_FLOOR:
+            if heading[0] is not None and heading[0] > entry[5][0][0] + WRONG_LEAD and against_free([heading]) >= LEAD_FLOOR:
                 after_heading.append(entry[1])
         scored = [entry for entry in scored if entry[1] not in after_heading]
     scored.sort(key=lambda x: -x[0])

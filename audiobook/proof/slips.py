@@ -337,16 +337,17 @@ def _said_first(listener: Listener, recordings: Recordings, timeline: Timeline, 
     a, b = speech[-1]
     if not FLUB_MIN_S <= b - a <= FLUB_MAX_S:
         return None
-    audio = recordings.read(max(t0, a - 0.15), min(t1, b + 0.15))
-    free = listener.free(audio)
-    if free is None:
-        return None
-    # however many of the words were said before the break: the best fit of their starts
     # however many of the words were said before the break: the best fit of their starts that take about
     # as long as the stretch at the chapter's pace, each made to cover most of it (two words stretched over
     # a sentence read twice, or over an aside, fit as well as a flub does)
     starts = [k for k in range(2, min(len(words), PHRASE_WORDS) + 1)
               if FLUB_LENGTHS[0] <= seconds(words[:k]) / (b - a) <= FLUB_LENGTHS[1]]
+    if not starts:
+        return None
+    audio = recordings.read(max(t0, a - 0.15), min(t1, b + 0.15))
+    free = listener.free(audio)
+    if free is None:
+        return None
     lead = max((fit - free for k in starts
                 for fit in [listener.fit(audio, words[:k], min_s=0.7 * (b - a))] if fit is not None), default=UNFIT)
     return a if lead >= FLUB_LEAD else None
