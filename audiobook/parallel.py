@@ -144,12 +144,15 @@ class WorkerPool:
         self.close()
 
 
-def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, jobs: int | None = None,
+def run_parallel(fn: Callable[..., Any], items: Sequence[Any] | Iterable[Any], *, total: float, jobs: int | None = None,
                  on_progress: Callable[[float, float], None] | None = None,
                  pool: WorkerPool | None = None,
-                 on_result: Callable[[int, Any], None] | None = None) -> list[Any]:
+                 on_result: Callable[[int, Any], None] | None = None, count: int | None = None) -> list[Any]:
     """`[fn(item, progress) for item in items]` on `jobs` processes (default: every core), results
     in order.
+
+    `items` may be made as the work goes (a generator, `count` of them): each is handed to a worker
+    as soon as it is made, so the workers start while this process makes the next.
 
     `fn` calls `progress(amount)` as it goes; `on_progress(done, total)` sees the running sum.
     `on_result(index, result)` runs here as each item finishes (a build records each track as
@@ -157,7 +160,8 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
     The first exception raised by any item is raised here, after the other workers stop.
     With `pool`, its workers are used (and left running for the next round).
     """
-    jobs = min((pool.jobs if pool else jobs) or default_jobs(), max(1, len(items)))
+    n = len(items) if count is None else count  # type: ignore[arg-type]
+    jobs = min((pool.jobs if pool else jobs) or default_jobs(), max(1, n))
     if jobs == 1 and pool is None:
         return _serial(fn, items, total, on_progress, on_result)
     owned = pool is None
@@ -180,7 +184,7 @@ def run_parallel(fn: Callable[..., Any], items: Sequence[Any], *, total: float, 
     watcher.start()
     try:
         futures = {executor.submit(_Stoppable(fn), item): i for i, item in enumerate(items)}
-        results: list[Any] = [None] * len(items)
+        results: list[Any] = [None] * len(futures)
         for f in as_completed(futures):
             if f.exception() is not None:
                 for other in futures:

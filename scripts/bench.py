@@ -360,13 +360,16 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
             name, clock = where.rsplit(" ", 1)
             return offsets[names.index(name)] + _seconds(clock)
 
+        builds: dict[bool, list] = {False: [], True: []}
+        for i in range(REPEAT):  # in turn, which goes first alternating: paired against the machine's drift
+            for align in ((False, True) if i % 2 == 0 else (True, False)):
+                out = workdir / f"out-{minutes:g}-{align}"
+                shutil.rmtree(out, ignore_errors=True)
+                builds[align].append(run_once_cpu([sys.executable, "-m", "audiobook", "build", str(rec), "--out",
+                                                   str(out), "--no-m4b"] + ([] if align else ["--no-align"])))
         for align in (False, True):
             out = workdir / f"out-{minutes:g}-{align}"
-            cmd = [sys.executable, "-m", "audiobook", "build", str(rec), "--out", str(out), "--no-m4b"]
-            runs = []
-            for _ in range(REPEAT):
-                shutil.rmtree(out, ignore_errors=True)
-                runs.append(run_once(cmd + ([] if align else ["--no-align"])))
+            runs = builds[align]
             plan = yaml.safe_load((out / "plan.yaml").read_text())
             report = json.loads((out / "report.json").read_text())
             ch_ok = sum(abs(at(t["first_word"]) - (offsets[s] + a)) <= 0.5
@@ -380,6 +383,12 @@ def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
             listening = report["stage_seconds"].get("listening", 0.0)
             what = "listening for headings" if align else "--no-align (pauses and word counts)"
             yield row(f"build --no-m4b, {what} ({cores} cores)", real_minutes, *summary(runs))
+            if align:
+                wall = sorted(a[0] / b[0] for a, b in zip(builds[True], builds[False]))
+                cpu = sorted(a[3] / b[3] for a, b in zip(builds[True], builds[False]))
+                yield (f"| … listening ÷ --no-align, run in turn: wall {statistics.median(wall):.3f}x "
+                       f"({wall[0]:.3f}–{wall[-1]:.3f}, {len(wall)} pairs), CPU seconds "
+                       f"{statistics.median(cpu):.3f}x ({cpu[0]:.3f}–{cpu[-1]:.3f}) | | | | | |")
             yield (f"| … chapters within 0.5 s: {ch_ok}/{len(truth.chapter_starts)}; sections within 0.75 s: "
                    f"{sec_ok}/{len(sec_truth)}; listening took {listening:.1f} s | | | | | |")
             if align and VOICE.startswith("espeak:"):

@@ -178,14 +178,22 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     # then its first section's): it is no boundary. (Taken also as a witness for the pause before the heading,
     # it had kal's section placed 3.8 s off heard.) Where those words cannot be aligned there at all,
     # nothing is told (on espeak-ng, common at the right pause).
-    after_heading = []
-    if ending and opening:
-        for entry in (e for e in scored if e[5][0][0] is not None):
-            heading = fit_before(opening, entry[1].start_s)
-            if heading[0] is not None and heading[0] > entry[5][0][0] + WRONG_LEAD and against_free([heading]) >= LEAD_FLOOR:
-                after_heading.append(entry[1])
-        scored = [entry for entry in scored if entry[1] not in after_heading]
+    # Only the best pause and the next (its margin) are read from the ranking: the rule is asked of the
+    # pauses in rank order until two stand (a pause ranked below them, dropped or not, changes neither).
     scored.sort(key=lambda x: -x[0])
+    if ending and opening:
+        kept: list = []
+        for n, entry in enumerate(scored):
+            if len(kept) == 2:
+                kept += scored[n:]
+                break
+            fits = entry[5]
+            if fits[0][0] is not None:
+                heading = fit_before(opening, entry[1].start_s)
+                if heading[0] is not None and heading[0] > fits[0][0] + WRONG_LEAD and against_free([heading]) >= LEAD_FLOOR:
+                    continue
+            kept.append(entry)
+        scored = kept
     if not scored:
         return []
     # only the best pause can be heard: its fits alone are measured against the free phone loop

@@ -11,7 +11,7 @@ the next ones with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from audiobook.listen.audio import Recordings
@@ -359,29 +359,27 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
 
 
 def anchor_chapters(finder: Finder, openings: list[Opening], words: list[int], first_speech_s: float,
-                    guesses: list[float], on_progress: Callable[[], None] | None = None) -> dict[int, Anchor]:
-    """Every chapter's start from the second on, in order, each predicted from the last found.
+                    guesses: list[float]) -> Iterator[tuple[int, Anchor | None]]:
+    """Every chapter's start from the second on, in order, each predicted from the last found: (k,
+    where chapter k's opening was heard or None), as each is listened for (the caller starts on what
+    lies between them meanwhile). Stops early where none of the first GIVE_UP is heard.
 
     `words`: each chapter's spoken words (headings included); `first_speech_s`: where the
     first chapter's first word is; `guesses`: the pause/word-count plan's starts, searched near too."""
     tl = finder.timeline
     pace = sum(words) / tl.speech_s if tl.speech_s > 0 else 2.5  # words a second of speech
-    found_at: dict[int, Anchor] = {}
-    last = first_speech_s
+    last, any_found = first_speech_s, False
     for k in range(1, len(openings)):
         expected = words[k - 1] / pace
         centre = tl.after_speech(last, expected)
         found = finder.find(openings[k], centre, CHAPTER_SPREAD * expected + WINDOW_EXTRA_S, guesses[k])
-        if found:
-            found_at[k] = found
+        any_found = any_found or found is not None
         last = found.speech_s if found else guesses[k]
-        if on_progress:
-            on_progress()
         if finder.spotting and not finder.spotted and k >= GIVE_UP:
             finder.spotting = False  # not one heading spotted: a voice the recogniser cannot follow — rank only
-            if not found_at:
-                break
-    return found_at
+        yield k, found
+        if k >= GIVE_UP and not any_found:
+            return
 
 
 def anchor_sections(finder: Finder, openings: list[Opening], words: int, before: list[int | None], start_s: float,

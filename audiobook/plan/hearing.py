@@ -7,7 +7,7 @@ for the book's language, no recogniser installed — each said in a note, never 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +95,8 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
                           on_progress: Callable[[float, float], None] | None = None,
                           pool: WorkerPool | None = None) -> tuple[Anchors | None, list[str]]:
     """Where each boundary's heading is spoken, searched around `plan`'s boundaries; (None, why) when
-    nothing can listen for this book. Chapters are found in order here; then each chapter's
-    sections, the chapters side by side (on `pool`'s workers)."""
+    nothing can listen for this book. Chapters are found in order here; each chapter's sections
+    on `pool`'s workers meanwhile, side by side, once the chapter after it is found."""
     language = manifest.book.language or "en"
     if not has_model(language):
         return None, [f"no speech model for the book's language ({language!r}; English only): chapters and "
@@ -109,23 +109,53 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
     ops = openings(chapters, manifest, folder)
     guesses = [t.speech_start_s for t in plan.tracks]
     steps = len(chapters) - 1 + sum(len(ch.sections) for ch in chapters)
-    done = 0
 
-    def step(amount: float = 1.0) -> None:
-        nonlocal done
-        done += amount
+    light = timeline.without_analyses()
+    anchors = Anchors(chapters={})
+    counts = {"chapters": 0.0, "sections": 0.0}  # progress: this process's chapters, the workers' sections
+
+    def step(key: str, amount: float) -> None:
+        counts[key] = amount
         if on_progress:
-            on_progress(done, steps)
+            on_progress(counts["chapters"] + counts["sections"], steps)
+
+    def sections_job(k: int, start_s: float, end_s: float) -> _SectionsJob:
+        return _SectionsJob([str(p) for p in paths], light, language, ops[k][1], words[k],
+                            section_lead_words(chapters[k], heading[k]), start_s, end_s,
+                            _section_guesses(plan.tracks[k], chapters[k], start_s), finder.spotting, finder.pace_s)
+
+    def section_jobs() -> Iterator[_SectionsJob]:
+        """Each chapter's sections, handed to the workers as soon as the chapter's end is heard (while
+        this process listens for the next chapter's): once listening is known to hear this voice at all."""
+        starts = [plan.tracks[0].speech_start_s] + guesses[1:]
+        ready = 0  # chapters before this one have been handed over (or have no sections)
+        for k, found in anchor_chapters(finder, [op for op, _ in ops], words, plan.tracks[0].speech_start_s, guesses):
+            if found:
+                anchors.chapters[k] = found
+                starts[k] = found.speech_s
+            step("chapters", k)
+            settled = finder.spotted or not finder.spotting or k >= GIVE_UP  # how sections are heard is known
+            if settled and (anchors.chapters or len(chapters) <= GIVE_UP):
+                for j in range(ready, k):
+                    if ops[j][1]:
+                        yield sections_job(j, starts[j], starts[j + 1])
+                ready = k
+        if anchors.chapters or len(chapters) <= GIVE_UP:
+            ends = starts[1:] + [timeline.duration_s]
+            for j in range(ready, len(chapters)):
+                if ops[j][1]:
+                    yield sections_job(j, starts[j], ends[j])
 
     recordings = Recordings([str(p) for p in paths], [float(x) for x in timeline.offsets])
     try:
         with listener:
             finder = Finder(listener, recordings, timeline)
             finder.pace_s = narrator_pace(timeline, words, ops)
-            anchors = Anchors(chapters=anchor_chapters(finder, [op for op, _ in ops], words,
-                                                       plan.tracks[0].speech_start_s, guesses, step))
+            chapter_of = [k for k, (_, secs) in enumerate(ops) if secs]
+            results = run_parallel(_sections, section_jobs(), count=len(chapter_of),
+                                   total=sum(len(secs) for _, secs in ops), jobs=1 if pool is None else None,
+                                   pool=pool, on_progress=lambda d, _t: step("sections", d))
             listened = finder.listened_s
-            spotting = finder.spotting
     finally:
         recordings.close()
     if not anchors.chapters and len(chapters) > GIVE_UP:
@@ -133,18 +163,6 @@ def listen_for_boundaries(plan: Plan, chapters: list[ChapterEntry], manifest: Ma
         return anchors, [f"none of the first {GIVE_UP} chapter headings was heard where expected — the voice is one "
                          "the recogniser cannot follow, or the headings are not read: every chapter and section "
                          "placed by pauses and word counts (listen to them; pin any in manifest.yaml)"]
-    starts = [plan.tracks[0].speech_start_s] + [anchors.chapters[k].speech_s if k in anchors.chapters else guesses[k]
-                                                for k in range(1, len(chapters))]
-    ends = starts[1:] + [timeline.duration_s]
-    light = timeline.without_analyses()
-    jobs = [_SectionsJob([str(p) for p in paths], light, language, secs, words[k],
-                         section_lead_words(chapters[k], heading[k]), starts[k], ends[k],
-                         _section_guesses(plan.tracks[k], chapters[k], starts[k]), spotting, finder.pace_s)
-            for k, (_, secs) in enumerate(ops) if secs]
-    results = run_parallel(_sections, jobs, total=sum(len(j.openings) for j in jobs), jobs=1 if pool is None else None,
-                           pool=pool, on_progress=(lambda d, _t: on_progress(len(chapters) - 1 + d, steps))
-                           if on_progress else None)
-    chapter_of = [k for k, (_, secs) in enumerate(ops) if secs]
     for k, (found, seconds) in zip(chapter_of, results):
         anchors.sections.update({(k, j): a for j, a in found.items()})
         listened += seconds
