@@ -142,13 +142,15 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
             if abs(h.start_s + lo - at_s) > LATE_S]
     if near:
         k, s = min(near, key=lambda x: abs(x[1] - at_s))
-        if k == "text" and s > at_s:
-            heading = _heading_between(recordings, at_s, s, op)
-            if heading is not None:
-                return Finding(name, "marker_heard", True, f"its first words at {clock(s)}", limit,
-                               f"marker {where}: its first words at {clock(s)}, after {heading} of speech at the "
-                               "marker (its heading, read in the narrator's own words)")
         what = "its heading" if k in HEADING_KEYS else "its first words"
+        if s > at_s:  # heard at the marker's pause, after no more than a heading's worth of speech?
+            heading = _heading_between(recordings, at_s, s, op.heading_words if k == "text" else
+                                       op.heading_words - len(op.phrases.get(k) or []))
+            if heading is not None:
+                said = ("its heading, read in the narrator's own words" if k == "text" else
+                        "the rest of its heading, read first")
+                return Finding(name, "marker_heard", True, f"{what} at {clock(s)}", limit,
+                               f"marker {where}: {what} at {clock(s)}, after {heading} of speech at the marker ({said})")
         return Finding(name, "marker_heard", False, f"{what} at {clock(s)}", limit,
                        f"marker {where}: {what} heard at {clock(s)} ({s - at_s:+.1f} s) — the marker is misplaced; "
                        "pin the section's start in manifest.yaml and build again")
@@ -210,11 +212,11 @@ def _offset(words: list[str], opening: list[str]) -> int | None:
     return next((i for i in range(len(words) - len(first) + 1) if words[i:i + len(first)] == first), None)
 
 
-def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Opening) -> str | None:
-    """Where a part's text is heard after its marker, the heading not: the speech between them, if
-    it is a heading read aloud in any words (at most HEADING_STRETCHES stretches of speech, no
-    longer than its words said slowly with a breath, the text starting after a pause) — as
-    "1.2 s"; None where more is said there (the marker is early)."""
+def _heading_between(recordings: Recordings, at_s: float, text_s: float, words: int) -> str | None:
+    """Where a part's text (or the end of its heading) is heard after its marker: the speech between
+    them, if it is `words` of a heading read aloud in any words (at most HEADING_STRETCHES stretches
+    of speech, no longer than those words said slowly with a breath, what was heard starting after a
+    pause) — as "1.2 s"; None where more is said there (the marker is early)."""
     a = max(0.0, at_s - 0.3)
     pauses = pauses_in(recordings.read(a, text_s + 0.3), SAMPLE_RATE, a)
     before_text = [p for p in pauses if p.end_s <= text_s + 0.3]
@@ -222,7 +224,7 @@ def _heading_between(recordings: Recordings, at_s: float, text_s: float, op: Ope
         return None  # the text's first words do not follow a pause
     said = speech_between(pauses, at_s, before_text[-1].start_s)
     spoken = sum(b - a for a, b in said)
-    if len(said) > HEADING_STRETCHES or spoken > max(1, op.heading_words) * SECONDS_PER_WORD + 2.0:
+    if len(said) > HEADING_STRETCHES or spoken > max(1, words) * SECONDS_PER_WORD + 2.0:
         return None
     return f"{spoken:.1f} s"
 

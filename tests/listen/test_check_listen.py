@@ -126,3 +126,63 @@ def test_a_chapter_read_by_its_title_alone_is_verified_on_a_voice_the_recogniser
     heard = [f for f in findings if f.check == "marker_heard"]
     assert len(heard) == 4 + 5
     assert all(f.passed for f in heard), [f.message for f in heard if not f.passed]
+
+
+class _HearsOnly:
+    """A recogniser that spots only some of a heading's phrases (espeak-ng's voice: the title heard,
+    "Chapter Nine" and the text not): a real Listener whose other hits are dropped."""
+
+    def __init__(self, listener, keys):
+        self.listener, self.keys = listener, keys
+
+    def spot(self, audio, phrases, **kw):
+        return [h for h in self.listener.spot(audio, phrases, **kw) if h.key in self.keys]
+
+    def __getattr__(self, name):
+        return getattr(self.listener, name)
+
+
+def _chapter_track(tmp_path, pieces):
+    import numpy as np
+    import soundfile as sf
+
+    from tests.narrator import RATE, say
+
+    rng = np.random.default_rng(3)
+    audio = np.concatenate([say(p, "slt") if isinstance(p, str) else
+                            (rng.standard_normal(int(p * RATE)) * 0.0005).astype(np.float32) for p in pieces])
+    path = tmp_path / "track.wav"
+    sf.write(str(path), audio, RATE)
+    return path, len(audio) / RATE
+
+
+def test_a_title_heard_after_its_label_and_a_pause_is_the_markers_own_heading(tmp_path):
+    """'Chapter Nine.', a pause, 'Social Relations in the Soviet Union.', the label not recognised
+    (as on espeak-ng): the title is heard more than LATE_S after the marker, but at the marker's own
+    pause, after no more than the heading's other words — not misplaced (a correct espeak-ng build
+    failed its check so, three times: '+2.2 s — the marker is misplaced'). A sentence of the chapter
+    before ahead of the label still makes the marker early."""
+    from audiobook.check.listen import _listen
+    from audiobook.listen.audio import Recordings
+    from audiobook.listen.listener import Listener
+    from audiobook.listen.openings import opening
+
+    title = "Social Relations in the Soviet Union"
+    text = ("The Soviet state has become the master of the land, the factories and the banks, and its "
+            "officials now stand above the workers whom they were chosen to serve.")
+    op = opening(title, "Chapter Nine", text, before="and so the revolution ended its first decade")
+    words = text.lower().replace(",", "").replace(".", "").split()
+    found = {}
+    for case, lead in (("at its pause", []), ("early", ["And so the revolution ended its first decade in the hands "
+                                                        "of the bureaucracy.", 1.4])):
+        path, length = _chapter_track(tmp_path, [0.8, *lead, "Chapter Nine.", 1.2, f"{title}.", 1.8, text, 1.5])
+        recordings = Recordings([str(path)], [0.0, length])
+        try:
+            with Listener("en") as listener:
+                found[case] = _listen(_HearsOnly(listener, {"title"}), recordings, path.name,
+                                      f"Chapter 9: {title}", 0.0, length, op, words)
+        finally:
+            recordings.close()
+    assert found["at its pause"].passed, found["at its pause"].message
+    assert "its heading at" in found["at its pause"].value, found["at its pause"].message
+    assert not found["early"].passed, found["early"].message
