@@ -19,7 +19,7 @@ from audiobook.check.files import read_markers
 from audiobook.check.finding import Finding
 from audiobook.files import clock
 from audiobook.listen.audio import Recordings
-from audiobook.listen.boundary import PACE_S, Pause, pace, rank_pauses
+from audiobook.listen.boundary import PACE_S, Pause, pace, rank_opening
 from audiobook.listen.listener import SAMPLE_RATE, Listener, NoModel, has_model
 from audiobook.listen.openings import Opening
 from audiobook.listen.pauses import pauses_in, speech_between
@@ -240,10 +240,7 @@ def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, a
     if not any(p.start_s - 0.1 <= at_s <= p.end_s + 0.1 for p in pauses):
         pauses.append(Pause(max(0.0, at_s - 0.3), at_s + 0.3))
         pauses.sort(key=lambda p: p.start_s)
-    ending = op.ending if ending else ()
-    title = list(op.phrases.get("title") or op.heading)
-    ranked = rank_pauses(listener, recordings, pauses, ending, title, list(op.phrases.get("text") or []), pauses, pace_s,
-                         op.follows)
+    ranked = rank_opening(listener, recordings, pauses, op, pauses, pace_s, ending)
     if ranked and ranked[0].heard:
         best = ranked[0].pause
         if best.start_s - 0.1 <= at_s <= best.end_s + 0.1:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from audiobook.listen.audio import Recordings
 from audiobook.listen.listener import Listener
+from audiobook.listen.openings import Opening
 
 ENDING_WORDS = 7  # the part before's last words, spotted: enough to tell them from any other sentence's
 FIT_WORDS = 6  # words fitted on either side of a candidate pause (8 fitted worse on espeak-ng)
@@ -30,6 +31,7 @@ STRETCHES = (1.0, 1.3)  # each side fitted to a stretch as long as its words tak
 # longer, the better kept: too short, the right words cannot be aligned at all (half of espeak-ng's boundaries were
 # lost so); speech beyond the words is absorbed (the alignment's silence takes it) at a small cost to the fit — but
 # much beyond (twice the words' length) lets other words be forced onto it as well
+WALL_REACH = 1.8  # ... and one reaching to the pause after (before) the words, where that is no further
 SQUEEZED = 0.5  # words aligned into less than this share of the time they take at the narrator's pace are not
 # said there (the rest of the stretch was taken as silence: another sentence, forced onto a sliver of it)
 UNFIT = -0.01  # the score a frame of words that cannot be aligned to a stretch at all (a fit is about -0.001 to -0.005)
@@ -111,15 +113,22 @@ def closing_end(listener: Listener, recordings: Recordings, label: list[str], lo
 def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause], ending: list[str] | tuple[str, ...],
                 opening: list[str] | tuple[str, ...], text: list[str] | tuple[str, ...] = (),
                 every_pause: list[Pause] | None = None, pace_s: float = PACE_S,
-                follows: list[str] | tuple[str, ...] = ()) -> list[Ranked]:
+                follows: list[str] | tuple[str, ...] = (), labelled: list[str] | tuple[str, ...] = (),
+                heading: list[str] | tuple[str, ...] = (), read: list[str] | tuple[str, ...] = ()) -> list[Ranked]:
     """`pauses` ranked, best first, by how well `ending` fits the speech just before each, and the
     part's opening just after: its heading (`opening`) there, or its text's first words (`text`)
     after the next pause of `every_pause` (a heading read in other words than the book's, then a
     pause). Either side may be missing: then the other alone. `pace_s`: the narrator's (`pace`);
-    `follows`: the text's words after `text` (a stretch may end in them: Listener.fit)."""
+    `follows`: the text's words after `text` (a stretch may end in them: Listener.fit); `labelled`: the
+    heading with its label ("chapter six the growth of ..."), fitted after the pause as well as `opening`;
+    `heading`: the whole title, whose last words end the speech before the pause after it (by default
+    `opening`); `read`: the heading as read, label and title (by default `heading`)."""
     earlier = listener.speakable(list(ending))[:-FIT_WORDS]
     ending = listener.speakable(list(ending))[-FIT_WORDS:]
     opening = listener.speakable(list(opening))[:FIT_WORDS]
+    labelled = listener.speakable(list(labelled))[:FIT_WORDS]
+    heading_end = listener.speakable(list(heading))[-FIT_WORDS:] or opening
+    whole_heading = listener.speakable(list(read or heading))
     every_text = listener.speakable(list(text) + list(follows))
     text = every_text[:FIT_WORDS]
     if not ending and not opening and not text:
@@ -134,71 +143,134 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
 
     walls = [q for q in every_pause or [] if q.end_s - q.start_s >= WALL_S]
 
+    def reaches(words: list[str], at_s: float, wall_s: float) -> tuple[float, ...]:
+        """The stretches' lengths in words' time: STRETCHES, and where the pause beyond them is within
+        WALL_REACH of it, one that ends there (a heading read slowly, then a pause: espeak-ng's section
+        titles took half as long again a letter as its text). Only after a pause: reaching back to the
+        pause before a heading, the part before's last words were forced onto the heading, and fitted it
+        better than they fit themselves at the right pause."""
+        said = said_s(words, pace_s)
+        reach = abs(wall_s - at_s) / said if said > 0 else 0.0
+        return STRETCHES + ((reach,) if STRETCHES[-1] < reach <= WALL_REACH else ())
+
     def fit(words: list[str], at_s: float, after: list[str]) -> tuple[float | None, float, float]:
         if not words:
             return (None, 0.0, 0.0)
         wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
         return best([fitted(words, max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k), after=after)
-                     for k in STRETCHES])
+                     for k in reaches(words, at_s, wall)])
 
-    def fit_before(words: list[str], at_s: float) -> tuple[float | None, float, float]:
+    def fit_before(words: list[str], at_s: float, before: list[str] | None = None) -> tuple[float | None, float, float]:
         wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
-        return best([fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15, before=earlier)
-                     for k in STRETCHES])
+        return best([fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15,
+                            before=earlier if before is None else before) for k in STRETCHES])
 
-    scored = []
-    for p in pauses:
-        fits = []
-        if ending:
-            fits.append(fit_before(ending, p.start_s))
-        if opening or text:
-            after = [fit(opening, p.end_s, every_text)]
-            if text:
-                after.append(fit(text, p.end_s, every_text[FIT_WORDS:]))
-                # the text after the heading's pause: the next pause, or the first clear one (a heading read
-                # as "Chapter Four. The Struggle ..." has a short pause inside it, and a long one after it)
-                later = [q for q in every_pause or [] if p.end_s + 0.2 < q.start_s <= p.end_s + HEADING_S]
-                for q in {id(q): q for q in later[:1] + [q for q in later if q.end_s - q.start_s >= WALL_S][:1]}.values():
-                    after.append(fit(text, q.end_s, every_text[FIT_WORDS:]))
-            fits.append(best(after))
-        if any(f[0] is not None for f in fits):
-            sides = [UNFIT if f[0] is None else f[0] for f in fits]
-            scored.append((sum(sides), p, all(f[0] is not None for f in fits), len(fits), min(sides), fits))
+    def after_side(p: Pause) -> tuple[float | None, float, float]:
+        after = [fit(opening, p.end_s, every_text)] + ([fit(labelled, p.end_s, every_text)] if labelled else [])
+        if text:
+            after.append(fit(text, p.end_s, every_text[FIT_WORDS:]))
+            # the text after the heading's pause: the next pause, or the first clear one (a heading read
+            # as "Chapter Four. The Struggle ..." has a short pause inside it, and a long one after it)
+            later = [q for q in every_pause or [] if p.end_s + 0.2 < q.start_s <= p.end_s + HEADING_S]
+            for q in {id(q): q for q in later[:1] + [q for q in later if q.end_s - q.start_s >= WALL_S][:1]}.values():
+                after.append(fit(text, q.end_s, every_text[FIT_WORDS:]))
+        return best(after)
+
     def against_free(fits: list[tuple[float | None, float, float]]) -> float:
         """The poorer fit less a free phone loop's on its stretch (read again: keeping every candidate's
         audio for the one that wins would hold them all); 0 where no stretch was long enough for the loop."""
         return min((f - free for f, lo, hi in fits if f is not None
                     for free in [listener.free(recordings.read(lo, hi))] if free is not None), default=0.0)
 
-    # the speech just before the boundary is the part before's last words, not the part's own heading:
-    # a pause its heading fits before clearly better than those words do (by WRONG_LEAD: at right pauses on
-    # espeak-ng the heading came to within +0.0003 a frame of them, at the pause after a chapter's heading
-    # +0.0007 to +0.0014), and as well as any sounds do (said there, not forced: a short title beat a
-    # chapter's last words at the right pause on espeak-ng), follows the heading (a chapter heading read,
-    # then its first section's): it is no boundary. (Taken also as a witness for the pause before the heading,
-    # it had kal's section placed 3.8 s off heard.) Where those words cannot be aligned there at all,
-    # nothing is told (on espeak-ng, common at the right pause).
-    # Only the best pause and the next (its margin) are read from the ranking: the rule is asked of the
-    # pauses in rank order until two stand (a pause ranked below them, dropped or not, changes neither).
-    scored.sort(key=lambda x: -x[0])
-    if ending and opening:
+    def ranking(chosen: list[int]) -> list:
+        """The pauses `chosen` (indices), scored and sorted best first, less those after their own heading."""
+        scored = []
+        for n in chosen:
+            fits = ([befores[n]] if ending else []) + ([after_side(pauses[n])] if opening or text else [])
+            if any(f[0] is not None for f in fits):
+                sides = [UNFIT if f[0] is None else f[0] for f in fits]
+                scored.append((sum(sides), pauses[n], all(f[0] is not None for f in fits), len(fits), min(sides), fits))
+        scored.sort(key=lambda x: -x[0])
+        if not (ending and opening):
+            return scored
+        # the speech just before the boundary is the part before's last words, not the part's own heading:
+        # a pause its heading fits before clearly better than those words do (by WRONG_LEAD: at right pauses on
+        # espeak-ng the heading came to within +0.0003 a frame of them, at the pause after a chapter's heading
+        # +0.0007 to +0.0014), and as well as any sounds do (said there, not forced: a short title beat a
+        # chapter's last words at the right pause on espeak-ng), follows the heading (a chapter heading read,
+        # then its first section's): it is no boundary. (Taken also as a witness for the pause before the heading,
+        # it had kal's section placed 3.8 s off heard.) Where those words cannot be aligned there at all,
+        # nothing is told (on espeak-ng, common at the right pause).
+        # Only the best pause and the next (its margin) are read from the ranking: the rule is asked of the
+        # pauses in rank order until two stand (a pause ranked below them, dropped or not, changes neither).
         kept: list = []
         for n, entry in enumerate(scored):
             if len(kept) == 2:
-                kept += scored[n:]
-                break
+                return kept + scored[n:]
             fits = entry[5]
             if fits[0][0] is not None:
-                heading = fit_before(opening, entry[1].start_s)
+                # the heading's last words (a long title's first ones are not what is said before the pause after
+                # it), which may start in the part before's last words (all of them): open-ended after only their
+                # earlier ones, it was forced onto their last ones, and fitted them better than they did
+                heading = fit_before(heading_end, entry[1].start_s, before=earlier + ending)
                 if heading[0] is not None and heading[0] > fits[0][0] + WRONG_LEAD and against_free([heading]) >= LEAD_FLOOR:
                     continue
             kept.append(entry)
-        scored = kept
+        return kept
+
+    # The part before's last words first, before every pause. A pause they cannot be aligned before scores
+    # UNFIT (-0.01) on that side: below every pause where they can (a fit is -0.001 to -0.005 a frame), and
+    # where it would be the next best, the margin it leaves is no less than one that can be heard needs (the
+    # best is heard with sides of FIT_FLOOR at worst) — so the opening side is fitted (the costlier: a heading,
+    # the text, the text after the heading's pause) only after the pauses they fit before; after every pause
+    # where they fit before none, or none of those stands.
+    everyone = list(range(len(pauses)))
+    befores = [fit_before(ending, p.start_s) for p in pauses] if ending else []
+    first = [n for n in everyone if befores and befores[n][0] is not None] if opening or text else everyone
+    scored = ranking(first or everyone)
+    if (not scored or not scored[0][2]) and first and len(first) < len(pauses):
+        scored = ranking(everyone)
     if not scored:
         return []
+    margin = (scored[0][0] - scored[1][0]) if len(scored) > 1 else 1.0
+    if ending and whole_heading and len(scored) > 1 and scored[0][2] and scored[1][2] and margin < HEARD_MARGIN:
+        # the two best pauses close together, not told apart by their sides: the speech between them is either
+        # the part before's last words (the later pause is the boundary) or the part's heading (the earlier one
+        # is: the heading opens its part) — both fitted to that one stretch, which tells them apart where the
+        # sides cannot (on espeak-ng the part before's last words fit the chapter heading at the pause after it
+        # as well as their own place)
+        a, b = sorted((scored[0][1], scored[1][1]), key=lambda q: q.start_s)
+        if b.start_s - a.end_s <= HEADING_S:
+            audio = recordings.read(max(0.0, a.end_s - 0.15), b.start_s + 0.15)
+            said = listener.fit(audio, whole_heading, said_s(whole_heading, pace_s) * SQUEEZED)
+            last = listener.fit(audio, ending, said_s(ending, pace_s) * SQUEEZED, before=earlier)
+            free = listener.free(audio) if said is not None else None
+            if said is not None and (last is None or said > last + WRONG_LEAD) and free is not None \
+                    and said - free >= LEAD_FLOOR:
+                winner = a
+            elif last is not None and (said is None or last > said + WRONG_LEAD):
+                winner = b
+            else:
+                winner = None
+            if winner is not None:
+                if winner is not scored[0][1]:
+                    scored[0], scored[1] = scored[1], scored[0]
+                margin = HEARD_MARGIN  # told apart by what is said between them
     # only the best pause can be heard: its fits alone are measured against the free phone loop
     _, top, *_, best_fits = scored[0]
     lead = against_free(best_fits)
-    margin = (scored[0][0] - scored[1][0]) if len(scored) > 1 else 1.0
     return [Ranked(p, s, margin if n == 0 else 0.0, whole, sides, worst, lead if n == 0 else UNFIT)
             for n, (s, p, whole, sides, worst, _) in enumerate(scored)]
+
+
+def rank_opening(listener: Listener, recordings: Recordings, pauses: list[Pause], opening: Opening,
+                 every_pause: list[Pause], pace_s: float = PACE_S, ending: bool = True) -> list[Ranked]:
+    """`pauses` ranked for where the part `opening` opens starts — the one judgement of a boundary that the
+    build places by and `check` verifies by: the part before's last words before it (unless not `ending`:
+    none can be heard there), the part's own title (not its label alone: "Chapter Two" opens another book's
+    chapter two as well) or the title with its label, or its text's first words, after it."""
+    title = list(opening.phrases.get("title") or opening.heading)
+    labelled = list(opening.phrases.get("heading") or []) if "title" in opening.phrases else []
+    return rank_pauses(listener, recordings, pauses, opening.ending if ending else (), title,
+                       list(opening.phrases.get("text") or []), every_pause, pace_s, opening.follows, labelled,
+                       opening.title_words or opening.heading, opening.heading)

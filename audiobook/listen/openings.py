@@ -23,13 +23,16 @@ class Opening:
     ending: tuple[str, ...] = ()  # the last words read before it (the part before's text), where the book has them
     closes: tuple[str, ...] = ()  # the part before's label ("chapter one"): "End of chapter one" closes it
     follows: tuple[str, ...] = ()  # the text's words after its phrase: what a stretch fitted to the phrase may run on into
+    ending_is_heading: bool = False  # the last words read before it are a heading (the part before has no text)
+    title_words: tuple[str, ...] = ()  # the heading's words less its label: what is said last before its pause
 
     @property
     def has_text(self) -> bool:
         return "text" in self.phrases
 
     def only(self, phrases: dict[str, list[str]]) -> Opening:
-        return Opening(phrases, self.heading_words, self.heading, self.ending, self.closes, self.follows)
+        return Opening(phrases, self.heading_words, self.heading, self.ending, self.closes, self.follows,
+                       self.ending_is_heading, self.title_words)
 
     def halves(self, full: bool = False) -> Opening:
         """The heading, and each half of it (where long enough): one word said unlike the
@@ -50,9 +53,10 @@ def _phrase(words: list[str]) -> list[str] | None:
 
 
 def opening(title: str | None, label: str | None = None, text: str = "", before: str = "",
-            before_label: str | None = None) -> Opening:
+            before_label: str | None = None, before_is_heading: bool = False) -> Opening:
     """The opening of a part headed `label` ("Chapter 3", or None) and `title`, whose text starts with `text`;
-    `before`: the text read just before it (the previous part's), `before_label`: that part's label."""
+    `before`: the text read just before it (the previous part's; its heading, `before_is_heading`, where it
+    has no text), `before_label`: that part's label."""
     title_words = spoken_words(title or "")
     text_words = spoken_words(text[:400])
     label_words = spoken_words(label or "")
@@ -69,4 +73,5 @@ def opening(title: str | None, label: str | None = None, text: str = "", before:
     if ending and sum(len(w) for w in ending[-PHRASE_WORDS:]) < MIN_PHRASE_LETTERS:
         ending = ()
     return Opening(phrases, len(label_words) + len(title_words), tuple(label_words + title_words), ending,
-                   tuple(spoken_words(before_label or "")), tuple(text_words[PHRASE_WORDS:PHRASE_WORDS + FOLLOW_WORDS]))
+                   tuple(spoken_words(before_label or "")), tuple(text_words[PHRASE_WORDS:PHRASE_WORDS + FOLLOW_WORDS]),
+                   before_is_heading and bool(ending), tuple(title_words))

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from audiobook.listen.audio import Recordings
-from audiobook.listen.boundary import HEADING_S, PACE_S, Pause, closing_end, rank_pauses, said_s, words_end
+from audiobook.listen.boundary import (
+    HEADING_S,
+    PACE_S,
+    Pause,
+    closing_end,
+    rank_opening,
+    rank_pauses,
+    said_s,
+    words_end,
+)
 from audiobook.listen.listener import Hit, Listener, WordTime
 from audiobook.listen.openings import Opening
 from audiobook.plan.timeline import Gap, Timeline
@@ -181,15 +190,13 @@ class Finder:
             or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses)))]
         if not pauses:
             return None
-        # the part's own title, not its label: "Chapter Two" opens another book's chapter two as well
         heading, text = list(opening.phrases.get("title") or opening.heading), list(opening.phrases.get("text") or [])
         # the pauses around every candidate (one near a guess may lie outside the window): the walls its
         # stretches stop at, and the pause after its heading
         lo, hi = min(lo, pauses[0].start_s), max(hi, pauses[-1].end_s)
         every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
                  and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
-        ranked = rank_pauses(self.listener, self.recordings, pauses, opening.ending, heading, text, every, self.pace_s,
-                             opening.follows)
+        ranked = rank_opening(self.listener, self.recordings, pauses, opening, every, self.pace_s)
         self.listened_s += len(pauses) * (said_s(opening.ending) + 2 * said_s(heading) + 2 * said_s(text))
         if not ranked or not ranked[0].heard:
             return None  # no pause stands out: not heard (a wrong text, a voice not followed at all)

@@ -49,7 +49,7 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
                 lead = part.text or (part.sections[0].title if part.sections else "")  # its first section's heading
                 texts[entry.id] = (lead, [s.text for s in part.sections], [s.title for s in part.sections])
     out = []
-    previous_end, previous_label = "", None
+    previous_end, previous_label, previous_is_heading = "", None, False
     for ch in chapters:
         lead, section_texts, section_titles = texts.get(ch.id, ("", [], []))
         if section_titles and [s.title for s in ch.sections] != section_titles:
@@ -59,15 +59,22 @@ def openings(chapters: list[ChapterEntry], manifest: Manifest, folder: Path) -> 
         if is_credits(ch) and ch.id not in texts:  # what the narrator reads: the book's title, author, narrator
             title = credits_script(manifest.book, is_closing(ch, manifest.chapters))
         has_lead = ch.id in texts and bool(texts[ch.id][0]) and not (ch.sections and lead == ch.sections[0].title)
+        # the last words read before each part: the part before's text or, where it has none (a chapter's
+        # heading read, then its first section's), its heading — only where the book's text tells which
+        said = title or label or ""  # its last words: the title (a pause after "Chapter Six." walls the label off)
+        before, heading_before = (lead, False) if has_lead else (said, True) if ch.id in texts else ("", False)
         sections = []
-        before = lead if has_lead else ""
         for j, s in enumerate(ch.sections):
-            text = section_texts[j] if j < len(section_texts) else ""
-            sections.append(opening(s.title, None, text, before))
-            before = text
-        out.append((opening(title, label, lead, previous_end, previous_label), sections))
-        previous_end = (section_texts[-1] if section_texts and len(section_texts) == len(ch.sections)
-                        else lead if has_lead and not ch.sections else "")
+            known = j < len(section_texts)
+            text = section_texts[j] if known else ""
+            sections.append(opening(s.title, None, text, before, before_is_heading=heading_before))
+            if text or not known:
+                before, heading_before = text, False
+            elif not s.heading_lost:
+                before, heading_before = s.title, True
+        out.append((opening(title, label, lead, previous_end, previous_label, previous_is_heading), sections))
+        previous_end, previous_is_heading = ((before, heading_before) if not ch.sections or len(section_texts) == len(ch.sections)
+                                             else ("", False))
         previous_label = label
     return out
 
@@ -188,7 +195,8 @@ class _SectionsJob:
 def narrator_pace(timeline: Timeline, words: list[int], ops: list[tuple[Opening, list[Opening]]]) -> float:
     """The narrator's pace (seconds a letter): the recordings' speech over the book's letters, counted as its
     words times the letters a word of the text has where its words are known (each part's first and last)."""
-    known = [w for op, secs in ops for o in [op, *secs] for w in [*o.ending, *o.phrases.get("text", [])]]
+    known = [w for op, secs in ops for o in [op, *secs]
+             for w in [*(() if o.ending_is_heading else o.ending), *o.phrases.get("text", [])]]
     if not known or not sum(words):
         return PACE_S
     return pace(timeline.speech_s, sum(words) * sum(len(w) + 1 for w in known) / len(known))

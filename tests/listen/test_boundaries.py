@@ -15,7 +15,7 @@ import soxr
 from audiobook.build import build
 from audiobook.manifest.write import init_manifest
 from tests.listen.book import CHAPTERS, markdown
-from tests.narrator import RATE, have_espeak, have_flite, read_book, say
+from tests.narrator import RATE, Chapter, have_espeak, have_flite, read_book, say
 
 pytestmark = pytest.mark.skipif(not have_flite(), reason="flite is not installed (apt-get install flite)")
 
@@ -281,3 +281,36 @@ def test_the_pause_after_a_chapters_heading_is_never_its_boundary(tmp_path, voic
     recordings.close()
     assert ranked[0].pause != pauses[1], [(r.pause.end_s, r.score) for r in ranked]
     assert not (ranked[0].heard and ranked[0].pause != pauses[0]), [(r.pause.end_s, r.score) for r in ranked]
+
+
+@pytest.mark.skipif(not have_espeak(), reason="espeak-ng is not installed (apt-get install espeak-ng)")
+def test_a_part_with_no_text_of_its_own_is_what_is_read_before_the_next(tmp_path):
+    """A chapter heading read, then straight away its first section's; a section heading with no text
+    under it, then the next section's: the last words read before a part are then a heading, and the
+    boundary is the pause after them. On espeak-ng (its words not spotted: every boundary fitted) these
+    parts had nothing before them to fit, and fell back to pauses and word counts: 3 to 9 s late."""
+    first, second, third, fourth = CHAPTERS
+    chapters = [
+        first,
+        Chapter(second.label, second.title, [], [("Military Communism and the New Economic Policy", []),
+                                                 *second.sections]),
+        Chapter(third.label, third.title, [], third.sections + [
+            ("Program and Reality", ["The program of the party could hardly be carried out in a backward country.",
+                                     "Its authors themselves said so, and said it often, in the first years."])]),
+        fourth,
+    ]
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    (rec / "book.md").write_text("# The Test Betrayed\n\n" + "\n".join(ch.markdown() for ch in chapters), encoding="utf-8")
+    truth = read_book(chapters, rec, voice="espeak:en-gb", shapes=SHAPES, sessions=2, realistic=True,
+                      stretches=[1.0, 1.1, 0.95, 1.05])
+    init_manifest(rec, rec / "book.md", author="A. Writer")
+    plan = build(rec, tmp_path / "out", plan_only=True, jobs=1).plan
+    offsets = _timeline(truth.sessions)
+    for k, track in enumerate(plan.tracks):
+        session, at = truth.chapter_starts[k]
+        spoken = offsets[session] + at
+        assert spoken - 0.3 <= track.speech_start_s <= spoken + 0.05, (track.title, track.how)
+        for j, marker in enumerate(track.markers[1:]):
+            session, at = truth.section_starts[k][j]
+            assert abs(marker.speech_start_s - (offsets[session] + at)) <= 0.5, (marker.title, marker.how)
