@@ -50,7 +50,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from narration import ROOT, TEXT, has_espeak, write_book, write_narration  # noqa: E402
+from narration import ROOT, TEXT, has_espeak, read_as_a_narrator, write_book, write_narration  # noqa: E402
 
 TOC = ROOT / "tests" / "data" / "revolution-betrayed-summary.md"
 
@@ -305,46 +305,20 @@ def bench_build(minutes_list: list[float], workdir: Path) -> Iterator[str]:
 
 def bench_boundaries(minutes_list: list[float], workdir: Path) -> Iterator[str]:
     """Boundary accuracy and the cost of listening, on a realistic narration of the book."""
-    import numpy as np
     import soundfile as sf
     import yaml
 
     sys.path.insert(0, str(ROOT))
     from audiobook.book import read_book
     from audiobook.manifest.write import init_manifest
-    from tests.narrator import Chapter
-    from tests.narrator import read_book as narrate
 
-    book = read_book(TEXT, TOC)
-    whole = book.words / 160
+    whole = read_book(TEXT, TOC).words / 160
     cores = os.cpu_count() or 1
     for minutes in minutes_list:
         share = min(1.0, minutes / whole)
-        rng = np.random.default_rng(SEED)
-
-        def cut(text: str, share: float = share) -> list[str]:
-            paras = [p.strip() for p in text.split("\n\n") if p.strip()]
-            return paras[:max(1, round(share * len(paras)))] if paras else []
-
-        chapters = [Chapter(p.label, p.title or "", cut(p.text), [(s.title, cut(s.text)) for s in p.sections])
-                    for p in book.parts]
         rec = workdir / f"narrated-{minutes:g}"
-        rec.mkdir()
-        if share < 1.0:
-            (rec / "book.md").write_text(f"# {book.title or 'The Revolution Betrayed'}\n\n"
-                                         + "\n".join(c.markdown() for c in chapters), encoding="utf-8")
         hours = minutes / 60
-        # slips for proof to find, two an hour, of every kind, in chapters spread over the book
-        kinds = ["omitted", "repeated", "flub", "extra"]
-        slips = {}
-        for n in range(max(5, round(2 * minutes / 60))):
-            k = int(rng.integers(len(chapters)))
-            paras = len(chapters[k].paragraphs) + sum(len(p) for _, p in chapters[k].sections)
-            if paras > 2:
-                slips[(k, int(rng.integers(1, paras - 1)))] = kinds[n % len(kinds)]
-        truth = narrate(chapters, rec, seed=SEED, realistic=True, session_minutes=max(10.0, minutes / 5),
-                        stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
-                        gains_db=list(rng.uniform(-4, 4, 8)), slips=slips, voice=VOICE)
+        chapters, truth = read_as_a_narrator(rec, minutes, SEED, VOICE)
         if share < 1.0:
             init_manifest(rec, rec / "book.md", author="Leon Trotsky")
         else:

@@ -166,3 +166,43 @@ def write_book(folder: Path, hours: float, chapters: int = 12, sections: int = 3
         for f in files:
             f.close()
     return book
+
+
+def read_as_a_narrator(folder: Path, minutes: float, seed: int, voice: str):
+    """The Revolution Betrayed read aloud into `folder` as a real narrator reads (issue 19's pauses, pace
+    varying by chapter, sessions ending mid-chapter at levels up to 8 dB apart, two slips an hour planted for
+    `proof`): the whole book from 570 minutes, else the first paragraphs of every section (its text written
+    as book.md). Returns (chapters read, the narrator's Reading: where each heading and slip is)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from audiobook.book import read_book
+    from tests.narrator import Chapter
+    from tests.narrator import read_book as read_aloud
+
+    book = read_book(TEXT, ROOT / "tests" / "data" / "revolution-betrayed-summary.md")
+    share = min(1.0, minutes / (book.words / 160))
+    rng = np.random.default_rng(seed)
+
+    def cut(text: str) -> list[str]:
+        paras = [p.strip() for p in text.split("\n\n") if p.strip()]
+        return paras[:max(1, round(share * len(paras)))] if paras else []
+
+    chapters = [Chapter(p.label, p.title or "", cut(p.text), [(s.title, cut(s.text)) for s in p.sections])
+                for p in book.parts]
+    folder.mkdir(parents=True)
+    if share < 1.0:
+        (folder / "book.md").write_text(f"# {book.title or 'The Revolution Betrayed'}\n\n"
+                                        + "\n".join(c.markdown() for c in chapters), encoding="utf-8")
+    # slips for proof to find, two an hour, of every kind, in chapters spread over the book
+    kinds = ["omitted", "repeated", "flub", "extra"]
+    slips = {}
+    for n in range(max(5, round(2 * minutes / 60))):
+        k = int(rng.integers(len(chapters)))
+        paras = len(chapters[k].paragraphs) + sum(len(p) for _, p in chapters[k].sections)
+        if paras > 2:
+            slips[(k, int(rng.integers(1, paras - 1)))] = kinds[n % len(kinds)]
+    truth = read_aloud(chapters, folder, seed=seed, realistic=True, session_minutes=max(10.0, minutes / 5),
+                       stretches=list(rng.uniform(1.0, 1.13, len(chapters))),  # 170 to 150 words a minute
+                       gains_db=list(rng.uniform(-4, 4, 8)), slips=slips, voice=voice)
+    return chapters, truth

@@ -25,7 +25,14 @@ from audiobook.listen.openings import Opening
 from audiobook.listen.pauses import pauses_in, speech_between
 from audiobook.listen.speakable import spoken_words
 from audiobook.manifest.model import Manifest
-from audiobook.plan.anchor import CONFIRM_LENIENCY, HEADING_KEYS, SECONDS_PER_LETTER, SECONDS_PER_WORD
+from audiobook.plan.anchor import (
+    CONFIRM_LENIENCY,
+    HEADING_KEYS,
+    NEAR_S,
+    RANK_PAUSE_S,
+    SECONDS_PER_LETTER,
+    SECONDS_PER_WORD,
+)
 from audiobook.plan.hearing import chapter_texts, openings
 from audiobook.report import TrackReport
 
@@ -138,8 +145,10 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
         return Finding(name, "marker_heard", True, f"{what} at {clock(heard)}", limit)
     # not where it should be: heard nearby?
     lo, hi = max(0.0, at_s - SEARCH_S), min(duration_s, at_s + SEARCH_S)
+    # (a phrase the chapter says more than once — a title whose words its text uses: "State Capitalism",
+    # then 'calling it "state capitalism"' — heard elsewhere is no sign the marker is misplaced)
     near = [(k, h.start_s + lo) for h in listener.spot(recordings.read(lo, hi), op.phrases) for k in [h.key]
-            if abs(h.start_s + lo - at_s) > LATE_S]
+            if abs(h.start_s + lo - at_s) > LATE_S and _occurrences(words, op.phrases[k]) <= 1]
     if near:
         k, s = min(near, key=lambda x: abs(x[1] - at_s))
         what = "its heading" if k in HEADING_KEYS else "its first words"
@@ -204,6 +213,12 @@ class _Pace:
         return self._pace
 
 
+def _occurrences(words: list[str], phrase: list[str]) -> int:
+    """How many times `phrase` is said in `words` (a chapter as read: its headings and text)."""
+    n = len(phrase)
+    return sum(words[i:i + n] == phrase for i in range(len(words) - n + 1)) if n else 0
+
+
 def _offset(words: list[str], opening: list[str]) -> int | None:
     """Where a part's opening words (its first three) begin in its chapter's spoken words."""
     first = opening[:3]
@@ -236,11 +251,16 @@ def _ranked(listener: Listener, recordings: Recordings, name: str, where: str, a
     (`recordings` may join the track before to this one: then times are `shift_s` later than the track's;
     `ending`: whether the part before's last words can be in them)."""
     lo, hi = max(0.0, at_s - RANK_S), min(duration_s, at_s + RANK_S)
-    pauses = pauses_in(recordings.read(lo, hi), SAMPLE_RATE, lo)
-    if not any(p.start_s - 0.1 <= at_s <= p.end_s + 0.1 for p in pauses):
-        pauses.append(Pause(max(0.0, at_s - 0.3), at_s + 0.3))
-        pauses.sort(key=lambda p: p.start_s)
-    ranked = rank_opening(listener, recordings, pauses, op, pauses, pace_s, ending)
+    every = pauses_in(recordings.read(lo, hi), SAMPLE_RATE, lo)
+    if not any(p.start_s - 0.1 <= at_s <= p.end_s + 0.1 for p in every):
+        every.append(Pause(max(0.0, at_s - 0.3), at_s + 0.3))
+        every.sort(key=lambda p: p.start_s)
+    # the candidates the build ranks (plan.anchor): pauses of RANK_PAUSE_S and more, shorter ones near where
+    # the boundary is expected (here, the marker) — every short pause in a minute gave a wrong one as many
+    # chances to come close, and left right markers not verified
+    pauses = [p for p in every if p.end_s - p.start_s >= RANK_PAUSE_S or abs(p.end_s - at_s) <= NEAR_S
+              or p.start_s - 0.1 <= at_s <= p.end_s + 0.1]
+    ranked = rank_opening(listener, recordings, pauses, op, every, pace_s, ending)
     if ranked and ranked[0].heard:
         best = ranked[0].pause
         if best.start_s - 0.1 <= at_s <= best.end_s + 0.1:

@@ -47,6 +47,9 @@ LEAD_FLOOR = -0.0013  # ... and, on each side, no more than this a frame below a
 # loop) on the same stretch: a likelihood ratio, which holds where the voice's every score is low. The right
 # text's words on eight synthetic voices: -0.0010 to +0.0011; another book's sentence forced onto flite slt's
 # speech (its open-ended fit, which takes what it can): -0.0015 to -0.0016
+CONFIRM_LEAD = -0.0008  # the part before's last ten words fitted before the best of two pauses not told apart
+# confirm it only this close to a free phone loop: where they confirmed a right one (12 boundaries: flite kal, the
+# 10-hour espeak-ng book) -0.0004 to +0.0006; where they were not read at all and forced onto a wrong one -0.0012
 WALL_S = 1.0  # no stretch fitted reaches across a pause this long: the pause after a heading read aloud would
 # otherwise fit the part before's last words too (its stretch reaching back over the heading to them)
 HEADING_S = 8.0  # a heading read aloud, in the narrator's words, is shorter than this
@@ -233,6 +236,19 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     if not scored:
         return []
     margin = (scored[0][0] - scored[1][0]) if len(scored) > 1 else 1.0
+    if earlier and len(scored) > 1 and scored[0][2] and scored[1][2] and margin < HEARD_MARGIN:
+        # the two best not told apart by six words a side: the part before's last words all (ten), fitted
+        # before each — more words, which other speech fits worse (a pause 4.5 minutes from the right one
+        # came within 0.0008 a frame of it on a 10-hour espeak-ng book)
+        longer = earlier + ending
+        fits_long = [fit_before(longer, entry[1].start_s, before=[]) for entry in scored[:2]]
+        refit = [((UNFIT if f[0] is None else f[0]) + entry[5][-1][0]) for f, entry in zip(fits_long, scored[:2])]
+        # it confirms the best only (ten words can span a wall, a pause of a second, at the right pause and not
+        # fit there at all, while forced onto another), and only where they are said there, nearly as well as
+        # any sounds are (CONFIRM_LEAD; a narrator who left that part's text out: they were forced onto a wrong
+        # pause, 8 s off, at -0.00124)
+        if fits_long[0][0] is not None and refit[0] > refit[1] and against_free(fits_long[:1]) >= CONFIRM_LEAD:
+            margin = max(margin, refit[0] - refit[1])
     if ending and whole_heading and len(scored) > 1 and scored[0][2] and scored[1][2] and margin < HEARD_MARGIN:
         # the two best pauses close together, not told apart by their sides: the speech between them is either
         # the part before's last words (the later pause is the boundary) or the part's heading (the earlier one
