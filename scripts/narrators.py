@@ -62,21 +62,15 @@ def narrate(folder: Path, voice: str, minutes: float, seed: int) -> dict:
 
 
 def score(truth: dict, plan) -> tuple[int, int, int, int, list[str]]:
-    """Chapters right, chapters, sections right, sections, and what was wrong."""
-    names, offsets = truth["names"], truth["offsets"]
-
-    def at(where: str) -> float:
-        name, clock = where.rsplit(" ", 1)
-        parts = [float(x) for x in clock.split(":")]
-        return offsets[names.index(name)] + parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
-
+    """Chapters right, chapters, sections right, sections, and what was wrong (the plan's first words
+    against where the headings are spoken, both in seconds of the sessions joined)."""
     ch = n_ch = sec = n_sec = 0
     wrong = []
     for k, track in enumerate(plan.tracks):
         title, spoken = truth["chapters"][k]
         if k:
             n_ch += 1
-            error = at(track.first_word) - spoken
+            error = track.speech_start_s - spoken
             ch += abs(error) <= 0.3
             if abs(error) > 0.3:
                 wrong.append(f"{title[:40]} {error:+.2f} s ({track.placed_by})")
@@ -84,7 +78,7 @@ def score(truth: dict, plan) -> tuple[int, int, int, int, list[str]]:
         for title, spoken in truth["sections"][k]:
             n_sec += 1
             m = markers.get(title)
-            error = at(m.first_word) - spoken if m else None
+            error = m.speech_start_s - spoken if m else None
             sec += error is not None and abs(error) <= 0.5
             if error is None or abs(error) > 0.5:
                 wrong.append(f"{title[:40]} {'no marker' if error is None else f'{error:+.2f} s'}"
