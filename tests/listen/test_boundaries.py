@@ -248,22 +248,12 @@ def test_an_espeak_ng_narrator_is_heard(tmp_path):
     assert any(x.how.startswith("the part before's last words") for x in heard)
 
 
-@pytest.mark.parametrize("voice", ["espeak:en-us+f3", "espeak:en-us", "slt", "kal"])
-def test_the_pause_after_a_chapters_heading_is_never_its_boundary(tmp_path, voice):
-    """A chapter heading read, then its first section's: the pause between them has the chapter's
-    heading before it, not the part before's last words, and is no boundary — on espeak-ng en-us+f3
-    it was heard as one, and slt ranked it first (in a 10-hour espeak-ng book, 3 of 13 chapters
-    went unheard so)."""
-    if voice.startswith("espeak:") and not have_espeak():
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+def _read_with_pauses(tmp_path: Path, said: list[str], voice: str):
+    """`said` read by `voice`, a line at a time, with pauses of 2.5, 2.0 and 1.8 s between: the recordings
+    (one file) and those pauses."""
     from audiobook.listen.audio import Recordings
-    from audiobook.listen.boundary import Pause, rank_pauses
-    from audiobook.listen.listener import Listener
+    from audiobook.listen.boundary import Pause
 
-    said = ["Their real content is one thing, and their proclaimed ideology, quite another.",
-            "Chapter Two. Economic Growth and the Zigzags of the Leadership.",
-            "Military Communism, the New Economic Policy, and the Course Toward the Kulak.",
-            "The line of development of the Soviet economy is far from an uninterrupted and evenly rising curve."]
     pieces, pauses = [np.zeros(RATE // 2, np.float32)], []
     for n, text in enumerate(said):
         pieces.append(say(text, voice))
@@ -273,7 +263,25 @@ def test_the_pause_after_a_chapters_heading_is_never_its_boundary(tmp_path, voic
             pauses.append(Pause(start, sum(map(len, pieces)) / RATE))
     audio = np.concatenate(pieces + [np.zeros(RATE // 2, np.float32)])
     sf.write(str(tmp_path / "a.wav"), audio, RATE)
-    recordings = Recordings([str(tmp_path / "a.wav")], [0.0, len(audio) / RATE])
+    return Recordings([str(tmp_path / "a.wav")], [0.0, len(audio) / RATE]), pauses
+
+
+@pytest.mark.parametrize("voice", ["espeak:en-us+f3", "espeak:en-us", "slt", "kal"])
+def test_the_pause_after_a_chapters_heading_is_never_its_boundary(tmp_path, voice):
+    """A chapter heading read, then its first section's: the pause between them has the chapter's
+    heading before it, not the part before's last words, and is no boundary — on espeak-ng en-us+f3
+    it was heard as one, and slt ranked it first (in a 10-hour espeak-ng book, 3 of 13 chapters
+    went unheard so)."""
+    if voice.startswith("espeak:") and not have_espeak():
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    from audiobook.listen.boundary import rank_pauses
+    from audiobook.listen.listener import Listener
+
+    said = ["Their real content is one thing, and their proclaimed ideology, quite another.",
+            "Chapter Two. Economic Growth and the Zigzags of the Leadership.",
+            "Military Communism, the New Economic Policy, and the Course Toward the Kulak.",
+            "The line of development of the Soviet economy is far from an uninterrupted and evenly rising curve."]
+    recordings, pauses = _read_with_pauses(tmp_path, said, voice)
     words = [w.strip(".,").lower() for w in said[0].split()]
     with Listener() as listener:
         ranked = rank_pauses(listener, recordings, pauses, words, "economic growth and the zigzags of the leadership".split(),
@@ -325,8 +333,7 @@ def test_two_close_pauses_are_told_apart_by_what_is_said_between(tmp_path, voice
     is told apart by its sides already (the code before passed it too): it guards the rule's direction."""
     if voice.startswith("espeak:") and not have_espeak():
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    from audiobook.listen.audio import Recordings
-    from audiobook.listen.boundary import Pause, rank_opening
+    from audiobook.listen.boundary import rank_opening
     from audiobook.listen.listener import Listener
     from audiobook.listen.openings import opening
 
@@ -334,16 +341,7 @@ def test_two_close_pauses_are_told_apart_by_what_is_said_between(tmp_path, voice
             "Chapter Two. Economic Growth and the Zigzags of the Leadership.",
             "Military Communism, the New Economic Policy, and the Course Toward the Kulak.",
             "The line of development of the Soviet economy is far from an uninterrupted and evenly rising curve."]
-    pieces, pauses = [np.zeros(RATE // 2, np.float32)], []
-    for n, text in enumerate(said):
-        pieces.append(say(text, voice))
-        if n < len(said) - 1:
-            start = sum(map(len, pieces)) / RATE
-            pieces.append(np.zeros(int((2.5, 2.0, 1.8)[n] * RATE), np.float32))
-            pauses.append(Pause(start, sum(map(len, pieces)) / RATE))
-    audio = np.concatenate(pieces + [np.zeros(RATE // 2, np.float32)])
-    sf.write(str(tmp_path / "a.wav"), audio, RATE)
-    recordings = Recordings([str(tmp_path / "a.wav")], [0.0, len(audio) / RATE])
+    recordings, pauses = _read_with_pauses(tmp_path, said, voice)
     chapter = opening("Economic Growth and the Zigzags of the Leadership", "Chapter 2",
                       "Military Communism, the New Economic Policy, and the Course Toward the Kulak.", said[0])
     with Listener() as listener:
