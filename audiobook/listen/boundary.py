@@ -168,7 +168,14 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         return best([fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15,
                             before=earlier if before is None else before) for k in STRETCHES])
 
-    def after_side(p: Pause) -> tuple[float | None, float, float]:
+    afters: dict[int, tuple[float | None, float, float]] = {}  # each pause's opening side, fitted once
+
+    def after_side(n: int) -> tuple[float | None, float, float]:
+        if n not in afters:
+            afters[n] = opening_side(pauses[n])
+        return afters[n]
+
+    def opening_side(p: Pause) -> tuple[float | None, float, float]:
         after = [fit(opening, p.end_s, every_text)] + ([fit(labelled, p.end_s, every_text)] if labelled else [])
         if text:
             after.append(fit(text, p.end_s, every_text[FIT_WORDS:]))
@@ -189,7 +196,7 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         """The pauses `chosen` (indices), scored and sorted best first, less those after their own heading."""
         scored = []
         for n in chosen:
-            fits = ([befores[n]] if ending else []) + ([after_side(pauses[n])] if opening or text else [])
+            fits = ([befores[n]] if ending else []) + ([after_side(n)] if opening or text else [])
             if any(f[0] is not None for f in fits):
                 sides = [UNFIT if f[0] is None else f[0] for f in fits]
                 scored.append((sum(sides), pauses[n], all(f[0] is not None for f in fits), len(fits), min(sides), fits))
