@@ -98,9 +98,13 @@ class ReadBook:
 
 def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, breaks_after: tuple[int, ...] = (),
               words_per_s: float = 2.7, pace_jitter: float = 0.08, levels_db: tuple[float, ...] = (-18.0,),
-              chapter_pause_s: tuple[float, float] = (3.2, 5.5)) -> ReadBook:
+              chapter_pause_s: tuple[float, float] = (3.2, 5.5), section_pause_s: tuple[float, float] = (1.6, 2.8),
+              heading_pause_s: tuple[float, float] = (0.6, 1.0),
+              chapter_heading_pause_s: tuple[float, float] = (1.0, 1.5)) -> ReadBook:
     """Read chapters (each a list of section speech lengths, seconds) the way narrators do:
-    sentences 0.3–0.9 s apart, paragraphs up to 1.4 s, sections 1.6–2.8 s, chapters 3.2–5.5 s.
+    sentences 0.3–0.9 s apart, paragraphs up to 1.4 s, sections 1.6–2.8 s, chapters 3.2–5.5 s;
+    a section's heading read, then `heading_pause_s` before its text (a chapter's,
+    `chapter_heading_pause_s`).
 
     A session ends after the chapters listed in `breaks_after` (chapter indices), or in the
     middle of a chapter given as a float (3.5: inside chapter 3, between its sections).
@@ -151,14 +155,14 @@ def read_book(sections_s: list[list[float]], fs: int = 16000, seed: int = 0, bre
             silence(rng.uniform(*chapter_pause_s))
         chapter_starts.append(t)
         speak_heading(rng.uniform(1.6, 2.2))  # "Chapter Three. Title."
-        silence(rng.uniform(1.0, 1.5))
+        silence(rng.uniform(*chapter_heading_pause_s))
         starts, words = [], []
         for s, length in enumerate(sections):
             if s:
-                silence(rng.uniform(1.6, 2.8))
+                silence(rng.uniform(*section_pause_s))
             starts.append(t)
             speak_heading(rng.uniform(0.9, 1.4))  # "One. Section title."
-            silence(rng.uniform(0.6, 1.0))
+            silence(rng.uniform(*heading_pause_s))
             speak(length)
             words.append(int(length * words_per_s * rng.uniform(1 - pace_jitter, 1 + pace_jitter)))
             if c + (s + 1) / (len(sections) + 1) in breaks_after or (s == len(sections) - 1 and c in breaks_after):

@@ -28,6 +28,8 @@ CHAPTER_MIN_PAUSE_S = 0.8
 CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
 SECTION_MIN_PAUSE_S = 0.5
 SECTION_LONG_PAUSE_S = 2.5
+HEADING_BREAK_S = 1.0  # the pauses around a heading read aloud are this long at least (anchor.HEADING_PAUSE_S)
+HEADING_WORD_S = 0.42  # a heading's words take about this long each, read slowly (anchor.SECONDS_PER_WORD x 0.7)
 WPM_RANGE = (70, 380)  # words a minute of speech time (pauses left out) outside this: the recordings do not carry
 # the text. Real readers reach 260-292 (LibriSpeech readers, short readings, docs/voices.md); a book missing half its
 # sessions reads at twice its narrator's pace
@@ -237,8 +239,10 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     starts = [max(0.0, first.end_s - room.head_s) if first and first.start_s <= 0 else 0.0]
     words_at = [first.end_s if first and first.start_s <= 0 else 0.0]
     ends, last_words = [], []
-    for b in bounds:
+    for n, b in enumerate(bounds):
         g = gaps[b.gap]
+        if n not in forced:
+            g = before_heading(timeline, g, heading[n + 1], words_at[-1])
         end, start = cut_in_pause(g.start_s, g.end_s, room)
         ends.append(end)
         last_words.append(g.start_s)
@@ -443,8 +447,12 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
     except ValueError:
         return []  # too few pauses: the track keeps its one marker, and the plan says so below
     markers = []
+    floor = track.start_s + 0.5
     for j, b in zip(placed, bounds):
         g = inside[b.gap]
+        if j not in pins and j not in heard:
+            g = before_heading(timeline, g, _words(ch.sections[j].title), max(floor, markers[-1].timeline_s if markers
+                                                                               else floor))
         markers.append(_marker(ch.sections[j].title, g, track, timeline, round(b.deviation_s, 1), b.confidence,
                                j in pins, heard.get(j)))
     for j, a in heard.items():
@@ -452,6 +460,29 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
             markers.append(_marker(ch.sections[j].title, _pause_before(timeline, a.speech_s), track, timeline,
                                    0.0, a.confidence, False, a))
     return sorted(markers, key=lambda m: m.timeline_s)
+
+
+def before_heading(timeline: Timeline, g: Gap, heading_words: int, after_s: float) -> Gap:
+    """The pause a part placed by pauses and word counts opens in, where `g` is the one after its heading.
+
+    A heading read aloud is a short stretch between two pauses of a second or more, the one before it
+    (the break between parts) no shorter than the one after it (a breath before the text). The pause
+    after it may be nearer the words' count, and the part cut there would leave its spoken title in
+    the track before. Where the speech just before `g` is as long as the heading takes to say, set off
+    by such a pause at least as long as `g`, and the speech just after `g` is not (the text runs on:
+    `g` is no pause before a heading itself), the part opens in that earlier pause (after `after_s`)."""
+    if heading_words <= 0 or g.length_s < HEADING_BREAK_S:
+        return g
+    said = heading_words * HEADING_WORD_S
+    lo, hi = 0.4 * said, 1.6 * said
+    later = [q for q in timeline.gaps if q.start_s >= g.end_s + 0.1 and q.length_s >= HEADING_BREAK_S]
+    if later and later[0].start_s - g.end_s <= hi:
+        return g  # a heading-long stretch after `g` as well: which is the heading is not told by the pauses
+    # the longest such pause (a chapter's label and title may have a pause of a second between them, shorter
+    # than the one before the heading)
+    earlier = [q for q in timeline.gaps if q.length_s >= max(HEADING_BREAK_S, g.length_s) and q.start_s > after_s
+               and lo <= g.start_s - q.end_s <= hi]
+    return max(earlier, key=lambda q: (q.length_s, q.end_s), default=g)
 
 
 def _marker(title: str, g: Gap, track: TrackPlan, timeline: Timeline, deviation_s: float, confidence: float,

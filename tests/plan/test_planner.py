@@ -50,6 +50,27 @@ def test_boundaries_within_a_second_of_the_narrators_first_word(tmp_path, seed):
             assert m.timeline_s <= truth  # the marker sits in the pause, before the first word
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_part_placed_by_pauses_opens_before_its_spoken_heading(tmp_path, seed):
+    """A narrator who pauses after a section's heading nearly as long as before it: both pauses are as
+    good to a split by pauses and word counts, and the one after the heading, where the count falls
+    nearer it, would leave the spoken title at the end of the section before. The heading is the
+    short stretch between the two: the section opens in the pause before it."""
+    rng = np.random.default_rng(seed)
+    sections = [list(rng.uniform(12, 35, size=3)) for _ in range(4)]
+    book = read_book(sections, seed=seed, section_pause_s=(2.7, 3.0), heading_pause_s=(2.5, 2.6),
+                     chapter_heading_pause_s=(2.7, 3.0))
+    analyses, names = _analyse(tmp_path, book)
+    plan = make_plan(_chapters(book), Timeline(analyses), names)
+    for track, truth in zip(plan.tracks[1:], book.chapter_starts[1:]):
+        assert abs(track.speech_start_s - truth) <= 0.3 and track.start_s < truth, track.title
+    for track, truths in zip(plan.tracks, book.section_starts):
+        sections = track.markers[1:]
+        assert len(sections) == len(truths)
+        for m, truth in zip(sections, truths):
+            assert abs(m.speech_start_s - truth) <= 0.3 and m.timeline_s <= truth, (m.title, m.speech_start_s, truth)
+
+
 def test_a_chapter_pinned_by_hand_wins(tmp_path):
     book = read_book([[20, 20], [30], [25, 15]], seed=4)
     analyses, names = _analyse(tmp_path, book)
