@@ -6,6 +6,7 @@ Pinned times from the manifest win; the automatic plan fills in around them.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -469,20 +470,28 @@ def before_heading(timeline: Timeline, g: Gap, heading_words: int, after_s: floa
     (the break between parts) no shorter than the one after it (a breath before the text). The pause
     after it may be nearer the words' count, and the part cut there would leave its spoken title in
     the track before. Where the speech just before `g` is as long as the heading takes to say, set off
-    by such a pause at least as long as `g`, and the speech just after `g` is not (the text runs on:
-    `g` is no pause before a heading itself), the part opens in that earlier pause (after `after_s`)."""
+    by such a pause at least as long as `g`, the part opens in that earlier pause (after `after_s`) —
+    unless the speech just after `g` is as much like the heading (as long as it takes to say, or
+    nearer, then a pause no longer than `g`): then `g` may be the pause before the heading itself."""
     if heading_words <= 0 or g.length_s < HEADING_BREAK_S:
         return g
     said = heading_words * HEADING_WORD_S
-    lo, hi = 0.4 * said, 1.6 * said
-    later = [q for q in timeline.gaps if q.start_s >= g.end_s + 0.1 and q.length_s >= HEADING_BREAK_S]
-    if later and later[0].start_s - g.end_s <= hi:
-        return g  # a heading-long stretch after `g` as well: which is the heading is not told by the pauses
+
+    def off(run_s: float) -> float:
+        """How far a stretch is from the heading's length (a factor, as a logarithm); inf outside 0.4-1.6 times."""
+        return abs(math.log(run_s / said)) if 0.4 * said <= run_s <= 1.6 * said else math.inf
+
     # the longest such pause (a chapter's label and title may have a pause of a second between them, shorter
     # than the one before the heading)
     earlier = [q for q in timeline.gaps if q.length_s >= max(HEADING_BREAK_S, g.length_s) and q.start_s > after_s
-               and lo <= g.start_s - q.end_s <= hi]
-    return max(earlier, key=lambda q: (q.length_s, q.end_s), default=g)
+               and g.start_s - q.end_s > 0 and off(g.start_s - q.end_s) < math.inf]
+    if not earlier:
+        return g
+    q = max(earlier, key=lambda q: (q.length_s, q.end_s))
+    later = next((r for r in timeline.gaps if r.start_s >= g.end_s + 0.1 and r.length_s >= HEADING_BREAK_S), None)
+    if later is not None and later.length_s <= g.length_s and off(later.start_s - g.end_s) <= off(g.start_s - q.end_s):
+        return g
+    return q
 
 
 def _marker(title: str, g: Gap, track: TrackPlan, timeline: Timeline, deviation_s: float, confidence: float,
