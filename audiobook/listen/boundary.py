@@ -117,7 +117,8 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
                 opening: list[str] | tuple[str, ...], text: list[str] | tuple[str, ...] = (),
                 every_pause: list[Pause] | None = None, pace_s: float = PACE_S,
                 follows: list[str] | tuple[str, ...] = (), labelled: list[str] | tuple[str, ...] = (),
-                heading: list[str] | tuple[str, ...] = (), read: list[str] | tuple[str, ...] = ()) -> list[Ranked]:
+                heading: list[str] | tuple[str, ...] = (), read: list[str] | tuple[str, ...] = (),
+                fits: dict | None = None) -> list[Ranked]:
     """`pauses` ranked, best first, by how well `ending` fits the speech just before each, and the
     part's opening just after: its heading (`opening`) there, or its text's first words (`text`)
     after the next pause of `every_pause` (a heading read in other words than the book's, then a
@@ -125,7 +126,9 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
     `follows`: the text's words after `text` (a stretch may end in them: Listener.fit); `labelled`: the
     heading with its label ("chapter six the growth of ..."), fitted after the pause as well as `opening`;
     `heading`: the whole title, whose last words end the speech before the pause after it (by default
-    `opening`); `read`: the heading as read, label and title (by default `heading`)."""
+    `opening`); `read`: the heading as read, label and title (by default `heading`); `fits`: the fits
+    made so far, kept by the caller across rankings of the same part (a wider window's ranking does not
+    fit again the stretches the narrower one did)."""
     earlier = listener.speakable(list(ending))[:-FIT_WORDS]
     ending = listener.speakable(list(ending))[-FIT_WORDS:]
     opening = listener.speakable(list(opening))[:FIT_WORDS]
@@ -141,8 +144,14 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         known = [f for f in fits if f[0] is not None]
         return max(known, key=lambda f: f[0]) if known else (None, 0.0, 0.0)
 
+    made = {} if fits is None else fits
+
     def fitted(words: list[str], lo_s: float, hi_s: float, **around) -> tuple[float | None, float, float]:
-        return (listener.fit(recordings.read(lo_s, hi_s), words, said_s(words, pace_s) * SQUEEZED, **around), lo_s, hi_s)
+        key = (tuple(words), lo_s, hi_s, *(tuple(around.get(k, ())) for k in ("before", "after")), pace_s)
+        if key not in made:
+            made[key] = (listener.fit(recordings.read(lo_s, hi_s), words, said_s(words, pace_s) * SQUEEZED, **around),
+                         lo_s, hi_s)
+        return made[key]
 
     walls = [q for q in every_pause or [] if q.end_s - q.start_s >= WALL_S]
 
@@ -287,7 +296,8 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
 
 
 def rank_opening(listener: Listener, recordings: Recordings, pauses: list[Pause], opening: Opening,
-                 every_pause: list[Pause], pace_s: float = PACE_S, ending: bool = True) -> list[Ranked]:
+                 every_pause: list[Pause], pace_s: float = PACE_S, ending: bool = True,
+                 fits: dict | None = None) -> list[Ranked]:
     """`pauses` ranked for where the part `opening` opens starts — the one judgement of a boundary that the
     build places by and `check` verifies by: the part before's last words before it (unless not `ending`:
     none can be heard there), the part's own title (not its label alone: "Chapter Two" opens another book's
@@ -296,4 +306,4 @@ def rank_opening(listener: Listener, recordings: Recordings, pauses: list[Pause]
     labelled = list(opening.phrases.get("heading") or []) if "title" in opening.phrases else []
     return rank_pauses(listener, recordings, pauses, opening.ending if ending else (), title,
                        list(opening.phrases.get("text") or []), every_pause, pace_s, opening.follows, labelled,
-                       opening.title_words or opening.heading, opening.heading)
+                       opening.title_words or opening.heading, opening.heading, fits)

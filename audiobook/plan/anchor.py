@@ -135,7 +135,11 @@ class Finder:
             return self._after_ending(found, opening)
         if anywhere:
             return None
-        return self._ranked(opening, centre_s, window_s, also_s)
+        fits: dict = {}
+        found = self._ranked(opening, centre_s, window_s, also_s, fits)
+        if found is None:  # not told in the window: one WIDER times as wide (a passage left out, or read twice)
+            found = self._ranked(opening, centre_s, window_s * WIDER, also_s, fits, wide=True)
+        return found
 
     def _after_ending(self, found: Anchor, opening: Opening) -> Anchor:
         """`found` moved to the first sound after the part before's last words, where they are heard
@@ -180,13 +184,19 @@ class Finder:
         return Anchor(round(ranked[0].pause.end_s, 3), found.confidence,
                       f"{found.how}, after the part before's last words (fitted)", found.heard)
 
-    def _ranked(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None) -> Anchor | None:
+    def _ranked(self, opening: Opening, centre_s: float, window_s: float, also_s: float | None,
+                fits: dict | None = None, wide: bool = False) -> Anchor | None:
         """The pause in the window that the part before's last words fit best before (and the
-        heading or text's first words after, where there is no ending)."""
+        heading or text's first words after, where there is no ending). `wide`: a window WIDER times
+        as wide, where only pauses of CANDIDATE_PAUSE_S are taken beyond the narrow one's (a part's
+        boundary is a pause of a second, as a rule: ranking every short one there would cost as much
+        again for each time as wide)."""
         guesses = [centre_s] + ([also_s] if also_s is not None else [])
         lo, hi = centre_s - window_s, centre_s + window_s
+        narrow = window_s / WIDER if wide else window_s
         pauses = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.start_s > 0 and (
-            (lo <= g.end_s <= hi and g.length_s >= RANK_PAUSE_S)
+            (abs(g.end_s - centre_s) <= narrow and g.length_s >= RANK_PAUSE_S)
+            or (lo <= g.end_s <= hi and g.length_s >= CANDIDATE_PAUSE_S)
             or (g.length_s >= NEAR_PAUSE_S and any(abs(g.end_s - c) <= NEAR_S for c in guesses)))]
         if not pauses:
             return None
@@ -196,7 +206,7 @@ class Finder:
         lo, hi = min(lo, pauses[0].start_s), max(hi, pauses[-1].end_s)
         every = [Pause(g.start_s, g.end_s) for g in self.timeline.gaps if g.length_s >= NEAR_PAUSE_S
                  and lo - 1.0 <= g.start_s <= hi + HEADING_GAP_S]
-        ranked = rank_opening(self.listener, self.recordings, pauses, opening, every, self.pace_s)
+        ranked = rank_opening(self.listener, self.recordings, pauses, opening, every, self.pace_s, fits=fits)
         self.listened_s += len(pauses) * (said_s(opening.ending) + 2 * said_s(heading) + 2 * said_s(text))
         if not ranked or not ranked[0].heard:
             return None  # no pause stands out: not heard (a wrong text, a voice not followed at all)

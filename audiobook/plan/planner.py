@@ -223,7 +223,7 @@ def make_plan(chapters: list[ChapterEntry], timeline: Timeline, files: list[str]
     gaps = [g for g in timeline.gaps if g.length_s >= CHAPTER_MIN_PAUSE_S
             and g.start_s > 0 and g.end_s < timeline.duration_s]
     pins = _chapter_pins(chapters, timeline, files)
-    heard = {k - 1: a for k, a in (anchors.chapters.items() if anchors else []) if k - 1 not in pins}
+    heard = in_order({k - 1: a for k, a in (anchors.chapters.items() if anchors else []) if k - 1 not in pins}, pins)
     gaps, forced = _with_pins(gaps, pins, {k: _pause_before(timeline, a.speech_s) for k, a in heard.items()})
     speech_at = np.array([timeline.speech_between(0, g.start_s) for g in gaps])
     lengths = np.array([g.length_s if not g.file_change else max(g.length_s, CHAPTER_LONG_PAUSE_S) for g in gaps])
@@ -333,6 +333,20 @@ def room_tone_in(timeline: Timeline, track: TrackPlan | None) -> Span | None:
     return Span(f, a, b)
 
 
+def in_order(heard: dict[int, Anchor], pins: dict[int, float]) -> dict[int, Anchor]:
+    """The boundaries heard (boundary -> where), less those that contradict the order of the book: two
+    parts heard opening at one place, or a later part before an earlier one (a part whose text the
+    narrator left out, its heading read straight after the one before: the next part's text heard,
+    and moved back over both headings). The surer of two that contradict each other is kept, and
+    every pin; the others are placed by pauses and word counts between them."""
+    kept: dict[int, float] = dict(pins)
+    for k, a in sorted(heard.items(), key=lambda item: (-item[1].confidence, item[0])):
+        if all(t < a.speech_s - 0.05 for j, t in kept.items() if j < k) and \
+                all(t > a.speech_s + 0.05 for j, t in kept.items() if j > k):
+            kept[k] = a.speech_s
+    return {k: a for k, a in heard.items() if k in kept and k not in pins}
+
+
 def _with_pins(gaps: list[Gap], pins: dict[int, float], heard: dict[int, Gap] | None = None
                ) -> tuple[list[Gap], dict[int, int]]:
     """Add a candidate at each pinned time (or use the pause it falls in), and each pause a
@@ -431,8 +445,8 @@ def _section_markers(ch: ChapterEntry, heading_words: int, timeline: Timeline, t
     for j, s in enumerate(ch.sections):
         if s.start is not None:
             pins[j] = _resolve(s.start, timeline, files, f"manifest.yaml: chapter {ch.id}: section {s.title!r}")
-    heard = {j: a for j, a in (heard or {}).items() if j not in pins
-             and track.start_s + 0.5 < a.speech_s < track.end_s - 0.5}
+    heard = in_order({j: a for j, a in (heard or {}).items() if j not in pins
+                      and track.start_s + 0.5 < a.speech_s < track.end_s - 0.5}, pins)
     placed = [j for j, s in enumerate(ch.sections) if not s.heading_lost or j in pins]  # by the split
     lead = max(ch.words - sum(s.words for s in ch.sections), 0) + heading_words
     words = [lead] + [ch.sections[j].words + _words(ch.sections[j].title) + 1 for j in placed]

@@ -10,6 +10,7 @@ from audiobook.analysis import analyze_files
 from audiobook.errors import InputError
 from audiobook.manifest.model import ChapterEntry, SectionEntry
 from audiobook.plan import Timeline, make_plan
+from audiobook.plan.anchor import Anchor, Anchors
 from tests.signals import read_book
 
 CHAPTER_TOLERANCE_S = 1.0
@@ -69,6 +70,30 @@ def test_a_part_placed_by_pauses_opens_before_its_spoken_heading(tmp_path, seed)
         assert len(sections) == len(truths)
         for m, truth in zip(sections, truths):
             assert abs(m.speech_start_s - truth) <= 0.3 and m.timeline_s <= truth, (m.title, m.speech_start_s, truth)
+
+
+def test_two_parts_heard_at_one_place_keep_the_surer_and_every_marker(tmp_path):
+    """Two sections heard opening at the same pause (a section whose text the narrator left out: its
+    heading read, then straight away the next one's, whose text was heard and moved back over both)
+    cannot both open there. The surer is kept, the other placed by pauses and word counts — and the
+    chapter keeps all its markers (the contradiction made the split impossible, and every section
+    marker of the chapter was dropped)."""
+    book = read_book([[20.0, 18.0, 22.0, 19.0]], seed=7)
+    analyses, names = _analyse(tmp_path, book)
+    timeline = Timeline(analyses)
+    truths = book.section_starts[0]
+    anchors = Anchors(sections={(0, 1): Anchor(truths[1], 0.85, "heading"),
+                                (0, 2): Anchor(truths[1], 0.75, "text, after a short heading")})
+    plan = make_plan(_chapters(book), timeline, names, anchors)
+    sections = plan.tracks[0].markers[1:]
+    assert [m.title for m in sections] == ["Section 1.1", "Section 1.2", "Section 1.3", "Section 1.4"]
+    assert sections[1].placed_by == "aligned" and abs(sections[1].speech_start_s - truths[1]) <= 0.05
+    assert sections[2].placed_by == "pause+words" and sections[2].speech_start_s > sections[1].speech_start_s
+    # a later section heard before an earlier one: the same
+    anchors = Anchors(sections={(0, 1): Anchor(truths[2], 0.75, "heading"), (0, 2): Anchor(truths[1], 0.85, "heading")})
+    sections = make_plan(_chapters(book), timeline, names, anchors).tracks[0].markers[1:]
+    assert len(sections) == 4 and sections[2].placed_by == "aligned" and sections[1].placed_by == "pause+words"
+    assert [m.speech_start_s for m in sections] == sorted(m.speech_start_s for m in sections)
 
 
 def test_a_chapter_pinned_by_hand_wins(tmp_path):
