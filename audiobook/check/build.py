@@ -77,7 +77,7 @@ def check_build(folder: Path, analyses: dict[Path, Analysis], listen: bool = Tru
                            "" if ok else f"tracks {got} do not match the manifest's chapters {wanted}"))
         by_id = {c.id: c for c in built}
         if listen and manifest is not None:
-            out += listen_to_markers(tracks, manifest, manifest_path.parent, allow_unverified)
+            out += listen_to_markers(tracks, manifest, manifest_path.parent, allow_unverified, report.pace_wpm)
         elif listen:
             out.append(Finding(name, "marker_heard", True, "not listened", "the book's text",
                                f"the manifest and text this build was made from are not at {manifest_path.parent}: "

@@ -48,8 +48,10 @@ HEADING_STRETCHES = 2  # a heading read aloud is at most this many stretches of 
 
 
 def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Path,
-                      allow_unverified: bool = False) -> list[Finding]:
-    """Findings `marker_heard` for every marker of every track of a build (`tracks`: report.json's)."""
+                      allow_unverified: bool = False, pace_wpm: float = 0.0) -> list[Finding]:
+    """Findings `marker_heard` for every marker of every track of a build (`tracks`: report.json's).
+    `pace_wpm`: the narration's words a minute of speech, as the build measured it over the whole book
+    (report.json's): the narrator's pace the build ranked pauses at, which `check` ranks at too."""
     if not has_model(manifest.book.language or "en"):
         return [Finding("markers", "marker_heard", True, "not listened", "English",
                         f"no speech model for {manifest.book.language!r}: markers not checked by ear")]
@@ -60,6 +62,11 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
     texts: dict[str, list[str]] = {}
     if manifest.book.text and (folder / manifest.book.text).is_file():
         texts = {c.id: spoken_words(t) for c, t in zip(entries, chapter_texts(entries, manifest, folder))}
+    # one pace for the book, as the build has it: a track's own (its speech over its chapter's letters) strays
+    # from it (0.045-0.067 s a letter on one espeak-ng book whose pace is 0.059), and the stretches fitted at
+    # it cut into words, or reach over a heading's label, where the build's did not
+    every = [w for ws in texts.values() for w in ws]
+    book_pace = pace(len(every) * 60.0 / pace_wpm, sum(len(w) + 1 for w in every)) if pace_wpm > 0 and every else None
     out: list[Finding] = []
     try:
         listener = Listener(manifest.book.language or "en")
@@ -75,7 +82,7 @@ def listen_to_markers(tracks: list[TrackReport], manifest: Manifest, folder: Pat
             titles = [s.title for s in by_id[cid].sections]
             markers, _ = read_markers(path)
             recordings = Recordings([str(path)], [0.0, t.duration_s])
-            paced = _Pace(recordings, t.duration_s, texts.get(cid, []))
+            paced = _Pace(recordings, t.duration_s, texts.get(cid, []), book_pace)
             before = tracks.index(t)
             previous = (Path(tracks[before - 1].file), tracks[before - 1].duration_s) if before else None
             try:
@@ -177,31 +184,44 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
             return Finding(name, "marker_heard", False, f"“{text} …”", limit,
                            f"marker {where}: heard “{text} …” there ({int(key)} words into the chapter's text), "
                            "not its heading — the marker is misplaced")
-    pace_s = paced.seconds() if paced is not None else PACE_S
     if first and at_s < 0.05:
         return Finding(name, "marker_heard", True, "the recordings' start", limit,
                        f"marker {where}: the book's first, at the start of the recordings — nothing read before it")
-    if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
-        prev_path, prev_s = previous
-        both = Recordings([str(prev_path), recordings.paths[0]], [0.0, prev_s, prev_s + duration_s])
-        try:
-            return _ranked(listener, both, name, where, prev_s + at_s, prev_s + duration_s, op, limit, allow_unverified,
-                           shift_s=prev_s, pace_s=pace_s)
-        finally:
-            both.close()
-    return _ranked(listener, recordings, name, where, at_s, duration_s, op, limit, allow_unverified,
-                   ending=at_s >= 0.05, pace_s=pace_s)
+    # ranked at the book's pace, then — where that tells nothing — at the track's own: the stretches fitted are
+    # cut to the words' length at the pace, and a fit can be lost where one cuts into a word
+    found = None
+    for pace_s in paced.seconds() if paced is not None else [PACE_S]:
+        if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
+            prev_path, prev_s = previous
+            both = Recordings([str(prev_path), recordings.paths[0]], [0.0, prev_s, prev_s + duration_s])
+            try:
+                found = _ranked(listener, both, name, where, prev_s + at_s, prev_s + duration_s, op, limit,
+                                allow_unverified, shift_s=prev_s, pace_s=pace_s)
+            finally:
+                both.close()
+        else:
+            found = _ranked(listener, recordings, name, where, at_s, duration_s, op, limit, allow_unverified,
+                            ending=at_s >= 0.05, pace_s=pace_s)
+        if found.value != "not verified":
+            break
+    return found
 
 
 class _Pace:
-    """A track's narrator's pace (listen.boundary.pace): its speech over its chapter's letters, measured
-    the first time it is asked for (only markers whose words cannot be spotted need it)."""
+    """The narrator's pace (listen.boundary.pace): the book's, where the build's measure of it is known,
+    and the track's speech over its chapter's letters, measured the first time it is asked for (only
+    markers whose words cannot be spotted need it)."""
 
-    def __init__(self, recordings: Recordings, duration_s: float, words: list[str]):
+    def __init__(self, recordings: Recordings, duration_s: float, words: list[str], book: float | None = None):
         self.recordings, self.duration_s, self.words = recordings, duration_s, words
+        self.book = book
         self._pace: float | None = None
 
-    def seconds(self) -> float:
+    def seconds(self) -> list[float]:
+        """The paces to rank at, in turn: the book's (where known), then the track's own."""
+        return ([self.book] if self.book else []) + [p for p in [self.track()] if p != self.book]
+
+    def track(self) -> float:
         if self._pace is None:
             speech, t = 0.0, 0.0
             while t < self.duration_s and self.words:
