@@ -189,22 +189,22 @@ def _listen(listener: Listener, recordings: Recordings, name: str, title: str, a
                        f"marker {where}: the book's first, at the start of the recordings — nothing read before it")
     # ranked at the book's pace, then — where that tells nothing — at the track's own: the stretches fitted are
     # cut to the words' length at the pace, and a fit can be lost where one cuts into a word
-    found = None
-    for pace_s in paced.seconds() if paced is not None else [PACE_S]:
-        if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
-            prev_path, prev_s = previous
-            both = Recordings([str(prev_path), recordings.paths[0]], [0.0, prev_s, prev_s + duration_s])
-            try:
-                found = _ranked(listener, both, name, where, prev_s + at_s, prev_s + duration_s, op, limit,
-                                allow_unverified, shift_s=prev_s, pace_s=pace_s)
-            finally:
-                both.close()
-        else:
-            found = _ranked(listener, recordings, name, where, at_s, duration_s, op, limit, allow_unverified,
-                            ending=at_s >= 0.05, pace_s=pace_s)
-        if found.value != "not verified":
-            break
-    return found
+    shift_s = 0.0
+    heard_in = recordings
+    if previous is not None:  # a track's start: the part before ends in the track before — heard across the two
+        prev_path, shift_s = previous
+        heard_in = Recordings([str(prev_path), recordings.paths[0]], [0.0, shift_s, shift_s + duration_s])
+    try:
+        for pace_s in paced.seconds() if paced is not None else [PACE_S]:
+            found = _ranked(listener, heard_in, name, where, shift_s + at_s, shift_s + duration_s, op, limit,
+                            allow_unverified, ending=previous is not None or at_s >= 0.05, shift_s=shift_s,
+                            pace_s=pace_s)
+            if found.value != "not verified":
+                break
+        return found
+    finally:
+        if heard_in is not recordings:
+            heard_in.close()
 
 
 class _Pace:

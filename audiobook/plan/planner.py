@@ -16,7 +16,7 @@ from audiobook.book.model import title_is_label
 from audiobook.errors import InputError
 from audiobook.manifest.credits import is_credits  # noqa: F401 (where the planner's users find it)
 from audiobook.manifest.model import ChapterEntry, parse_time
-from audiobook.plan.anchor import Anchor, Anchors
+from audiobook.plan.anchor import HEADING_PAUSE_S, SECONDS_PER_WORD, Anchor, Anchors
 from audiobook.plan.split import choose
 from audiobook.plan.timeline import Gap, Timeline
 from audiobook.presets import DEFAULT_PRESET, RoomTone, presets
@@ -29,8 +29,8 @@ CHAPTER_MIN_PAUSE_S = 0.8
 CHAPTER_LONG_PAUSE_S = 4.0  # a chapter break in a pause this long costs nothing
 SECTION_MIN_PAUSE_S = 0.5
 SECTION_LONG_PAUSE_S = 2.5
-HEADING_BREAK_S = 1.0  # the pauses around a heading read aloud are this long at least (anchor.HEADING_PAUSE_S)
-HEADING_WORD_S = 0.42  # a heading's words take about this long each, read slowly (anchor.SECONDS_PER_WORD x 0.7)
+HEADING_BREAK_S = HEADING_PAUSE_S  # the pauses around a heading read aloud are this long at least
+HEADING_WORD_S = SECONDS_PER_WORD * 0.7  # a heading's words take about this long each (anchor's heading-long stretch)
 WPM_RANGE = (70, 380)  # words a minute of speech time (pauses left out) outside this: the recordings do not carry
 # the text. Real readers reach 260-292 (LibriSpeech readers, short readings, docs/voices.md); a book missing half its
 # sessions reads at twice its narrator's pace
