@@ -169,25 +169,13 @@ def rank_pauses(listener: Listener, recordings: Recordings, pauses: list[Pause],
         if not words:
             return (None, 0.0, 0.0)
         wall = min((q.start_s for q in walls if q.start_s > at_s + 0.05), default=float("inf"))
-        # the longest stretch first, shorter ones only where it fits: the open-ended fit takes speech beyond the
-        # words, so where the words cannot be aligned to the longest they are not there (on 21 narrations the
-        # placements were the same as with every stretch fitted; the 10-hour espeak-ng book planned 57 s -> 45 s)
-        tried = []
-        for k in sorted(reaches(words, at_s, wall), reverse=True):
-            tried.append(fitted(words, max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k), after=after))
-            if tried[-1][0] is None:
-                break
-        return best(tried)
+        return best([fitted(words, max(0.0, at_s - 0.15), min(wall + 0.1, at_s + said_s(words, pace_s) * k), after=after)
+                     for k in reaches(words, at_s, wall)])
 
     def fit_before(words: list[str], at_s: float, before: list[str] | None = None) -> tuple[float | None, float, float]:
         wall = max((q.end_s for q in walls if q.end_s < at_s - 0.05), default=0.0)
-        tried = []  # the longest first, as in `fit`
-        for k in reversed(STRETCHES):
-            tried.append(fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15,
-                                before=earlier if before is None else before))
-            if tried[-1][0] is None:
-                break
-        return best(tried)
+        return best([fitted(words, max(0.0, wall - 0.1, at_s - said_s(words, pace_s) * k), at_s + 0.15,
+                            before=earlier if before is None else before) for k in STRETCHES])
 
     afters: dict[int, tuple[float | None, float, float]] = {}  # each pause's opening side, fitted once
 
