@@ -13,6 +13,7 @@ unless allowed (--allow-unverified)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from audiobook.check.files import read_markers
@@ -217,9 +218,13 @@ class _Pace:
         self.book = book
         self._pace: float | None = None
 
-    def seconds(self) -> list[float]:
-        """The paces to rank at, in turn: the book's (where known), then the track's own."""
-        return ([self.book] if self.book else []) + [p for p in [self.track()] if p != self.book]
+    def seconds(self) -> Iterator[float]:
+        """The paces to rank at, in turn: the book's (where known), then the track's own — measured only
+        when the book's told nothing (it reads the whole track)."""
+        if self.book:
+            yield self.book
+        if self.track() != self.book:
+            yield self.track()
 
     def track(self) -> float:
         if self._pace is None:
